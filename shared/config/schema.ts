@@ -1,0 +1,81 @@
+// Schema of logferry.yml, the user's pipeline configuration; unknown keys are errors, not ignored.
+import { z } from 'zod';
+import { DATASETS, LOG_TYPES } from '#shared/model.ts';
+
+const MiB = 1024 * 1024;
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not an IANA time zone (e.g. UTC, Europe/Paris)' },
+);
+
+const indexPrefix = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'index prefixes are lowercase letters, digits, -, _ and .');
+
+const matchSchema = z.strictObject({
+  /** Glob on the log group (or Kinesis stream name): `*` within a path segment, `**` across. */
+  log_group: z.string().min(1).optional(),
+  log_stream: z.string().min(1).optional(),
+});
+
+const routeSchema = z.strictObject({
+  name: z.string().min(1),
+  match: matchSchema,
+  parser: z.enum(DATASETS as [string, ...string[]]).optional(),
+  log_type: z.enum(LOG_TYPES as [string, ...string[]]).optional(),
+  index_prefix: indexPrefix.optional(),
+  timezone: timezone.optional(),
+});
+
+export const configSchema = z.strictObject({
+  version: z.literal(1),
+  index: z
+    .strictObject({
+      prefix: indexPrefix.default('logs'),
+    })
+    .prefault({}),
+  opensearch: z
+    .strictObject({
+      /** Bulk request size before compression; DESIGN.md §6 caps it at 9 MiB. */
+      bulk_bytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(9 * MiB)
+        .default(5 * MiB),
+      concurrency: z.number().int().min(1).max(16).default(2),
+      /** Longest string value kept in the index copy; longer ones are cut and tagged `_truncated`. */
+      max_field_bytes: z.number().int().min(256).max(32766).default(32766),
+      /** Time left for the sinks before the Lambda's own timeout, in milliseconds. */
+      deadline_margin_ms: z.number().int().min(0).default(3000),
+    })
+    .prefault({}),
+  archive: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** 1 is cheap on CPU; the archive is cold storage, ratio matters less than Lambda time. */
+      gzip_level: z.number().int().min(1).max(9).default(1),
+    })
+    .prefault({}),
+  decode: z
+    .strictObject({
+      max_decompressed_bytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .default(32 * MiB),
+    })
+    .prefault({}),
+  routes: z.array(routeSchema).default([]),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type Route = z.infer<typeof routeSchema>;

@@ -1,0 +1,67 @@
+// Error classes, one per failure kind, so callers decide retry vs dead-letter by type, not by message.
+
+/** logferry.yml (or an environment variable) is invalid; names the file, the path in it and the reason. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly path?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** An input payload could not be decoded (base64, gzip, JSON, shape, size). Permanent: retrying cannot help. */
+export class DecodeError extends Error {
+  constructor(
+    message: string,
+    readonly reason:
+      | 'base64'
+      | 'gzip'
+      | 'json'
+      | 'shape'
+      | 'too_large'
+      | 'binary'
+      | 'empty'
+      | 'unknown_envelope',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DecodeError';
+  }
+}
+
+/** A sink failed in a way that may pass (network, 429, 5xx, throttling): the input must be retried. */
+export class TransientSinkError extends Error {
+  constructor(
+    message: string,
+    readonly sink: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'TransientSinkError';
+  }
+}
+
+/**
+ * Thrown by a handler when some input was not delivered and AWS must redeliver it.
+ * Carries the counts so the failure log says how much was at stake.
+ */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly pending: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DeliveryError';
+  }
+}
+
+/** Message of any thrown value, for error fields in documents and logs. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,99 @@
+// Types that flow through the pipeline: input events, parsed lines, output documents and outcomes.
+
+/** Where an input event came from; copied into `aws.*`, `cloud.*`, `container.*` fields. */
+export interface EventSource {
+  logGroup?: string;
+  logStream?: string;
+  owner?: string;
+  region?: string;
+  /** Wrapper metadata (FireLens, Docker, Kubernetes) already shaped as ECS fields. */
+  wrapper?: Record<string, unknown>;
+}
+
+/** One log line as delivered, before parsing. */
+export interface InputEvent {
+  /** Stable id: the CloudWatch event id, or a hash of stream, shard, sequence number and line index. */
+  id: string;
+  /** Epoch milliseconds given by the transport (CloudWatch ingestion time, Kinesis arrival). */
+  timestamp: number;
+  message: string;
+  source: EventSource;
+  /** The delivery unit this event belongs to: outcomes are reported per record. */
+  recordId: string;
+}
+
+export type Dataset =
+  | 'nginx.access'
+  | 'nginx.error'
+  | 'apache.access'
+  | 'apache.error'
+  | 'haproxy.http'
+  | 'haproxy.tcp'
+  | 'aws.lambda'
+  | 'app.json'
+  | 'app.spring'
+  | 'app.logback'
+  | 'app.python'
+  | 'syslog'
+  | 'text';
+
+export const DATASETS: readonly Dataset[] = [
+  'nginx.access',
+  'nginx.error',
+  'apache.access',
+  'apache.error',
+  'haproxy.http',
+  'haproxy.tcp',
+  'aws.lambda',
+  'app.json',
+  'app.spring',
+  'app.logback',
+  'app.python',
+  'syslog',
+  'text',
+];
+
+export type LogType = 'access' | 'error' | 'application';
+export const LOG_TYPES: readonly LogType[] = ['access', 'error', 'application'];
+
+export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** A nested ECS-shaped JSON object. */
+export type Fields = { [key: string]: unknown };
+
+/** What a parser extracts from one line. */
+export interface ParsedLine {
+  dataset: Dataset;
+  /** Epoch milliseconds of the line's own time, when the line has one. */
+  time?: number;
+  level?: Level;
+  /** The human message; defaults to the whole line. */
+  message?: string;
+  /** ECS fields (nested), e.g. `{ http: { request: { method: 'GET' } } }`. */
+  fields?: Fields;
+  /** Every other field of a structured line; indexed under `app` as a flat_object. */
+  app?: Record<string, unknown>;
+  tags?: string[];
+}
+
+/** The document written to OpenSearch and the archive (DESIGN.md §3). */
+export interface LogDocument extends Fields {
+  '@timestamp': string;
+  message: string;
+  event: { id: string; dataset: Dataset; original?: string; [key: string]: unknown };
+  log: { type: LogType; level?: Level; [key: string]: unknown };
+  tags?: string[];
+}
+
+/** A document with where it goes and where it came from. */
+export interface Routed {
+  doc: LogDocument;
+  index: string;
+  /** The raw line, kept whole in the archive even when the index copy is truncated. */
+  raw: string;
+  recordId: string;
+  /** Log group (or stream name for Kinesis data) used in archive keys. */
+  group: string;
+}
+
+export type RecordOutcome = 'ok' | 'retry' | 'dead-letter';

@@ -1,0 +1,67 @@
+// AWS Lambda platform lines (START/END/REPORT) and Node/Python runtime lines, whose message may be JSON.
+import type { Fields, ParsedLine } from '#shared/model.ts';
+import { fromObject, parseJsonObject } from './app-json.ts';
+import { levelFromName } from './level.ts';
+import { parseIsoTime } from './time.ts';
+import type { LineParser, ParseContext } from './types.ts';
+
+const PLATFORM = /^(START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT) (.*)$/s;
+const REQUEST_ID = /RequestId: ([0-9a-f-]{36})/;
+// Node: `2024-01-15T10:00:00.000Z\t<request id>\tINFO\tmessage`
+const NODE = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\t([0-9a-f-]{36}|undefined)\t([A-Z]+)\t(.*)$/s;
+// Python: `[INFO]\t2024-01-15T10:00:00.000Z\t<request id>\tmessage`
+const PYTHON = /^\[([A-Z]+)\]\t(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\t([0-9a-f-]{36}|\S*)\t(.*)$/s;
+
+function reportFields(rest: string): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const m of rest.matchAll(/(Init Duration|Billed Duration|Duration|Memory Size|Max Memory Used): ([\d.]+) (ms|MB)/g)) {
+    metrics[m[1]!.toLowerCase().replace(/ /g, '_')] = Number(m[2]);
+  }
+  return metrics;
+}
+
+function runtimeLine(time: string, requestId: string, levelName: string, body: string, ctx: ParseContext): ParsedLine {
+  const fields: Fields = { faas: { execution: requestId } };
+  const obj = body.trimEnd().endsWith('}') ? parseJsonObject(body.trim()) : undefined;
+  if (obj) {
+    const inner = fromObject(obj, ctx);
+    return {
+      ...inner,
+      dataset: 'aws.lambda',
+      time: inner.time ?? parseIsoTime(time),
+      level: inner.level ?? levelFromName(levelName) ?? 'info',
+      fields: { ...inner.fields, ...fields },
+    };
+  }
+  const parsed: ParsedLine = { dataset: 'aws.lambda', message: body.trimEnd(), fields, level: levelFromName(levelName) ?? 'info' };
+  const t = parseIsoTime(time);
+  if (t !== undefined) parsed.time = t;
+  return parsed;
+}
+
+export const awsLambda: LineParser = {
+  dataset: 'aws.lambda',
+  parse(line, ctx): ParsedLine | undefined {
+    const platform = PLATFORM.exec(line);
+    if (platform) {
+      const [, kind, rest = ''] = platform;
+      if (!REQUEST_ID.test(rest) && !kind!.startsWith('INIT') && !kind!.startsWith('RESTORE')) return undefined;
+      const requestId = REQUEST_ID.exec(rest)?.[1];
+      const fields: Fields = { event: { action: kind!.toLowerCase() } };
+      if (requestId) fields.faas = { execution: requestId };
+      const parsed: ParsedLine = { dataset: 'aws.lambda', message: line.trimEnd(), level: 'info', fields };
+      if (kind === 'REPORT') {
+        const metrics = reportFields(rest);
+        parsed.app = metrics;
+        if (metrics.duration !== undefined) (fields.event as Fields).duration = Math.round(metrics.duration * 1e6);
+        if (/Status: timeout|Status: error/.test(rest)) parsed.level = 'error';
+      }
+      return parsed;
+    }
+    const node = NODE.exec(line);
+    if (node) return runtimeLine(node[1]!, node[2]!, node[3]!, node[4]!, ctx);
+    const py = PYTHON.exec(line);
+    if (py) return runtimeLine(py[2]!, py[3]!, py[1]!, py[4]!, ctx);
+    return undefined;
+  },
+};

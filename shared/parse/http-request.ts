@@ -1,0 +1,43 @@
+// Splits an access-log request line (`GET /path HTTP/1.1`) and unescapes the server's quoting.
+import type { Fields } from '#shared/model.ts';
+
+const REQUEST = /^([A-Z][A-Z_-]*) (\S+) HTTP\/(\d+(?:\.\d+)?)$/;
+
+/**
+ * ECS request fields from a request line. A line that is not `METHOD URI HTTP/x` (a TLS handshake
+ * on a plain port, `-`, empty) is kept whole in `url.original` rather than mis-split.
+ */
+export function requestFields(line: string): Fields {
+  const m = REQUEST.exec(line);
+  if (!m) return line === '' || line === '-' ? {} : { url: { original: line } };
+  return {
+    http: { request: { method: m[1] }, version: m[3] },
+    url: { original: m[2] },
+  };
+}
+
+/** nginx writes unsafe bytes as `\xHH`. */
+export function unescapeNginx(text: string): string {
+  if (!text.includes('\\x')) return text;
+  return text.replace(/\\x([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+/** Apache escapes `"` and `\` with a backslash and writes other bytes as `\xHH`. */
+export function unescapeApache(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(x[0-9A-Fa-f]{2}|.)/g, (_, esc: string) =>
+    esc.length === 3 ? String.fromCharCode(Number.parseInt(esc.slice(1), 16)) : esc,
+  );
+}
+
+/** `-` means absent in access logs. */
+export function dash(value: string | undefined): string | undefined {
+  return value === undefined || value === '-' || value === '' ? undefined : value;
+}
+
+/** A non-negative integer field, or undefined for `-`. */
+export function int(value: string | undefined): number | undefined {
+  if (value === undefined || value === '-') return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) ? n : undefined;
+}

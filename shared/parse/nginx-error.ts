@@ -1,0 +1,40 @@
+// nginx error log lines: `2024/01/15 10:00:00 [error] 12#34: *5 message, client: …, server: …, request: "…"`.
+import type { Fields, ParsedLine } from '#shared/model.ts';
+import { requestFields } from './http-request.ts';
+import { levelFromName } from './level.ts';
+import { wallTimeToEpoch } from './time.ts';
+import type { LineParser } from './types.ts';
+
+const LINE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/s;
+const CONTEXT = /, (client|server|request|upstream|host|referrer): ("(?:[^"\\]|\\.)*"|[^,]*)/g;
+
+export const nginxError: LineParser = {
+  dataset: 'nginx.error',
+  parse(line, ctx): ParsedLine | undefined {
+    const m = LINE.exec(line);
+    if (!m) return undefined;
+    const [, y, mo, d, h, mi, s, lvl, pid, tid, conn, rest = ''] = m;
+    const time = wallTimeToEpoch(+y!, +mo! - 1, +d!, +h!, +mi!, +s!, 0, ctx.timeZone);
+    const fields: Fields = { process: { pid: Number(pid), thread: { id: Number(tid) } } };
+    const ctxStart = rest.search(/, (client|server|request|upstream|host): /);
+    const message = ctxStart >= 0 ? rest.slice(0, ctxStart) : rest;
+    const extra: Record<string, unknown> = {};
+    if (conn) extra.connection_id = Number(conn);
+    if (ctxStart >= 0) {
+      for (const c of rest.slice(ctxStart).matchAll(CONTEXT)) {
+        const key = c[1]!;
+        const raw = c[2]!;
+        const value = raw.startsWith('"') ? raw.slice(1, -1) : raw;
+        if (key === 'client') fields.source = { ip: value };
+        else if (key === 'request') Object.assign(fields, requestFields(value));
+        else if (key === 'host') fields.url = { ...(fields.url as Fields), domain: value };
+        else extra[key] = value;
+      }
+    }
+    const level = lvl === 'emerg' || lvl === 'alert' || lvl === 'crit' ? 'fatal' : levelFromName(lvl!);
+    fields.error = { message };
+    const parsed: ParsedLine = { dataset: 'nginx.error', time, message, fields, level: level ?? 'error' };
+    if (Object.keys(extra).length) parsed.app = extra;
+    return parsed;
+  },
+};

@@ -1,0 +1,81 @@
+// Builds the ECS document of DESIGN.md §3 from an input event and what its parser found.
+import type { Config, Route } from '#shared/config/schema.ts';
+import type { Fields, InputEvent, LogDocument, ParsedLine, Routed } from '#shared/model.ts';
+import { formatTime } from '#shared/parse/time.ts';
+import { classify, indexName, indexPrefix } from '#shared/route/route.ts';
+
+function isPlainObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Merges `src` into `dst` in place, recursing into objects; `src` wins on leaves. */
+export function deepMerge(dst: Fields, src: Fields): Fields {
+  for (const [key, value] of Object.entries(src)) {
+    if (value === undefined) continue;
+    const existing = dst[key];
+    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+    else dst[key] = isPlainObject(value) ? deepMerge({}, value) : value;
+  }
+  return dst;
+}
+
+/** A line time that is not a real date (NaN, before 1970, years ahead) falls back to the transport time. */
+function eventTime(parsed: ParsedLine, event: InputEvent): number {
+  const t = parsed.time;
+  if (t === undefined || !Number.isFinite(t) || t < 0 || t > event.timestamp + 366 * 86_400_000) {
+    return event.timestamp;
+  }
+  return t;
+}
+
+function sourceFields(event: InputEvent): Fields {
+  const { source } = event;
+  const out: Fields = {};
+  if (source.logGroup || source.logStream) {
+    out.aws = { cloudwatch: { log_group: source.logGroup, log_stream: source.logStream } };
+  }
+  if (source.owner || source.region) {
+    const cloud: Fields = { provider: 'aws' };
+    if (source.owner) cloud.account = { id: source.owner };
+    if (source.region) cloud.region = source.region;
+    out.cloud = cloud;
+  }
+  if (source.wrapper) deepMerge(out, source.wrapper);
+  return out;
+}
+
+/**
+ * Turns one parsed line into its document, target index and archive group.
+ *
+ * @example
+ * const routed = buildDocument(event, parseLine(event.message, ctx), config, route);
+ * routed.index // 'logs-access-2024.01.15'
+ */
+export function buildDocument(event: InputEvent, parsed: ParsedLine, config: Config, route?: Route): Routed {
+  const message = parsed.message ?? event.message;
+  const timestamp = formatTime(eventTime(parsed, event));
+  const logType = classify(parsed.dataset, parsed.level, route);
+  const doc: LogDocument = {
+    '@timestamp': timestamp,
+    message,
+    event: { id: event.id, dataset: parsed.dataset },
+    log: { type: logType },
+  };
+  if (message !== event.message) doc.event.original = event.message;
+  if (parsed.level) doc.log.level = parsed.level;
+  deepMerge(doc, sourceFields(event));
+  if (parsed.fields) deepMerge(doc, parsed.fields);
+  // Parser fields must not override the identity and classification above.
+  doc.event.id = event.id;
+  doc.event.dataset = parsed.dataset;
+  doc.log.type = logType;
+  if (parsed.app && Object.keys(parsed.app).length) doc.app = parsed.app;
+  if (parsed.tags?.length) doc.tags = [...parsed.tags];
+  return {
+    doc,
+    index: indexName(indexPrefix(config, route), logType, timestamp),
+    raw: event.message,
+    recordId: event.recordId,
+    group: event.source.logGroup ?? 'unknown',
+  };
+}

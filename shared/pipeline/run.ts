@@ -1,0 +1,146 @@
+// Drives a batch through transform and sinks, and turns per-document results into per-record outcomes.
+import type { Config } from '#shared/config/schema.ts';
+import { errorMessage } from '#shared/errors.ts';
+import type { InputEvent, RecordOutcome, Routed } from '#shared/model.ts';
+import { planArchive } from '#shared/sinks/archive-keys.ts';
+import type { DeadLetterEntry, Sinks } from '#shared/sinks/types.ts';
+import { transformEvents } from './transform.ts';
+
+/** A record that could not even be decoded; it goes straight to the dead-letter prefix. */
+export interface RejectedRecord {
+  recordId: string;
+  error: string;
+  reason: string;
+  raw: string;
+  source?: Record<string, unknown>;
+}
+
+export interface BatchReport {
+  events: number;
+  documents: number;
+  indexed: number;
+  archived: number;
+  deadLettered: number;
+  /** Documents not delivered before the deadline; their records must be redelivered. */
+  pending: number;
+  unmatched: number;
+  indices: Record<string, number>;
+  archiveKeys: string[];
+  deadLetterKeys: string[];
+  /** Outcome per record id, in first-seen order. */
+  outcomes: Map<string, RecordOutcome>;
+  errors: string[];
+  routed: Routed[];
+}
+
+const SEVERITY: Record<RecordOutcome, number> = { ok: 0, 'dead-letter': 1, retry: 2 };
+
+function worsen(outcomes: Map<string, RecordOutcome>, recordId: string, outcome: RecordOutcome): void {
+  const prev = outcomes.get(recordId) ?? 'ok';
+  if (SEVERITY[outcome] > SEVERITY[prev]) outcomes.set(recordId, outcome);
+}
+
+/**
+ * Transforms the events, archives and indexes them in parallel, dead-letters what OpenSearch rejects
+ * for good, and reports each record as ok, dead-lettered or to retry. Never throws for sink failures:
+ * they become `retry` outcomes, which the handler turns into a throw or `batchItemFailures`.
+ *
+ * @example
+ * const report = await runBatch(events, [], { config, sinks }, deadline);
+ * if (report.pending > 0) throw new DeliveryError('…', report.pending);
+ */
+export async function runBatch(
+  events: readonly InputEvent[],
+  rejectedRecords: readonly RejectedRecord[],
+  deps: { config: Config; sinks: Sinks; now?: () => number },
+  deadline: number,
+): Promise<BatchReport> {
+  const now = deps.now ?? Date.now;
+  const { routed, stats } = transformEvents(events, deps.config);
+  const outcomes = new Map<string, RecordOutcome>();
+  for (const e of events) if (!outcomes.has(e.recordId)) outcomes.set(e.recordId, 'ok');
+  for (const r of rejectedRecords) worsen(outcomes, r.recordId, 'dead-letter');
+
+  const report: BatchReport = {
+    events: events.length,
+    documents: routed.length,
+    indexed: 0,
+    archived: 0,
+    deadLettered: 0,
+    pending: 0,
+    unmatched: stats.unmatched,
+    indices: {},
+    archiveKeys: [],
+    deadLetterKeys: [],
+    outcomes,
+    errors: [],
+    routed,
+  };
+
+  const objects = deps.config.archive.enabled ? planArchive(routed) : [];
+  const [archiveResult, indexResults] = await Promise.all([
+    deps.sinks.archive.archive(objects, deadline).catch((err: unknown) => ({
+      written: [] as string[],
+      failed: objects.map((o) => ({ key: o.key, error: errorMessage(err) })),
+    })),
+    deps.sinks.index.index(routed, deadline).catch((err: unknown) =>
+      routed.map(() => ({ status: 'retry' as const, error: errorMessage(err) })),
+    ),
+  ]);
+
+  report.archiveKeys = archiveResult.written;
+  const failedKeys = new Set(archiveResult.failed.map((f) => f.key));
+  for (const obj of objects) {
+    if (failedKeys.has(obj.key)) for (const item of obj.items) worsen(outcomes, item.recordId, 'retry');
+    else report.archived += obj.items.length;
+  }
+  for (const f of archiveResult.failed) report.errors.push(f.error);
+
+  const deadLetters: DeadLetterEntry[] = rejectedRecords.map((r) => ({
+    recordId: r.recordId,
+    error: r.error,
+    reason: r.reason,
+    attempts: 1,
+    raw: r.raw,
+    source: r.source,
+  }));
+  indexResults.forEach((result, i) => {
+    const item = routed[i]!;
+    if (result.status === 'indexed') {
+      report.indexed++;
+      report.indices[item.index] = (report.indices[item.index] ?? 0) + 1;
+    } else if (result.status === 'retry') {
+      report.pending++;
+      worsen(outcomes, item.recordId, 'retry');
+      if (report.errors.length < 20 && !report.errors.includes(result.error)) report.errors.push(result.error);
+    } else {
+      deadLetters.push({
+        recordId: item.recordId,
+        error: `OpenSearch rejected the document (HTTP ${result.statusCode}): ${result.error}`,
+        reason: 'rejected',
+        attempts: 1,
+        document: item.doc,
+        raw: item.raw,
+        source: { index: item.index },
+      });
+      worsen(outcomes, item.recordId, 'dead-letter');
+    }
+  });
+
+  if (deadLetters.length > 0) {
+    try {
+      report.deadLetterKeys = await deps.sinks.deadLetter.write(deadLetters, now());
+      report.deadLettered = deadLetters.length;
+    } catch (err) {
+      // Nowhere safe to put them: the records must come back.
+      report.errors.push(errorMessage(err));
+      for (const d of deadLetters) worsen(outcomes, d.recordId, 'retry');
+    }
+  }
+  return report;
+}
+
+/** Records whose outcome is `retry`, in first-seen order. */
+export function recordsToRetry(report: BatchReport): string[] {
+  return [...report.outcomes].filter(([, o]) => o === 'retry').map(([id]) => id);
+}

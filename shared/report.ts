@@ -1,0 +1,34 @@
+// The summary a handler returns and logs for a batch: counts only, never log content.
+import type { BatchReport } from '#shared/pipeline/run.ts';
+
+export interface BatchSummary {
+  events: number;
+  documents: number;
+  indexed: number;
+  archived: number;
+  deadLettered: number;
+  retry: number;
+  unmatched: number;
+  indices: Record<string, number>;
+  archiveKeys: string[];
+  deadLetterKeys: string[];
+  errors: string[];
+}
+
+export function summarize(report: BatchReport): BatchSummary {
+  let retry = 0;
+  for (const outcome of report.outcomes.values()) if (outcome === 'retry') retry++;
+  return {
+    events: report.events,
+    documents: report.documents,
+    indexed: report.indexed,
+    archived: report.archived,
+    deadLettered: report.deadLettered,
+    retry,
+    unmatched: report.unmatched,
+    indices: report.indices,
+    archiveKeys: report.archiveKeys,
+    deadLetterKeys: report.deadLetterKeys,
+    errors: report.errors,
+  };
+}

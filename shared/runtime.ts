@@ -1,0 +1,46 @@
+// Wires configuration, clients and sinks together once per process (cold start) for the handlers and CLIs.
+import type { Config } from '#shared/config/schema.ts';
+import type { RuntimeEnv } from '#shared/config/env.ts';
+import { loadConfig } from '#shared/config/load.ts';
+import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import { createS3Client } from '#shared/clients/s3.ts';
+import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { createS3ArchiveSink, createS3DeadLetterSink } from '#shared/sinks/s3.ts';
+import type { Sinks } from '#shared/sinks/types.ts';
+
+export interface Runtime {
+  config: Config;
+  env: RuntimeEnv;
+  sinks: Sinks;
+}
+
+/**
+ * Builds the real sinks for an environment.
+ *
+ * @example
+ * const runtime = createRuntime(readRuntimeEnv(process.env));
+ */
+export function createRuntime(env: RuntimeEnv, config: Config = loadConfig(env.configFile)): Runtime {
+  const s3 = createS3Client({ region: env.region, endpoint: env.awsEndpoint });
+  const s3opts = { client: s3, bucket: env.archiveBucket, gzipLevel: config.archive.gzip_level };
+  const opensearch = createOpenSearchClient({ url: env.opensearchUrl, region: env.region });
+  return {
+    config,
+    env,
+    sinks: {
+      index: createOpenSearchSink({
+        client: opensearch,
+        bulkBytes: config.opensearch.bulk_bytes,
+        concurrency: config.opensearch.concurrency,
+        maxFieldBytes: config.opensearch.max_field_bytes,
+      }),
+      archive: createS3ArchiveSink(s3opts),
+      deadLetter: createS3DeadLetterSink(s3opts),
+    },
+  };
+}
+
+/** The time by which sinks must be done: the Lambda's remaining time less a safety margin. */
+export function deadlineFrom(remainingMs: number, marginMs: number, now = Date.now()): number {
+  return now + Math.max(1000, remainingMs - marginMs);
+}

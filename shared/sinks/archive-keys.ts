@@ -1,0 +1,51 @@
+// Deterministic S3 keys for archive and dead-letter objects, so a retried batch overwrites instead of duplicating.
+import { createHash } from 'node:crypto';
+import type { Routed } from '#shared/model.ts';
+import type { ArchiveObject } from './types.ts';
+
+/** `/aws/lambda/my-fn` → `aws-lambda-my-fn`: safe in a key, readable in the console. */
+export function groupSlug(group: string): string {
+  const slug = group.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return slug.slice(0, 200) || 'unknown';
+}
+
+/** `dt=YYYY-MM-DD/hour=HH` of an ISO time. */
+export function hourPartition(iso: string): string {
+  return `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+}
+
+export function contentKey(parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p).update('\n');
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * Groups documents into archive objects by log type, hour and log group, in input order. The key hashes
+ * the document ids it holds, so the same batch always lands on the same keys.
+ *
+ * @example
+ * planArchive(routed)[0].key // 'archive/log_type=access/dt=2024-01-15/hour=10/ecs-web/3f….ndjson.gz'
+ */
+export function planArchive(items: readonly Routed[]): ArchiveObject[] {
+  const groups = new Map<string, Routed[]>();
+  for (const item of items) {
+    const prefix = `archive/log_type=${item.doc.log.type}/${hourPartition(item.doc['@timestamp'])}/${groupSlug(item.group)}`;
+    let list = groups.get(prefix);
+    if (!list) groups.set(prefix, (list = []));
+    list.push(item);
+  }
+  return [...groups].map(([prefix, list]) => ({
+    key: `${prefix}/${contentKey(list.map((i) => i.doc.event.id))}.ndjson.gz`,
+    items: list,
+  }));
+}
+
+/** The archive row: the full document (never truncated) with its raw line. */
+export function archiveRow(item: Routed): string {
+  const doc = item.doc;
+  const row = doc.event.original === undefined && item.raw !== doc.message
+    ? { ...doc, event: { ...doc.event, original: item.raw } }
+    : doc;
+  return JSON.stringify(row);
+}

@@ -1,0 +1,33 @@
+// In-process sinks that record what would be written, for `replay --dry-run` and the benchmark's null sinks.
+import { archiveRow } from './archive-keys.ts';
+import { deadLetterKey } from './s3.ts';
+import type { ArchiveObject, DeadLetterEntry, Sinks } from './types.ts';
+
+export interface RecordingSinks extends Sinks {
+  archived: { key: string; rows: string[] }[];
+  deadLetters: { key: string; entries: DeadLetterEntry[] }[];
+}
+
+export function createRecordingSinks(): RecordingSinks {
+  const archived: RecordingSinks['archived'] = [];
+  const deadLetters: RecordingSinks['deadLetters'] = [];
+  return {
+    archived,
+    deadLetters,
+    index: { index: async (items) => items.map(() => ({ status: 'indexed' as const })) },
+    archive: {
+      archive: async (objects: readonly ArchiveObject[]) => {
+        for (const o of objects) archived.push({ key: o.key, rows: o.items.map(archiveRow) });
+        return { written: objects.map((o) => o.key), failed: [] };
+      },
+    },
+    deadLetter: {
+      write: async (entries, now) => {
+        if (entries.length === 0) return [];
+        const key = deadLetterKey(entries, now);
+        deadLetters.push({ key, entries: [...entries] });
+        return [key];
+      },
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Small interfaces the pipeline drives; real sinks (OpenSearch, S3) and dry-run sinks implement them.
+import type { LogDocument, Routed } from '#shared/model.ts';
+
+/** Per-document result of indexing, parallel to the input array. */
+export type IndexResult =
+  | { status: 'indexed' }
+  /** Transient (429, 5xx, network) and still failing when the deadline came: the record must be redelivered. */
+  | { status: 'retry'; error: string }
+  /** Permanent (4xx other than 429): goes to the dead-letter prefix. */
+  | { status: 'rejected'; error: string; statusCode: number };
+
+export interface IndexSink {
+  index(items: readonly Routed[], deadline: number): Promise<IndexResult[]>;
+}
+
+/** One archive object: the rows it holds and the records they came from. */
+export interface ArchiveObject {
+  key: string;
+  items: Routed[];
+}
+
+export interface ArchiveSink {
+  /** Writes each object; returns the keys written and the error for those that failed (transient). */
+  archive(objects: readonly ArchiveObject[], deadline: number): Promise<{ written: string[]; failed: { key: string; error: string }[] }>;
+}
+
+/** A dead-letter row (DESIGN.md §6): the document or raw payload, the error, the attempts made. */
+export interface DeadLetterEntry {
+  recordId: string;
+  error: string;
+  reason: string;
+  attempts: number;
+  document?: LogDocument;
+  /** Raw payload when no document could be made (corrupt input), base64 for binary. */
+  raw?: string;
+  /** Where the entry came from, so redrive can send it back through the right path. */
+  source?: Record<string, unknown>;
+}
+
+export interface DeadLetterSink {
+  /** Writes the entries; throws TransientSinkError if they could not be stored (the records are then retried). */
+  write(entries: readonly DeadLetterEntry[], now: number): Promise<string[]>;
+}
+
+export interface Sinks {
+  index: IndexSink;
+  archive: ArchiveSink;
+  deadLetter: DeadLetterSink;
+}

@@ -1,0 +1,53 @@
+// Source adapter for CloudWatch Logs subscription events: decode, acknowledge control messages, run the batch.
+import type { CloudWatchLogsEvent } from 'aws-lambda';
+import type { Config } from '#shared/config/schema.ts';
+import { decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
+import { DecodeError, errorMessage } from '#shared/errors.ts';
+import { type BatchReport, type RejectedRecord, runBatch } from '#shared/pipeline/run.ts';
+import type { Sinks } from '#shared/sinks/types.ts';
+
+export interface CloudWatchIngestResult {
+  messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE' | 'INVALID';
+  report: BatchReport;
+  logGroup?: string;
+  logStream?: string;
+}
+
+/** Record id of an invocation: the first event id, or the payload head for ones that did not decode. */
+function recordIdOf(events: { id: string }[], data: unknown): string {
+  return events[0]?.id ?? `awslogs:${String(data).slice(0, 32)}`;
+}
+
+/**
+ * Ingests one CloudWatch Logs subscription event. Bad payloads are dead-lettered (not thrown): retrying
+ * them can never help. The caller throws when `report.outcomes` holds a `retry`.
+ *
+ * @example
+ * const { report } = await ingestCloudWatchLogs(event, { config, sinks, region }, deadline);
+ */
+export async function ingestCloudWatchLogs(
+  event: CloudWatchLogsEvent,
+  deps: { config: Config; sinks: Sinks; region?: string },
+  deadline: number,
+): Promise<CloudWatchIngestResult> {
+  const data = (event as { awslogs?: { data?: unknown } })?.awslogs?.data;
+  try {
+    const msg = decodeCloudWatchLogsData(data, deps.config.decode.max_decompressed_bytes);
+    const events = toInputEvents(msg, '', deps.region);
+    const recordId = recordIdOf(events, data);
+    for (const e of events) e.recordId = recordId;
+    const report = await runBatch(events, [], deps, deadline);
+    return { messageType: msg.messageType, report, logGroup: msg.logGroup, logStream: msg.logStream };
+  } catch (err) {
+    if (!(err instanceof DecodeError)) throw err;
+    const rejected: RejectedRecord = {
+      recordId: recordIdOf([], data),
+      error: errorMessage(err),
+      reason: `decode_${err.reason}`,
+      raw: typeof data === 'string' ? data : JSON.stringify(event ?? null),
+      source: { trigger: 'cloudwatch-logs' },
+    };
+    const report = await runBatch([], [rejected], deps, deadline);
+    return { messageType: 'INVALID', report };
+  }
+}
