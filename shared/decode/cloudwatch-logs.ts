@@ -63,7 +63,7 @@ export function parseJson(text: string, what: string): unknown {
  * or a Kinesis record's data from a CloudWatch Logs destination).
  */
 export function decodeCloudWatchLogsBytes(bytes: Buffer, maxBytes: number): CloudWatchLogsMessage {
-  const json = decompress(bytes, maxBytes).toString('utf8');
+  const json = decompress(bytes, maxBytes, 'gzip').toString('utf8');
   return asCloudWatchLogsMessage(parseJson(json, 'subscription payload'));
 }
 

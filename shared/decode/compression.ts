@@ -20,8 +20,9 @@ export function isZlib(buf: Uint8Array): boolean {
  * @example
  * const json = decompress(gzipped, 32 * 1024 * 1024).toString('utf8');
  */
-export function decompress(buf: Buffer, maxBytes: number): Buffer {
+export function decompress(buf: Buffer, maxBytes: number, expect?: 'gzip'): Buffer {
   const gzip = isGzip(buf);
+  if (expect === 'gzip' && !gzip) throw new DecodeError('payload is not gzip data (no gzip magic bytes)', 'gzip');
   try {
     return gzip ? gunzipSync(buf, { maxOutputLength: maxBytes }) : inflateSync(buf, { maxOutputLength: maxBytes });
   } catch (err) {

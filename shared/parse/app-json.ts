@@ -70,8 +70,17 @@ export function fromObject(obj: Record<string, unknown>, ctx: ParseContext): Par
     if (typeof pid === 'number') proc.pid = pid;
     fields.process = proc;
   }
-  const err = errorFields(take(obj, ['error', 'err'], used));
-  const stack = take(obj, STACK_KEYS, used);
+  let err = errorFields(take(obj, ['error', 'err', 'exc'], used));
+  // The Lambda Node runtime writes uncaught errors as errorType / errorMessage / stack (an array of lines).
+  const errorType = take(obj, ['errorType', 'error_type', 'exception_type'], used);
+  const errorMsg = take(obj, ['errorMessage', 'error_message', 'exception_message'], used);
+  if (typeof errorType === 'string' || typeof errorMsg === 'string') {
+    err = { ...err };
+    if (typeof errorType === 'string') err.type = errorType;
+    if (typeof errorMsg === 'string') err.message = errorMsg;
+  }
+  let stack = take(obj, STACK_KEYS, used);
+  if (Array.isArray(stack) && stack.every((l) => typeof l === 'string')) stack = stack.join('\n');
   if (err || typeof stack === 'string') {
     fields.error = { ...err, ...(typeof stack === 'string' ? { stack_trace: stack } : {}) };
   }

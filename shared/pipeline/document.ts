@@ -4,6 +4,12 @@ import type { Fields, InputEvent, LogDocument, ParsedLine, Routed } from '#share
 import { formatTime } from '#shared/parse/time.ts';
 import { classify, indexName, indexPrefix } from '#shared/route/route.ts';
 
+/** CloudWatch keeps the newline that ended each line (Lambda's always do); it is not part of the message. */
+export function stripEol(line: string): string {
+  const end = line.endsWith('\r\n') ? 2 : line.endsWith('\n') ? 1 : 0;
+  return end ? line.slice(0, -end) : line;
+}
+
 function isPlainObject(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -61,7 +67,7 @@ export function buildDocument(event: InputEvent, parsed: ParsedLine, config: Con
     event: { id: event.id, dataset: parsed.dataset },
     log: { type: logType },
   };
-  if (message !== event.message) doc.event.original = event.message;
+  if (message !== stripEol(event.message)) doc.event.original = event.message;
   if (parsed.level) doc.log.level = parsed.level;
   deepMerge(doc, sourceFields(event));
   if (parsed.fields) deepMerge(doc, parsed.fields);

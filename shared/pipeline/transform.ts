@@ -3,7 +3,7 @@ import type { Config } from '#shared/config/schema.ts';
 import type { Dataset, InputEvent, Routed } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import { selectRoute } from '#shared/route/route.ts';
-import { buildDocument } from './document.ts';
+import { buildDocument, stripEol } from './document.ts';
 
 export interface TransformStats {
   /** Events no route claimed (auto-detected), by log group. */
@@ -23,7 +23,7 @@ export function transformEvents(events: readonly InputEvent[], config: Config): 
     const route = selectRoute(config.routes, event.source);
     if (!route) stats.unmatched++;
     const ctx = { eventTime: event.timestamp, timeZone: route?.timezone, source: event.source };
-    const parsed = parseLine(event.message, ctx, route?.parser as Dataset | undefined);
+    const parsed = parseLine(stripEol(event.message), ctx, route?.parser as Dataset | undefined);
     routed.push(buildDocument(event, parsed, config, route));
   }
   return { routed, stats };
