@@ -1,0 +1,201 @@
+// `npm run replay -- PATH... [--dry-run] [--json]`: runs the real handlers on saved events against the local stack.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '#shared/config/load.ts';
+import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import { installTemplates } from '#shared/opensearch/templates.ts';
+import { DeliveryError } from '#shared/errors.ts';
+import { type BatchSummary, summarize } from '#shared/report.ts';
+import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
+import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
+import { type EventShape, eventShape } from '#shared/sources/shape.ts';
+import { lambdaContext } from './lambda-context.ts';
+
+const USAGE = 'usage: npm run replay -- PATH... [--dry-run] [--json]';
+
+interface EventFile {
+  file: string;
+  shape: EventShape;
+  event: unknown;
+}
+
+interface Outcome {
+  file: string;
+  shape: EventShape;
+  summary?: BatchSummary;
+  error?: string;
+  /** Documents (or payloads) not delivered: dead-lettered, or left for AWS to retry. */
+  failed: number;
+}
+
+function collect(paths: string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    if (statSync(p).isDirectory()) {
+      const entries = readdirSync(p, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
+      files.push(...entries.map((f) => join(p, f)));
+    } else files.push(p);
+  }
+  return files;
+}
+
+function load(file: string): EventFile {
+  let event: unknown;
+  try {
+    event = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    return { file, shape: 'unknown', event: `not JSON: ${(err as Error).message}` };
+  }
+  return { file, shape: eventShape(event), event };
+}
+
+async function runDry(files: EventFile[], configFile: string, json: boolean): Promise<Outcome[]> {
+  const config = loadConfig(configFile);
+  const outcomes: Outcome[] = [];
+  for (const f of files) {
+    if (f.shape !== 'cloudwatch-logs') {
+      outcomes.push({ file: f.file, shape: f.shape, failed: 0, error: `not a Lambda event this build replays (${f.shape})` });
+      continue;
+    }
+    const sinks = createRecordingSinks();
+    const result = await ingestCloudWatchLogs(f.event as never, { config, sinks }, Date.now() + 60_000);
+    const summary = summarize(result.report);
+    outcomes.push({ file: f.file, shape: f.shape, summary, failed: summary.deadLettered });
+    if (json) continue;
+    console.log(`\n== ${f.file} (${result.messageType})`);
+    for (const r of result.report.routed) console.log(`${r.index}\t${JSON.stringify(r.doc)}`);
+    for (const a of sinks.archived) console.log(`archive\t${a.key}\t${a.rows.length} rows`);
+    for (const d of sinks.deadLetters) console.log(`dead-letter\t${d.key}\t${d.entries.map((e) => e.error).join('; ')}`);
+  }
+  return outcomes;
+}
+
+async function runLive(files: EventFile[], json: boolean): Promise<Outcome[]> {
+  // Loaded only here: a dry run must not need (or touch) the local stack.
+  const { ensureStack, localEnv } = await import('./local/stack.ts');
+  const { started } = await ensureStack();
+  if (started.length && !json) console.log(`started ${started.join(', ')}`);
+  Object.assign(process.env, localEnv());
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  const config = loadConfig(process.env.LOGFERRY_CONFIG ?? 'logferry.yml');
+  const client = createOpenSearchClient({ url: process.env.OPENSEARCH_URL! });
+  await installTemplates(client, config, { replicas: 0, refreshInterval: '1s' });
+  // Imported only now: the handler reads its environment once, at load, as in Lambda.
+  const { handler } = await import('#functions/cloudwatch-logs.ts');
+  const outcomes: Outcome[] = [];
+  for (const f of files) {
+    if (f.shape !== 'cloudwatch-logs') {
+      outcomes.push({ file: f.file, shape: f.shape, failed: 0, error: `not a Lambda event this build replays (${f.shape})` });
+      continue;
+    }
+    try {
+      const summary = (await handler(f.event as never, lambdaContext('logferry-local-ingestCloudwatch'))) as BatchSummary;
+      outcomes.push({ file: f.file, shape: f.shape, summary, failed: summary.deadLettered });
+    } catch (err) {
+      const pending = err instanceof DeliveryError ? err.pending : 1;
+      outcomes.push({ file: f.file, shape: f.shape, failed: pending, error: `${(err as Error).name}: ${(err as Error).message}` });
+    }
+  }
+  await client.indices.refresh({ index: `${config.index.prefix}-*` }).catch(() => undefined);
+  return outcomes;
+}
+
+async function indexCounts(indices: string[]): Promise<Record<string, number>> {
+  if (indices.length === 0 || !process.env.OPENSEARCH_URL) return {};
+  const client = createOpenSearchClient({ url: process.env.OPENSEARCH_URL });
+  const out: Record<string, number> = {};
+  for (const index of indices) {
+    const { body } = await client.count({ index });
+    out[index] = body.count;
+  }
+  return out;
+}
+
+function totals(outcomes: Outcome[]) {
+  const t = { events: outcomes.length, documents: 0, indexed: 0, failed: 0, archived: 0, alerts: 0 };
+  for (const o of outcomes) {
+    t.documents += o.summary?.documents ?? 0;
+    t.indexed += o.summary?.indexed ?? 0;
+    t.archived += o.summary?.archived ?? 0;
+    t.failed += o.failed;
+  }
+  return t;
+}
+
+function printTable(outcomes: Outcome[], counts: Record<string, number>, dryRun: boolean): void {
+  const rows = outcomes.map((o) => [
+    relative(process.cwd(), o.file),
+    String(o.summary?.documents ?? '-'),
+    String(o.summary?.indexed ?? '-'),
+    String(o.summary?.archived ?? '-'),
+    String(o.summary?.deadLettered ?? '-'),
+    o.error ? `FAILED: ${o.error}` : o.summary?.deadLettered ? 'dead-lettered' : 'ok',
+  ]);
+  const head = ['event', 'docs', dryRun ? 'would index' : 'indexed', 'archived', 'dead-letter', 'result'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  console.log(`\n${line(head)}`);
+  for (const r of rows) console.log(line(r));
+
+  const indices: Record<string, number> = {};
+  const archiveKeys: string[] = [];
+  const deadLetterKeys: string[] = [];
+  for (const o of outcomes) {
+    for (const [k, v] of Object.entries(o.summary?.indices ?? {})) indices[k] = (indices[k] ?? 0) + v;
+    archiveKeys.push(...(o.summary?.archiveKeys ?? []));
+    deadLetterKeys.push(...(o.summary?.deadLetterKeys ?? []));
+  }
+  console.log('\ndocuments per index');
+  for (const [index, n] of Object.entries(indices).sort()) {
+    const held = counts[index] === undefined ? '' : `   (OpenSearch now holds ${counts[index]})`;
+    console.log(`  ${index.padEnd(36)} ${String(n).padStart(6)}${held}`);
+  }
+  const bucket = process.env.ARCHIVE_BUCKET ?? 'archive-bucket';
+  console.log(`\narchive objects (${archiveKeys.length})`);
+  for (const k of archiveKeys) console.log(`  s3://${bucket}/${k}`);
+  if (deadLetterKeys.length) {
+    console.log(`\ndead-letter objects (${deadLetterKeys.length})`);
+    for (const k of deadLetterKeys) console.log(`  s3://${bucket}/${k}`);
+  }
+  const t = totals(outcomes);
+  console.log(`\nalerts: ${t.alerts}`);
+  console.log(`\n${t.events} events, ${t.documents} documents, ${t.indexed} ${dryRun ? 'would be indexed' : 'indexed'}, ${t.archived} archived, ${t.failed} failed`);
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      config: { type: 'string', default: 'logferry.yml' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const files = collect(positionals).map(load);
+  if (values.config !== 'logferry.yml') process.env.LOGFERRY_CONFIG = values.config;
+  const dryRun = values['dry-run'];
+  const outcomes = dryRun ? await runDry(files, values.config, values.json) : await runLive(files, values.json);
+  const indices = [...new Set(outcomes.flatMap((o) => Object.keys(o.summary?.indices ?? {})))];
+  const counts = dryRun ? {} : await indexCounts(indices);
+  if (values.json) {
+    const responses = outcomes.map((o) => ({ file: o.file, ...(o.summary ?? {}), ...(o.error ? { error: o.error } : {}) }));
+    console.log(JSON.stringify({ ...totals(outcomes), responses }));
+  } else printTable(outcomes, counts, dryRun);
+  return outcomes.some((o) => o.error && o.shape !== 'unknown') ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`replay: ${(err as Error).stack ?? err}`);
+    process.exitCode = 1;
+  },
+);
