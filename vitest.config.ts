@@ -14,6 +14,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // Starts the local stack if it is not up, and stops what it started.
+          globalSetup: ['test/integration/global-setup.ts'],
           // One OpenSearch and one moto serve every file: run files one after another.
           fileParallelism: false,
           testTimeout: 120_000,

@@ -1,0 +1,85 @@
+// Points a fresh copy of the real handler at the local stack with its own index prefix, for integration tests.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { CloudWatchLogsEvent } from 'aws-lambda';
+import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import { createS3Client } from '#shared/clients/s3.ts';
+import { parseConfigText } from '#shared/config/load.ts';
+import { installTemplates } from '#shared/opensearch/templates.ts';
+import type { BatchSummary } from '#shared/report.ts';
+import { lambdaContext } from '#scripts/lambda-context.ts';
+import { localEnv } from '#scripts/local/stack.ts';
+import { ROOT } from './events.ts';
+
+export interface LocalPipeline {
+  prefix: string;
+  bucket: string;
+  /** Puts back the environment variables this pipeline set (the handler keeps what it read at import). */
+  restoreEnv(): void;
+  invoke(event: CloudWatchLogsEvent, timeoutMs?: number): Promise<BatchSummary>;
+  opensearch: ReturnType<typeof createOpenSearchClient>;
+  s3: ReturnType<typeof createS3Client>;
+  /** Documents in `<prefix>-*` after a refresh. */
+  count(index?: string): Promise<number>;
+  listKeys(prefix: string): Promise<string[]>;
+  getObject(key: string): Promise<Buffer>;
+}
+
+/**
+ * Writes a config with a unique index prefix, sets the handler's environment and imports it. Call once per
+ * test file (vitest isolates modules per file, so each file gets its own cold start).
+ */
+export async function localPipeline(name: string, opts: { env?: Record<string, string>; yaml?: string } = {}): Promise<LocalPipeline> {
+  const prefix = `it-${name}-${process.pid}`;
+  const dir = join(ROOT, '.local', 'test-config');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${prefix}.yml`);
+  const yaml = `version: 1\nindex: { prefix: ${prefix} }\nopensearch: { deadline_margin_ms: 1000 }\n${opts.yaml ?? ''}`;
+  writeFileSync(file, yaml);
+  // A bucket of its own keeps a test's archive keys apart from replays and other test files.
+  const base = localEnv();
+  const env: Record<string, string> = { ...base, ARCHIVE_BUCKET: prefix, LOGFERRY_CONFIG: file, POWERTOOLS_LOG_LEVEL: 'ERROR', ...opts.env };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const opensearch = createOpenSearchClient({ url: base.OPENSEARCH_URL! });
+  await installTemplates(opensearch, parseConfigText(yaml, file), { replicas: 0, refreshInterval: '1s' });
+  const s3 = createS3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
+  const bucket = prefix;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: Error) => {
+    if (err.name !== 'BucketAlreadyOwnedByYou') throw err;
+  });
+  const { handler } = await import('#functions/cloudwatch-logs.ts');
+  return {
+    prefix,
+    restoreEnv() {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    },
+    bucket,
+    opensearch,
+    s3,
+    invoke: (event, timeoutMs = 20_000) => handler(event, lambdaContext('it-ingest', timeoutMs)) as Promise<BatchSummary>,
+    async count(index = `${prefix}-*`) {
+      await opensearch.indices.refresh({ index, allow_no_indices: true });
+      const { body } = await opensearch.count({ index, allow_no_indices: true } as never);
+      return body.count;
+    },
+    async listKeys(keyPrefix) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix, ContinuationToken: token }));
+        keys.push(...(out.Contents ?? []).map((o) => o.Key!));
+        token = out.NextContinuationToken;
+      } while (token);
+      return keys;
+    },
+    async getObject(key) {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Buffer.from(await out.Body!.transformToByteArray());
+    },
+  };
+}
