@@ -1,36 +1,67 @@
 // nginx (combined, main) and Apache (common, combined) access lines: one grammar, two escaping rules.
 import type { Dataset, Fields, ParsedLine } from '#shared/model.ts';
-import { dash, int, requestFields, unescapeApache, unescapeNginx } from './http-request.ts';
+import {
+  dash,
+  forwardedList,
+  int,
+  requestFields,
+  unescapeApache,
+  unescapeNginx,
+} from './http-request.ts';
+import { child } from './merge.ts';
 import { parseClfTime } from './time.ts';
 import type { LineParser } from './types.ts';
 
-// A quoted field allows backslash escapes so Apache's `\"` does not end it early.
+// A quoted field allows backslash escapes so Apache's `\"` does not end it early (nginx never
+// writes a bare backslash: it logs one as `\x5C`).
 const Q = '"((?:[^"\\\\]|\\\\.)*)"';
 const ACCESS = new RegExp(
   `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${Q} (\\d{3}|-) (\\d+|-)(?: ${Q} ${Q}(?: ${Q})?)?(.*)$`,
 );
+// Trailing `key=value` pairs of extended formats (`rt=0.052 uct="0.000"`).
+const PAIR = /([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)/g;
+const DURATION_KEYS = new Set(['rt', 'request_time', 'reqtime', 'duration']);
 
-function fields(m: RegExpExecArray, unescape: (s: string) => string): Fields {
+function trailing(text: string, fields: Fields): Record<string, unknown> | undefined {
+  const rest = text.trim();
+  if (!rest) return undefined;
+  if (!rest.includes('=')) return { trailing: rest };
+  const app: Record<string, unknown> = {};
+  for (const m of rest.matchAll(PAIR)) {
+    const raw = m[2]!.startsWith('"') ? m[2]!.slice(1, -1) : m[2]!;
+    const value = dash(raw);
+    if (value === undefined) continue;
+    const n = Number(value);
+    const key = m[1]!;
+    if (Number.isFinite(n) && /^\d/.test(value)) {
+      app[key] = n;
+      // nginx `$request_time` is seconds with millisecond resolution; ECS wants nanoseconds.
+      if (DURATION_KEYS.has(key)) fields.event = { duration: Math.round(n * 1e9) };
+    } else app[key] = value;
+  }
+  return Object.keys(app).length ? app : { trailing: rest };
+}
+
+function fields(m: RegExpExecArray, unquote: (s: string) => string): Fields {
   const [, ip, , user, , request, status, bytes, referrer, agent, forwarded] = m;
-  const out: Fields = requestFields(unescape(request ?? ''));
-  const http = (out.http ??= {}) as Fields;
+  const out: Fields = requestFields(unquote(request ?? ''));
+  const http = child(out, 'http');
   const response: Fields = {};
   const code = int(status);
   if (code !== undefined) response.status_code = code;
   const size = int(bytes);
   if (size !== undefined) response.body = { bytes: size };
-  if (Object.keys(response).length) http.response = response;
-  const ref = dash(referrer === undefined ? undefined : unescape(referrer));
-  if (ref) ((http.request ??= {}) as Fields).referrer = ref;
-  if (Object.keys(http).length === 0) delete out.http;
+  if (code !== undefined || size !== undefined) http.response = response;
+  const ref = dash(referrer === undefined ? undefined : unquote(referrer));
+  if (ref) child(http, 'request').referrer = ref;
+  if (http.request === undefined && http.response === undefined) delete out.http;
   out.source = { ip };
   const name = dash(user);
-  if (name) out.user = { name };
-  const ua = dash(agent === undefined ? undefined : unescape(agent));
+  if (name) out.user = { name: unquote(name) };
+  const ua = dash(agent === undefined ? undefined : unquote(agent));
   if (ua) out.user_agent = { original: ua };
-  const xff = dash(forwarded);
-  if (xff) {
-    const chain = xff.split(',').map((s) => s.trim()).filter(Boolean);
+  const chain = forwardedList(forwarded === undefined ? undefined : unquote(forwarded));
+  if (chain) {
     out.network = { forwarded_ip: chain };
     // The first X-Forwarded-For address is the real client when a proxy sits in front.
     out.client = { ip: chain[0] };
@@ -38,7 +69,7 @@ function fields(m: RegExpExecArray, unescape: (s: string) => string): Fields {
   return out;
 }
 
-function accessParser(dataset: Dataset, unescape: (s: string) => string): LineParser {
+function accessParser(dataset: Dataset, unquote: (s: string) => string): LineParser {
   return {
     dataset,
     parse(line): ParsedLine | undefined {
@@ -46,13 +77,16 @@ function accessParser(dataset: Dataset, unescape: (s: string) => string): LinePa
       if (!m) return undefined;
       const time = parseClfTime(m[4] ?? '');
       if (time === undefined) return undefined;
-      const parsed: ParsedLine = { dataset, time, message: line, fields: fields(m, unescape) };
-      const extra = m[11]?.trim();
-      if (extra) parsed.app = { trailing: extra };
+      const f = fields(m, unquote);
+      const parsed: ParsedLine = { dataset, time, message: line, fields: f };
+      const extra = m[11] ? trailing(m[11], f) : undefined;
+      if (extra) parsed.app = extra;
       return parsed;
     },
   };
 }
 
+/** nginx `combined` and `main` (combined plus `"$http_x_forwarded_for"`), `\xHH` escaping. */
 export const nginxAccess = accessParser('nginx.access', unescapeNginx);
+/** Apache `common` and `combined`, `\"` escaping. */
 export const apacheAccess = accessParser('apache.access', unescapeApache);

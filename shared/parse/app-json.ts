@@ -1,36 +1,89 @@
-// JSON application logs (pino, winston, bunyan, Powertools, logrus, zap, structlog…): usual keys to ECS, the rest to `app`.
+// JSON application logs (pino, winston, bunyan, Powertools, logrus, zap, structlog, ecs-logging…): usual keys to ECS, the rest to `app`.
 import type { Fields, Level, ParsedLine } from '#shared/model.ts';
 import { normaliseLevel } from './level.ts';
+import { setOwn } from './merge.ts';
 import { parseTimeValue } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
-const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'ts', 'date', 'datetime', 'asctime', 'eventTime'];
-const LEVEL_KEYS = ['level', 'severity', 'lvl', 'loglevel', 'log_level', 'levelname', 'level_name', 'severity_text'];
-const MESSAGE_KEYS = ['message', 'msg', '@message', 'event', 'text'];
-const LOGGER_KEYS = ['logger', 'logger_name', 'loggerName', 'name'];
-const THREAD_KEYS = ['thread', 'thread_name', 'threadName'];
-const STACK_KEYS = ['stack', 'stack_trace', 'stackTrace', 'exc_info', 'exception'];
+const TIME_KEYS = [
+  '@timestamp',
+  'timestamp',
+  'time',
+  'ts',
+  '@t',
+  'date',
+  'datetime',
+  'asctime',
+  'eventTime',
+  'timeMillis',
+];
+const LEVEL_KEYS = [
+  'level',
+  'log.level',
+  'severity',
+  'lvl',
+  'loglevel',
+  'log_level',
+  'levelname',
+  'level_name',
+  '@l',
+  'severity_text',
+  'severityText',
+  'SeverityText',
+  'levelName',
+];
+const MESSAGE_KEYS = ['message', 'msg', '@message', '@m', 'event', 'text', '@mt', 'Body'];
+const LOGGER_KEYS = ['logger', 'log.logger', 'logger_name', 'loggerName', 'name'];
+const THREAD_KEYS = ['thread', 'thread_name', 'threadName', 'process.thread.name'];
+const STACK_KEYS = [
+  'stack',
+  'stack_trace',
+  'stackTrace',
+  'error.stack_trace',
+  'exc_info',
+  'exception',
+  '@x',
+];
 
-function take(obj: Record<string, unknown>, keys: readonly string[], used: Set<string>): unknown {
+type Obj = Record<string, unknown>;
+
+/** The first present key whose value `accept` takes; only that key is marked used. */
+function take<T>(
+  obj: Obj,
+  keys: readonly string[],
+  used: Set<string>,
+  accept: (v: unknown) => T | undefined,
+): T | undefined {
   for (const key of keys) {
     const value = obj[key];
-    if (value !== undefined && value !== null && value !== '') {
+    if (value === undefined || value === null || value === '' || !Object.hasOwn(obj, key)) continue;
+    const out = accept(value);
+    if (out !== undefined) {
       used.add(key);
-      return value;
+      return out;
     }
   }
   return undefined;
 }
 
+const asString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const asScalarString = (v: unknown): string | undefined =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : undefined;
+
 function errorFields(value: unknown): Fields | undefined {
   if (typeof value === 'string') return { message: value };
-  if (typeof value !== 'object' || value === null) return undefined;
-  const e = value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const e = value as Obj;
   const out: Fields = {};
   const type = e.type ?? e.name ?? e.kind ?? e.class;
   if (typeof type === 'string') out.type = type;
   if (typeof e.message === 'string') out.message = e.message;
-  const stack = e.stack ?? e.stack_trace ?? e.stackTrace;
+  let stack = e.stack ?? e.stack_trace ?? e.stackTrace ?? e.extendedStackTrace;
+  if (Array.isArray(stack) && stack.every((l) => typeof l === 'string')) stack = stack.join('\n');
   if (typeof stack === 'string') out.stack_trace = stack;
   return Object.keys(out).length ? out : undefined;
 }
@@ -41,73 +94,79 @@ function errorFields(value: unknown): Fields | undefined {
  * @example
  * fromObject({ level: 30, msg: 'hi', time: 1700000000000 }, ctx) // info, 'hi'
  */
-export function fromObject(obj: Record<string, unknown>, ctx: ParseContext): ParsedLine {
+export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   const used = new Set<string>();
-  const rawTime = take(obj, TIME_KEYS, used);
-  const time = rawTime === undefined ? undefined : parseTimeValue(rawTime, ctx.timeZone);
-  if (rawTime !== undefined && time === undefined) used.delete(TIME_KEYS.find((k) => obj[k] === rawTime) ?? '');
-
-  let level: Level | undefined;
-  const rawLevel = take(obj, LEVEL_KEYS, used);
-  if (rawLevel !== undefined) level = normaliseLevel(rawLevel);
+  const time = take(obj, TIME_KEYS, used, (v) => parseTimeValue(v, ctx.timeZone));
+  let level: Level | undefined = take(obj, LEVEL_KEYS, used, normaliseLevel);
   const nestedLog = obj.log;
   if (!level && typeof nestedLog === 'object' && nestedLog !== null) {
-    level = normaliseLevel((nestedLog as Record<string, unknown>).level);
+    level = normaliseLevel((nestedLog as Obj).level);
     if (level) used.add('log');
   }
 
-  const rawMessage = take(obj, MESSAGE_KEYS, used);
+  const message = take(obj, MESSAGE_KEYS, used, asString);
   const fields: Fields = {};
-  const logFields: Fields = {};
-  const logger = take(obj, LOGGER_KEYS, used);
-  if (typeof logger === 'string') logFields.logger = logger;
-  if (Object.keys(logFields).length) fields.log = logFields;
-  const thread = take(obj, THREAD_KEYS, used);
-  const pid = take(obj, ['pid', 'process_id'], used);
-  if (thread !== undefined || typeof pid === 'number') {
+  const logger = take(obj, LOGGER_KEYS, used, asString);
+  if (logger !== undefined) fields.log = { logger };
+  const thread = take(obj, THREAD_KEYS, used, asScalarString);
+  const pid = take(obj, ['pid', 'process_id', 'process.pid'], used, (v) =>
+    Number.isSafeInteger(v) ? (v as number) : undefined,
+  );
+  if (thread !== undefined || pid !== undefined) {
     const proc: Fields = {};
-    if (thread !== undefined) proc.thread = { name: String(thread) };
-    if (typeof pid === 'number') proc.pid = pid;
+    if (thread !== undefined) proc.thread = { name: thread };
+    if (pid !== undefined) proc.pid = pid;
     fields.process = proc;
   }
-  let err = errorFields(take(obj, ['error', 'err', 'exc'], used));
+  let err = take(obj, ['error', 'err', 'exc', 'thrown'], used, errorFields);
   // The Lambda Node runtime writes uncaught errors as errorType / errorMessage / stack (an array of lines).
-  const errorType = take(obj, ['errorType', 'error_type', 'exception_type'], used);
-  const errorMsg = take(obj, ['errorMessage', 'error_message', 'exception_message'], used);
-  if (typeof errorType === 'string' || typeof errorMsg === 'string') {
+  const errorType = take(
+    obj,
+    ['errorType', 'error_type', 'exception_type', 'error.type'],
+    used,
+    asString,
+  );
+  const errorMsg = take(
+    obj,
+    ['errorMessage', 'error_message', 'exception_message', 'error.message'],
+    used,
+    asString,
+  );
+  if (errorType !== undefined || errorMsg !== undefined) {
     err = { ...err };
-    if (typeof errorType === 'string') err.type = errorType;
-    if (typeof errorMsg === 'string') err.message = errorMsg;
+    if (errorType !== undefined) err.type = errorType;
+    if (errorMsg !== undefined) err.message = errorMsg;
   }
-  let stack = take(obj, STACK_KEYS, used);
-  if (Array.isArray(stack) && stack.every((l) => typeof l === 'string')) stack = stack.join('\n');
-  if (err || typeof stack === 'string') {
-    fields.error = { ...err, ...(typeof stack === 'string' ? { stack_trace: stack } : {}) };
-  }
+  const stack = take(obj, STACK_KEYS, used, (v) =>
+    typeof v === 'string'
+      ? v
+      : Array.isArray(v) && v.every((l) => typeof l === 'string')
+        ? v.join('\n')
+        : undefined,
+  );
+  if (err || stack !== undefined)
+    fields.error = { ...err, ...(stack !== undefined ? { stack_trace: stack } : {}) };
 
-  const app: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(obj)) if (!used.has(key)) app[key] = value;
+  const app: Obj = {};
+  for (const key of Object.keys(obj)) if (!used.has(key)) setOwn(app, key, obj[key]);
 
   const parsed: ParsedLine = { dataset: 'app.json', fields };
   if (time !== undefined) parsed.time = time;
   if (level) parsed.level = level;
-  if (rawMessage !== undefined) {
-    parsed.message = typeof rawMessage === 'string' ? rawMessage : JSON.stringify(rawMessage);
-  } else if (err?.message) {
-    parsed.message = String(err.message);
-  }
+  if (message !== undefined) parsed.message = message;
+  else if (typeof err?.message === 'string') parsed.message = err.message;
   if (Object.keys(app).length) parsed.app = app;
   return parsed;
 }
 
 /** Parses a line holding one JSON object; anything else is not this format. */
-export function parseJsonObject(line: string): Record<string, unknown> | undefined {
-  const start = line.charCodeAt(0) === 0x7b ? 0 : line.indexOf('{');
-  if (start !== 0 && line.trimStart()[0] !== '{') return undefined;
+export function parseJsonObject(line: string): Obj | undefined {
+  const first = line.charCodeAt(0);
+  if (first !== 0x7b && line.trimStart()[0] !== '{') return undefined;
   try {
     const value: unknown = JSON.parse(line);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
+      ? (value as Obj)
       : undefined;
   } catch {
     return undefined;

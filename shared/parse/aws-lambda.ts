@@ -2,6 +2,7 @@
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { fromObject, parseJsonObject } from './app-json.ts';
 import { levelFromName } from './level.ts';
+import { setOwn } from './merge.ts';
 import { parseIsoTime } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
@@ -14,13 +15,21 @@ const PYTHON = /^\[([A-Z]+)\]\t(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\t([0-9a-f-]{36}|\S*)
 
 function reportFields(rest: string): Record<string, number> {
   const metrics: Record<string, number> = {};
-  for (const m of rest.matchAll(/(Init Duration|Billed Duration|Duration|Memory Size|Max Memory Used): ([\d.]+) (ms|MB)/g)) {
+  for (const m of rest.matchAll(
+    /(Init Duration|Billed Duration|Duration|Memory Size|Max Memory Used): ([\d.]+) (ms|MB)/g,
+  )) {
     metrics[m[1]!.toLowerCase().replace(/ /g, '_')] = Number(m[2]);
   }
   return metrics;
 }
 
-function runtimeLine(time: string, requestId: string, levelName: string, body: string, ctx: ParseContext): ParsedLine {
+function runtimeLine(
+  time: string,
+  requestId: string,
+  levelName: string,
+  body: string,
+  ctx: ParseContext,
+): ParsedLine {
   const fields: Fields = { faas: { execution: requestId } };
   const obj = body.trimEnd().endsWith('}') ? parseJsonObject(body.trim()) : undefined;
   if (obj) {
@@ -33,7 +42,12 @@ function runtimeLine(time: string, requestId: string, levelName: string, body: s
       fields: { ...inner.fields, ...fields },
     };
   }
-  const parsed: ParsedLine = { dataset: 'aws.lambda', message: body.trimEnd(), fields, level: levelFromName(levelName) ?? 'info' };
+  const parsed: ParsedLine = {
+    dataset: 'aws.lambda',
+    message: body.trimEnd(),
+    fields,
+    level: levelFromName(levelName) ?? 'info',
+  };
   const t = parseIsoTime(time);
   if (t !== undefined) parsed.time = t;
   return parsed;
@@ -45,15 +59,22 @@ export const awsLambda: LineParser = {
     const platform = PLATFORM.exec(line);
     if (platform) {
       const [, kind, rest = ''] = platform;
-      if (!REQUEST_ID.test(rest) && !kind!.startsWith('INIT') && !kind!.startsWith('RESTORE')) return undefined;
+      if (!REQUEST_ID.test(rest) && !kind!.startsWith('INIT') && !kind!.startsWith('RESTORE'))
+        return undefined;
       const requestId = REQUEST_ID.exec(rest)?.[1];
       const fields: Fields = { event: { action: kind!.toLowerCase() } };
       if (requestId) fields.faas = { execution: requestId };
-      const parsed: ParsedLine = { dataset: 'aws.lambda', message: line.trimEnd(), level: 'info', fields };
+      const parsed: ParsedLine = {
+        dataset: 'aws.lambda',
+        message: line.trimEnd(),
+        level: 'info',
+        fields,
+      };
       if (kind === 'REPORT') {
         const metrics = reportFields(rest);
         parsed.app = metrics;
-        if (metrics.duration !== undefined) (fields.event as Fields).duration = Math.round(metrics.duration * 1e6);
+        if (metrics.duration !== undefined)
+          (fields.event as Fields).duration = Math.round(metrics.duration * 1e6);
         if (/Status: timeout|Status: error/.test(rest)) parsed.level = 'error';
       }
       return parsed;
@@ -65,3 +86,41 @@ export const awsLambda: LineParser = {
     return undefined;
   },
 };
+
+/** True for a Lambda platform record in the JSON log format (`{"type":"platform.report","record":{…}}`). */
+export function isLambdaPlatformObject(obj: Record<string, unknown>): boolean {
+  return (
+    typeof obj.type === 'string' &&
+    obj.type.startsWith('platform.') &&
+    typeof obj.record === 'object'
+  );
+}
+
+/**
+ * Maps a Lambda JSON-format platform record to the same fields as its text form.
+ *
+ * @example
+ * fromLambdaPlatformObject({ time: '2025-01-15T10:00:00Z', type: 'platform.start', record: { requestId: 'r' } }, line, ctx)
+ */
+export function fromLambdaPlatformObject(
+  obj: Record<string, unknown>,
+  line: string,
+  ctx: ParseContext,
+): ParsedLine {
+  const type = String(obj.type);
+  const record = (obj.record ?? {}) as Record<string, unknown>;
+  const event: Fields = { action: type.slice('platform.'.length).toLowerCase() };
+  const fields: Fields = { event };
+  if (typeof record.requestId === 'string') fields.faas = { execution: record.requestId };
+  const parsed: ParsedLine = { dataset: 'aws.lambda', message: line, level: 'info', fields };
+  const time = typeof obj.time === 'string' ? parseIsoTime(obj.time, ctx.timeZone) : undefined;
+  if (time !== undefined) parsed.time = time;
+  const metrics = record.metrics as Record<string, unknown> | undefined;
+  if (metrics && typeof metrics.durationMs === 'number')
+    event.duration = Math.round(metrics.durationMs * 1e6);
+  const app: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) if (k !== 'requestId') setOwn(app, k, v);
+  if (Object.keys(app).length) parsed.app = app;
+  if (typeof record.status === 'string' && record.status !== 'success') parsed.level = 'error';
+  return parsed;
+}

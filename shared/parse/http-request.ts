@@ -1,4 +1,4 @@
-// Splits an access-log request line (`GET /path HTTP/1.1`) and unescapes the server's quoting.
+// Splits an access-log request line (`GET /path HTTP/1.1`) and undoes each server's quoting.
 import type { Fields } from '#shared/model.ts';
 
 const REQUEST = /^([A-Z][A-Z_-]*) (\S+) HTTP\/(\d+(?:\.\d+)?)$/;
@@ -6,6 +6,9 @@ const REQUEST = /^([A-Z][A-Z_-]*) (\S+) HTTP\/(\d+(?:\.\d+)?)$/;
 /**
  * ECS request fields from a request line. A line that is not `METHOD URI HTTP/x` (a TLS handshake
  * on a plain port, `-`, empty) is kept whole in `url.original` rather than mis-split.
+ *
+ * @example
+ * requestFields('GET /a?b=1 HTTP/1.1') // { http: { request: { method: 'GET' }, version: '1.1' }, url: { original: '/a?b=1' } }
  */
 export function requestFields(line: string): Fields {
   const m = REQUEST.exec(line);
@@ -16,10 +19,12 @@ export function requestFields(line: string): Fields {
   };
 }
 
-/** nginx writes unsafe bytes as `\xHH`. */
+/** nginx writes `"`, `\` and unsafe bytes as `\xHH`. */
 export function unescapeNginx(text: string): string {
   if (!text.includes('\\x')) return text;
-  return text.replace(/\\x([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return text.replace(/\\x([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 /** Apache escapes `"` and `\` with a backslash and writes other bytes as `\xHH`. */
@@ -30,6 +35,14 @@ export function unescapeApache(text: string): string {
   );
 }
 
+/** HAProxy writes `"`, `#` and unsafe bytes in quoted and captured fields as `#HH`. */
+export function unescapeHaproxy(text: string): string {
+  if (!text.includes('#')) return text;
+  return text.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
+}
+
 /** `-` means absent in access logs. */
 export function dash(value: string | undefined): string | undefined {
   return value === undefined || value === '-' || value === '' ? undefined : value;
@@ -37,7 +50,18 @@ export function dash(value: string | undefined): string | undefined {
 
 /** A non-negative integer field, or undefined for `-`. */
 export function int(value: string | undefined): number | undefined {
-  if (value === undefined || value === '-') return undefined;
+  if (value === undefined || value === '-' || value === '') return undefined;
   const n = Number(value);
-  return Number.isInteger(n) ? n : undefined;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** `a, b, c` (X-Forwarded-For) as a list of addresses, or undefined when empty or `-`. */
+export function forwardedList(value: string | undefined): string[] | undefined {
+  const v = dash(value?.trim());
+  if (!v) return undefined;
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s && s !== '-' && s !== 'unknown');
+  return list.length ? list : undefined;
 }

@@ -1,20 +1,70 @@
-// Picks a parser per line (pinned by a route, or auto-detected) and never lets a line fail: text is the floor.
-import { type Dataset, DATASETS, type ParsedLine } from '#shared/model.ts';
+// Picks a parser per line (pinned by a route, or auto-detected from its first characters) and never lets a line fail: text is the floor.
+import { DATASETS, type Dataset, type EventSource, type ParsedLine } from '#shared/model.ts';
 import { apacheAccess, nginxAccess } from './access-log.ts';
-import { appJson } from './app-json.ts';
-import { awsLambda } from './aws-lambda.ts';
+import { apacheError } from './apache-error.ts';
+import { appJson, fromObject, parseJsonObject } from './app-json.ts';
+import { awsLambda, fromLambdaPlatformObject, isLambdaPlatformObject } from './aws-lambda.ts';
+import { fromHaproxyObject, haproxyHttp, haproxyTcp, isHaproxyObject } from './haproxy.ts';
+import { logback } from './logback.ts';
+import { mergeFields } from './merge.ts';
 import { nginxError } from './nginx-error.ts';
+import { pythonLogging } from './python-logging.ts';
+import { springBoot } from './spring-boot.ts';
+import { parseSyslogHeader, type SyslogHeader, syslog } from './syslog.ts';
 import { text } from './text.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
 export type { LineParser, ParseContext } from './types.ts';
 
-const PARSERS: Partial<Record<Dataset, LineParser>> = {
+/** A JSON line: HAProxy's log-format, a Lambda platform record, or an application's JSON. */
+function parseJsonLine(line: string, ctx: ParseContext): ParsedLine | undefined {
+  const obj = parseJsonObject(line);
+  if (!obj) return undefined;
+  if (isHaproxyObject(obj)) return fromHaproxyObject(obj, line, ctx);
+  if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
+  return fromObject(obj, ctx);
+}
+
+function haproxyLine(line: string, ctx: ParseContext): ParsedLine | undefined {
+  if (line.charCodeAt(0) === 0x7b) {
+    const obj = parseJsonObject(line);
+    return obj && isHaproxyObject(obj) ? fromHaproxyObject(obj, line, ctx) : undefined;
+  }
+  return haproxyHttp.parse(line, ctx) ?? haproxyTcp.parse(line, ctx);
+}
+
+const haproxy: LineParser = { dataset: 'haproxy.http', parse: haproxyLine };
+
+const lambda: LineParser = {
+  dataset: 'aws.lambda',
+  parse(line, ctx) {
+    if (line.charCodeAt(0) !== 0x7b) return awsLambda.parse(line, ctx);
+    const obj = parseJsonObject(line);
+    if (!obj) return undefined;
+    if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
+    // Lambda's JSON log format for application lines: the request id is the invocation.
+    const parsed = { ...fromObject(obj, ctx), dataset: 'aws.lambda' as const };
+    if (typeof obj.requestId === 'string') {
+      parsed.fields = mergeFields(parsed.fields ?? {}, { faas: { execution: obj.requestId } });
+      if (parsed.app) delete parsed.app.requestId;
+    }
+    return parsed;
+  },
+};
+
+const PARSERS: Record<Dataset, LineParser> = {
   'nginx.access': nginxAccess,
   'nginx.error': nginxError,
   'apache.access': apacheAccess,
-  'aws.lambda': awsLambda,
+  'apache.error': apacheError,
+  'haproxy.http': haproxy,
+  'haproxy.tcp': haproxy,
+  'aws.lambda': lambda,
   'app.json': appJson,
+  'app.spring': springBoot,
+  'app.logback': logback,
+  'app.python': pythonLogging,
+  syslog: { dataset: 'syslog', parse: (line, ctx) => syslogLine(line, ctx) },
   text,
 };
 
@@ -23,44 +73,125 @@ export function availableParsers(): Dataset[] {
   return DATASETS.filter((d) => PARSERS[d] !== undefined);
 }
 
-function looksApache(ctx: ParseContext): boolean {
-  const hint = `${ctx.source.logGroup ?? ''} ${ctx.source.logStream ?? ''}`.toLowerCase();
-  return hint.includes('apache') || hint.includes('httpd');
+const apacheHints = new WeakMap<EventSource, boolean>();
+
+/** Apache and nginx write the same access format; the log group, stream or container name tells them apart. */
+function looksApache(source: EventSource): boolean {
+  let hint = apacheHints.get(source);
+  if (hint === undefined) {
+    const container = (source.wrapper?.container as { name?: unknown } | undefined)?.name;
+    const names =
+      `${source.logGroup ?? ''} ${source.logStream ?? ''} ${typeof container === 'string' ? container : ''}`.toLowerCase();
+    hint = names.includes('apache') || names.includes('httpd');
+    apacheHints.set(source, hint);
+  }
+  return hint;
 }
 
-/** Auto-detection: cheap first-character checks pick the few parsers worth trying. */
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** An access line, or HAProxy's `ip:port [date] …` when the first token is followed by a bracket. */
+function addressLed(line: string, ctx: ParseContext): ParsedLine | undefined {
+  const space = line.indexOf(' ');
+  if (space > 0 && line.charCodeAt(space + 1) === 0x5b /* [ */) return haproxyLine(line, ctx);
+  if (looksApache(ctx.source)) return apacheAccess.parse(line, ctx);
+  const access = nginxAccess.parse(line, ctx);
+  // Apache escapes quotes as \" where nginx writes \x22: the line tells which server wrote it.
+  if (access && line.includes('\\"')) return apacheAccess.parse(line, ctx) ?? access;
+  return access;
+}
+
+/** Lines led by an ISO date: Lambda runtime, Spring Boot, logback, Python, rsyslog. */
+function dateLed(line: string, ctx: ParseContext): ParsedLine | undefined {
+  const tab = line.indexOf('\t');
+  if (tab > 0 && tab < 40) return awsLambda.parse(line, ctx);
+  if (line.includes(' --- ')) {
+    const spring = springBoot.parse(line, ctx);
+    if (spring) return spring;
+  }
+  return logback.parse(line, ctx) ?? pythonLogging.parse(line, ctx) ?? syslogLine(line, ctx);
+}
+
+const LAMBDA_WORDS = /^(?:START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT) /;
+const PYTHON_BASIC = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):/;
+
+/** Auto-detection: the first characters pick the one or two parsers worth trying. */
 function detect(line: string, ctx: ParseContext): ParsedLine | undefined {
-  const first = line.charCodeAt(0);
-  if (first === 0x7b /* { */) return appJson.parse(line, ctx);
-  if (first === 0x53 /* S */ || first === 0x45 /* E */ || first === 0x52 /* R */ || first === 0x49 /* I */ || first === 0x5b /* [ */) {
-    const lambda = awsLambda.parse(line, ctx);
-    if (lambda) return lambda;
+  const c = line.charCodeAt(0);
+  if (c === 0x7b /* { */) return parseJsonLine(line, ctx);
+  if (isDigit(c)) {
+    const c4 = line.charCodeAt(4);
+    if (c4 === 0x2f /* / */) return nginxError.parse(line, ctx) ?? addressLed(line, ctx);
+    if (c4 === 0x2d /* - */ && line.charCodeAt(7) === 0x2d) return dateLed(line, ctx);
+    if (line.charCodeAt(2) === 0x3a && line.charCodeAt(5) === 0x3a)
+      return logback.parse(line, ctx) ?? addressLed(line, ctx);
+    return addressLed(line, ctx);
   }
-  if ((first >= 0x30 && first <= 0x39) || (first >= 0x61 && first <= 0x66) || first === 0x3a) {
-    const access = looksApache(ctx) ? apacheAccess.parse(line, ctx) : nginxAccess.parse(line, ctx);
-    if (access) {
-      // Apache escapes quotes as \" where nginx writes \x22: the line tells which server wrote it.
-      if (access.dataset === 'nginx.access' && line.includes('\\"')) return apacheAccess.parse(line, ctx) ?? access;
-      return access;
-    }
-    const err = nginxError.parse(line, ctx);
-    if (err) return err;
-    const lambda = awsLambda.parse(line, ctx);
-    if (lambda) return lambda;
+  if (c === 0x3c /* < */) return syslogLine(line, ctx);
+  if (c === 0x5b /* [ */) {
+    return (
+      awsLambda.parse(line, ctx) ?? apacheError.parse(line, ctx) ?? pythonLogging.parse(line, ctx)
+    );
   }
+  if (c >= 0x41 && c <= 0x5a /* A-Z */) {
+    if (LAMBDA_WORDS.test(line)) return awsLambda.parse(line, ctx);
+    if (PYTHON_BASIC.test(line)) return pythonLogging.parse(line, ctx);
+    if (line.charCodeAt(3) === 0x20) return syslogLine(line, ctx);
+    return undefined;
+  }
+  // IPv6 clients start with a hex letter or a colon; hostname clients (HostnameLookups) with anything.
+  if (line.includes(' [')) return addressLed(line, ctx);
   return undefined;
 }
 
-function failure(line: string, reason: string): ParsedLine {
-  const parsed = text.parse(line, { eventTime: 0, source: {} }) as ParsedLine;
-  parsed.tags = ['_parse_failure'];
-  parsed.fields = { event: { reason } };
+/** The body of a syslog line may be a format of its own: HAProxy, an access line, JSON. */
+function detectBody(body: string, ctx: ParseContext): ParsedLine | undefined {
+  const c = body.charCodeAt(0);
+  if (c === 0x7b) return parseJsonLine(body, ctx);
+  if (isDigit(c) || (c >= 0x61 && c <= 0x66) || c === 0x3a) return addressLed(body, ctx);
+  return undefined;
+}
+
+function withSyslog(header: SyslogHeader, body: ParsedLine): ParsedLine {
+  const out: ParsedLine = {
+    ...body,
+    message: body.message ?? header.body,
+    fields: mergeFields(mergeFields({}, header.fields), body.fields ?? {}),
+  };
+  if (out.time === undefined && header.time !== undefined) out.time = header.time;
+  if (!out.level && header.level) out.level = header.level;
+  if (header.app) out.app = { ...header.app, ...body.app };
+  return out;
+}
+
+function syslogLine(line: string, ctx: ParseContext): ParsedLine | undefined {
+  const header = parseSyslogHeader(line, ctx);
+  if (!header) return undefined;
+  const body = detectBody(header.body, ctx);
+  if (body) return withSyslog(header, body);
+  const parsed = syslog.parse(line, ctx);
+  if (parsed && !parsed.level) {
+    const level = text.parse(header.body, ctx)?.level;
+    if (level) parsed.level = level;
+  }
   return parsed;
+}
+
+function failure(line: string, reason: string): ParsedLine {
+  return {
+    dataset: 'text',
+    message: line,
+    tags: ['_parse_failure'],
+    fields: { event: { reason } },
+  };
 }
 
 /**
  * Parses one line. A pinned parser that does not match, or a parser that throws, yields a text
- * document tagged `_parse_failure` with the reason: a line is never dropped.
+ * document tagged `_parse_failure` with the reason: a line is never dropped. A pinned parser also
+ * reads the body of a syslog-prefixed line (`Feb 26 05:17:05 lb haproxy[22]: …`).
  *
  * @example
  * parseLine('127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326', ctx).dataset // 'nginx.access'
@@ -70,9 +201,20 @@ export function parseLine(line: string, ctx: ParseContext, pinned?: Dataset): Pa
     if (pinned) {
       const parser = PARSERS[pinned];
       if (!parser) return failure(line, `no parser for ${pinned} in this build`);
-      return parser.parse(line, ctx) ?? failure(line, `line does not match ${pinned}`);
+      const parsed = parser.parse(line, ctx);
+      if (parsed) return parsed;
+      if (pinned !== 'syslog' && pinned !== 'text') {
+        const header = parseSyslogHeader(line, ctx);
+        const body = header ? parser.parse(header.body, ctx) : undefined;
+        if (header && body) return withSyslog(header, body);
+      }
+      return failure(line, `line does not match ${pinned}`);
     }
-    return detect(line, ctx) ?? (text.parse(line, ctx) as ParsedLine);
+    const parsed = detect(line, ctx);
+    if (parsed) return parsed;
+    if (line.charCodeAt(0) === 0x7b)
+      return failure(line, 'line starts like JSON but is not a JSON object');
+    return text.parse(line, ctx) as ParsedLine;
   } catch (err) {
     return failure(line, `parser error: ${(err as Error).message}`);
   }

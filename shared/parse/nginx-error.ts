@@ -2,12 +2,17 @@
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { requestFields } from './http-request.ts';
 import { levelFromName } from './level.ts';
+import { child } from './merge.ts';
 import { wallTimeToEpoch } from './time.ts';
 import type { LineParser } from './types.ts';
 
-const LINE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/s;
-const CONTEXT = /, (client|server|request|upstream|host|referrer): ("(?:[^"\\]|\\.)*"|[^,]*)/g;
+const LINE =
+  /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/s;
+const CONTEXT_START = /, (?:client|server|request|subrequest|upstream|host|referrer): /;
+const CONTEXT =
+  /, (client|server|request|subrequest|upstream|host|referrer): ("(?:[^"\\]|\\.)*"|[^,]*)/g;
 
+/** nginx's own `error_log` format; the time is local to the server (UTC unless the route sets a zone). */
 export const nginxError: LineParser = {
   dataset: 'nginx.error',
   parse(line, ctx): ParsedLine | undefined {
@@ -16,7 +21,7 @@ export const nginxError: LineParser = {
     const [, y, mo, d, h, mi, s, lvl, pid, tid, conn, rest = ''] = m;
     const time = wallTimeToEpoch(+y!, +mo! - 1, +d!, +h!, +mi!, +s!, 0, ctx.timeZone);
     const fields: Fields = { process: { pid: Number(pid), thread: { id: Number(tid) } } };
-    const ctxStart = rest.search(/, (client|server|request|upstream|host): /);
+    const ctxStart = rest.search(CONTEXT_START);
     const message = ctxStart >= 0 ? rest.slice(0, ctxStart) : rest;
     const extra: Record<string, unknown> = {};
     if (conn) extra.connection_id = Number(conn);
@@ -28,12 +33,22 @@ export const nginxError: LineParser = {
         if (key === 'client') fields.source = { ip: value };
         else if (key === 'request') Object.assign(fields, requestFields(value));
         else if (key === 'host') fields.url = { ...(fields.url as Fields), domain: value };
+        else if (key === 'referrer') extra.referrer = value;
         else extra[key] = value;
       }
     }
-    const level = lvl === 'emerg' || lvl === 'alert' || lvl === 'crit' ? 'fatal' : levelFromName(lvl!);
+    if (typeof extra.referrer === 'string') {
+      child(child(fields, 'http'), 'request').referrer = extra.referrer;
+      delete extra.referrer;
+    }
     fields.error = { message };
-    const parsed: ParsedLine = { dataset: 'nginx.error', time, message, fields, level: level ?? 'error' };
+    const parsed: ParsedLine = {
+      dataset: 'nginx.error',
+      time,
+      message,
+      fields,
+      level: levelFromName(lvl!) ?? 'error',
+    };
     if (Object.keys(extra).length) parsed.app = extra;
     return parsed;
   },

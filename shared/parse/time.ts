@@ -1,8 +1,21 @@
-// Time parsing for log lines: ISO 8601, CLF, nginx error, epoch s/ms/µs, with route time zones for zone-less times.
+// Time parsing for log lines: ISO 8601, CLF, nginx/Apache/HAProxy/syslog forms, epoch s/ms/µs, route time zones.
 
 const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
+
+const DAY_MS = 86_400_000;
 
 /** Month index (0-11) of an English month abbreviation, any case. */
 export function monthIndex(name: string): number | undefined {
@@ -10,15 +23,20 @@ export function monthIndex(name: string): number | undefined {
 }
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const offsetCache = new Map<string, number>();
 
-/** Offset in ms of `timeZone` from UTC at the instant `utcMs`. */
-function zoneOffsetMs(utcMs: number, timeZone: string): number {
+function computeOffsetMs(utcMs: number, timeZone: string): number {
   let fmt = offsetFormatters.get(timeZone);
   if (!fmt) {
     fmt = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
-      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     offsetFormatters.set(timeZone, fmt);
   }
@@ -26,8 +44,29 @@ function zoneOffsetMs(utcMs: number, timeZone: string): number {
   for (const p of fmt.formatToParts(new Date(utcMs))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  const asUtc = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
   return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** Offset in ms of `timeZone` from UTC at the instant `utcMs`. */
+function zoneOffsetMs(utcMs: number, timeZone: string): number {
+  // Zones change offset on quarter-hour boundaries, so one lookup serves a whole quarter hour:
+  // Intl formatting costs microseconds, far more than the rest of a line.
+  const key = `${timeZone}|${Math.floor(utcMs / 900_000)}`;
+  let off = offsetCache.get(key);
+  if (off === undefined) {
+    off = computeOffsetMs(utcMs, timeZone);
+    if (offsetCache.size > 10_000) offsetCache.clear();
+    offsetCache.set(key, off);
+  }
+  return off;
 }
 
 /**
@@ -37,7 +76,13 @@ function zoneOffsetMs(utcMs: number, timeZone: string): number {
  * wallTimeToEpoch(2024, 0, 15, 10, 0, 0, 0, 'Europe/Paris') // 09:00Z
  */
 export function wallTimeToEpoch(
-  year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
   timeZone?: string,
 ): number {
   const asUtc = Date.UTC(year, month, day, hour, minute, second, ms);
@@ -46,6 +91,66 @@ export function wallTimeToEpoch(
   let guess = asUtc - zoneOffsetMs(asUtc, timeZone);
   guess = asUtc - zoneOffsetMs(guess, timeZone);
   return guess;
+}
+
+/**
+ * A wall time whose year the line does not say (syslog `Feb 26 05:17:05`): the year that puts it
+ * closest to the transport time, so a Dec 31 line delivered on Jan 1 belongs to last year.
+ *
+ * @example
+ * withInferredYear(11, 31, 23, 59, 59, 0, Date.UTC(2026, 0, 1)) // 2025-12-31T23:59:59Z
+ */
+export function withInferredYear(
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+  eventTime: number,
+  timeZone?: string,
+): number {
+  const year = new Date(eventTime).getUTCFullYear();
+  let best = wallTimeToEpoch(year, month, day, hour, minute, second, ms, timeZone);
+  for (const y of [year - 1, year + 1]) {
+    const t = wallTimeToEpoch(y, month, day, hour, minute, second, ms, timeZone);
+    if (Math.abs(t - eventTime) < Math.abs(best - eventTime)) best = t;
+  }
+  return best;
+}
+
+/**
+ * A time of day without a date (logback's `HH:mm:ss.SSS`): the date that puts it closest to the
+ * transport time, so 23:59:59 delivered at 00:00:01 is yesterday.
+ *
+ * @example
+ * withInferredDate(23, 59, 59, 0, Date.UTC(2025, 10, 21, 0, 0, 1)) // 2025-11-20T23:59:59Z
+ */
+export function withInferredDate(
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+  eventTime: number,
+  timeZone?: string,
+): number {
+  const base = new Date(eventTime);
+  const y = base.getUTCFullYear();
+  const mo = base.getUTCMonth();
+  const d = base.getUTCDate();
+  let best = wallTimeToEpoch(y, mo, d, hour, minute, second, ms, timeZone);
+  for (const delta of [-1, 1]) {
+    const t = wallTimeToEpoch(y, mo, d + delta, hour, minute, second, ms, timeZone);
+    if (Math.abs(t - eventTime) < Math.abs(best - eventTime)) best = t;
+  }
+  // A time zone far from UTC can put the closest match two days away from the UTC date.
+  if (Math.abs(best - eventTime) > DAY_MS / 2) {
+    for (const delta of [-2, 2]) {
+      const t = wallTimeToEpoch(y, mo, d + delta, hour, minute, second, ms, timeZone);
+      if (Math.abs(t - eventTime) < Math.abs(best - eventTime)) best = t;
+    }
+  }
+  return best;
 }
 
 /** Parses a `+hh:mm`, `+hhmm`, `+hh` or `Z` zone into minutes east of UTC. */
@@ -58,18 +163,26 @@ export function parseZone(zone: string): number | undefined {
 }
 
 /** Milliseconds from a fraction string of any precision (`5`, `123`, `123456`). */
-function fractionMs(frac: string | undefined): number {
+export function fractionMs(frac: string | undefined): number {
   if (!frac) return 0;
+  if (frac.length === 3) return Number(frac);
   return Math.floor(Number(`0.${frac}`) * 1000);
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+/** True when the numbers make a real calendar time (Date.UTC silently rolls 31 Feb into March). */
+function valid(mo: number, d: number, h: number, mi: number, s: number): boolean {
+  return mo >= 0 && mo <= 11 && d >= 1 && d <= 31 && h <= 24 && mi <= 59 && s <= 60;
+}
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /** ISO 8601 (also with a space or a comma before the fraction); zone-less in `timeZone`. */
 export function parseIsoTime(text: string, timeZone?: string): number | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
+  if (!valid(+mo! - 1, +d!, +h!, +mi!, +(s ?? 0))) return undefined;
   const ms = fractionMs(frac);
   if (zone) {
     const off = parseZone(zone);
@@ -79,16 +192,94 @@ export function parseIsoTime(text: string, timeZone?: string): number | undefine
   return wallTimeToEpoch(+y!, +mo! - 1, +d!, +h!, +mi!, +(s ?? 0), ms, timeZone);
 }
 
-const CLF = /^(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? ([+-]\d{4})$/;
+const CLF =
+  /^(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?: ([+-]\d{4}))?$/;
 
-/** Common Log Format time, `10/Oct/2000:13:55:36 -0700`. */
-export function parseClfTime(text: string): number | undefined {
+/**
+ * Common Log Format time, `10/Oct/2000:13:55:36 -0700`; HAProxy writes it with milliseconds and no
+ * zone (`06/Feb/2009:12:14:14.655`), which is read in `timeZone`.
+ *
+ * @example
+ * parseClfTime('10/Oct/2000:13:55:36 -0700') // Date.UTC(2000, 9, 10, 20, 55, 36)
+ */
+export function parseClfTime(text: string, timeZone?: string): number | undefined {
   const m = CLF.exec(text);
   if (!m) return undefined;
   const month = monthIndex(m[2]!);
-  const off = parseZone(m[8]!);
-  if (month === undefined || off === undefined) return undefined;
+  if (month === undefined || !valid(month, +m[1]!, +m[4]!, +m[5]!, +m[6]!)) return undefined;
+  if (m[8] === undefined) {
+    return wallTimeToEpoch(
+      +m[3]!,
+      month,
+      +m[1]!,
+      +m[4]!,
+      +m[5]!,
+      +m[6]!,
+      fractionMs(m[7]),
+      timeZone,
+    );
+  }
+  const off = parseZone(m[8]);
+  if (off === undefined) return undefined;
   return Date.UTC(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, fractionMs(m[7])) - off * 60_000;
+}
+
+const CTIME = /^[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? (\d{4})$/;
+
+/**
+ * C `ctime` as Apache's error log writes it, with microseconds since 2.4: `Wed Oct 11 14:32:52.123456 2000`.
+ *
+ * @example
+ * parseCtime('Wed Oct 11 14:32:52.123456 2000') // Date.UTC(2000, 9, 11, 14, 32, 52, 123)
+ */
+export function parseCtime(text: string, timeZone?: string): number | undefined {
+  const m = CTIME.exec(text);
+  if (!m) return undefined;
+  const month = monthIndex(m[1]!);
+  if (month === undefined || !valid(month, +m[2]!, +m[3]!, +m[4]!, +m[5]!)) return undefined;
+  return wallTimeToEpoch(+m[7]!, month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, fractionMs(m[6]), timeZone);
+}
+
+const SYSLOG_TIME = /^([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
+
+/**
+ * RFC 3164 time without a year (`Feb  6 05:17:05`); the year comes from the transport time.
+ *
+ * @example
+ * parseSyslogTime('Dec 31 23:59:59', Date.UTC(2026, 0, 1)) // Date.UTC(2025, 11, 31, 23, 59, 59)
+ */
+export function parseSyslogTime(
+  text: string,
+  eventTime: number,
+  timeZone?: string,
+): number | undefined {
+  const m = SYSLOG_TIME.exec(text);
+  if (!m) return undefined;
+  const month = monthIndex(m[1]!);
+  if (month === undefined || !valid(month, +m[2]!, +m[3]!, +m[4]!, +m[5]!)) return undefined;
+  return withInferredYear(
+    month,
+    +m[2]!,
+    +m[3]!,
+    +m[4]!,
+    +m[5]!,
+    fractionMs(m[6]),
+    eventTime,
+    timeZone,
+  );
+}
+
+const TIME_OF_DAY = /^(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?$/;
+
+/** `HH:mm:ss.SSS` with the date taken from the transport time. */
+export function parseTimeOfDay(
+  text: string,
+  eventTime: number,
+  timeZone?: string,
+): number | undefined {
+  const m = TIME_OF_DAY.exec(text);
+  if (!m || !valid(0, 1, +m[1]!, +m[2]!, +m[3]!)) return undefined;
+  return withInferredDate(+m[1]!, +m[2]!, +m[3]!, fractionMs(m[4]), eventTime, timeZone);
 }
 
 /** Epoch seconds, milliseconds, microseconds or nanoseconds told apart by magnitude. */
@@ -100,12 +291,12 @@ export function parseEpoch(value: number): number | undefined {
   return Math.round(value / 1e6); // nanoseconds
 }
 
-/** A time value from a structured line: number (epoch) or string (ISO, or numeric string). */
+/** A time value from a structured line: number (epoch) or string (ISO, CLF, or numeric string). */
 export function parseTimeValue(value: unknown, timeZone?: string): number | undefined {
   if (typeof value === 'number') return parseEpoch(value);
   if (typeof value !== 'string') return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return parseEpoch(Number(value));
-  return parseIsoTime(value, timeZone) ?? parseClfTime(value);
+  return parseIsoTime(value, timeZone) ?? parseClfTime(value, timeZone);
 }
 
 /** ISO-8601 UTC with milliseconds, as every document time is written. */

@@ -1,0 +1,68 @@
+// Apache error log lines, 2.2 (`[ctime] [level] [client ip] msg`) and 2.4 (`[ctime] [module:level] [pid n:tid m] [client ip:port] AH…: msg`).
+import type { Fields, ParsedLine } from '#shared/model.ts';
+import { levelFromName } from './level.ts';
+import { parseCtime } from './time.ts';
+import type { LineParser } from './types.ts';
+
+const HEAD =
+  /^\[([A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4})\] \[(?:([\w-]*):)?(\w+)\] /;
+const PID = /^\[pid (\d+)(?::tid (\d+))?\] /;
+const CLIENT = /^\[(client|remote) ([^\]]+)\] /;
+const CODE = /^(AH\d{5}): /;
+const REFERER = /, referer: (\S*)$/;
+
+/** `ip:port` as Apache 2.4 writes it (IPv6 unbracketed: the port follows the last colon). */
+function clientFields(value: string, withPort: boolean): Fields {
+  if (!withPort) return { ip: value };
+  const colon = value.lastIndexOf(':');
+  const port = value.slice(colon + 1);
+  if (colon <= 0 || !/^\d{1,5}$/.test(port)) return { ip: value };
+  return { ip: value.slice(0, colon), port: Number(port) };
+}
+
+export const apacheError: LineParser = {
+  dataset: 'apache.error',
+  parse(line, ctx): ParsedLine | undefined {
+    const head = HEAD.exec(line);
+    if (!head) return undefined;
+    const time = parseCtime(head[1]!, ctx.timeZone);
+    if (time === undefined) return undefined;
+    const level = levelFromName(head[3]!);
+    if (!level) return undefined;
+    const fields: Fields = {};
+    const app: Record<string, unknown> = {};
+    if (head[2]) fields.log = { logger: head[2] };
+    let rest = line.slice(head[0].length);
+    const pid = PID.exec(rest);
+    if (pid) {
+      const proc: Fields = { pid: Number(pid[1]) };
+      if (pid[2]) proc.thread = { id: Number(pid[2]) };
+      fields.process = proc;
+      rest = rest.slice(pid[0].length);
+    }
+    // 2.4 lines (with a module or a pid) write the client's port; 2.2 lines do not.
+    const v24 = head[2] !== undefined || pid !== null || head[1]!.includes('.');
+    for (let c = CLIENT.exec(rest); c; c = CLIENT.exec(rest)) {
+      const addr = clientFields(c[2]!, v24);
+      if (c[1] === 'client') fields.source = addr;
+      else app.remote = c[2];
+      rest = rest.slice(c[0].length);
+    }
+    const error: Fields = {};
+    const code = CODE.exec(rest);
+    if (code) {
+      error.code = code[1];
+      rest = rest.slice(code[0].length);
+    }
+    const referer = REFERER.exec(rest);
+    if (referer) {
+      fields.http = { request: { referrer: referer[1] } };
+      rest = rest.slice(0, referer.index);
+    }
+    error.message = rest;
+    fields.error = error;
+    const parsed: ParsedLine = { dataset: 'apache.error', time, level, message: rest, fields };
+    if (Object.keys(app).length) parsed.app = app;
+    return parsed;
+  },
+};

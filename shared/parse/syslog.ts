@@ -1,0 +1,214 @@
+// Syslog headers, RFC 3164 (`<PRI>Mmm dd hh:mm:ss host tag[pid]: msg`, PRI optional) and RFC 5424.
+import type { Fields, Level, ParsedLine } from '#shared/model.ts';
+import { levelFromSyslog } from './level.ts';
+import { child, setOwn } from './merge.ts';
+import { parseIsoTime, parseSyslogTime } from './time.ts';
+import type { LineParser, ParseContext } from './types.ts';
+
+/** What a syslog header says; `body` is the message after it, which may be another format (HAProxy, JSON). */
+export interface SyslogHeader {
+  time?: number;
+  level?: Level;
+  fields: Fields;
+  app?: Record<string, unknown>;
+  body: string;
+}
+
+const RFC3164 =
+  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)?) (?:(\S+) )?([^\s:[\]]+)(?:\[(\d+)\])?: ?(.*)$/s;
+const RFC3164_NO_TAG =
+  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)?) (\S+) (.*)$/s;
+const RSYSLOG_ISO =
+  /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}T\S+) (\S+) ([^\s:[\]]+)(?:\[(\d+)\])?: ?(.*)$/s;
+const RFC5424 = /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
+
+const FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+];
+const SEVERITIES = [
+  'emergency',
+  'alert',
+  'critical',
+  'error',
+  'warning',
+  'notice',
+  'informational',
+  'debug',
+];
+
+function nil(value: string | undefined): string | undefined {
+  return value === undefined || value === '-' || value === '' ? undefined : value;
+}
+
+function priorityFields(pri: string | undefined, out: { fields: Fields; level?: Level }): void {
+  if (pri === undefined) return;
+  const p = Number(pri);
+  if (p > 191) return;
+  const facility = p >> 3;
+  const severity = p & 7;
+  out.fields.log = {
+    syslog: {
+      priority: p,
+      facility: { code: facility, name: FACILITIES[facility] },
+      severity: { code: severity, name: SEVERITIES[severity] },
+    },
+  };
+  out.level = levelFromSyslog(severity);
+}
+
+function processFields(name: string | undefined, pid: string | undefined): Fields | undefined {
+  const proc: Fields = {};
+  if (name) proc.name = name;
+  if (pid && /^\d+$/.test(pid)) proc.pid = Number(pid);
+  return Object.keys(proc).length ? proc : undefined;
+}
+
+/** RFC 5424 STRUCTURED-DATA: `[id k="v" k2="v\"2"][id2 …]` or `-`; returns the elements and where the message starts. */
+function structuredData(
+  text: string,
+  start: number,
+): { sd?: Record<string, Record<string, string>>; end: number } | undefined {
+  if (text[start] === '-') return { end: start + 1 };
+  const sd: Record<string, Record<string, string>> = {};
+  let i = start;
+  while (text[i] === '[') {
+    const idEnd = text.slice(i + 1).search(/[ \]]/);
+    if (idEnd < 0) return undefined;
+    const id = text.slice(i + 1, i + 1 + idEnd);
+    const params: Record<string, string> = {};
+    i = i + 1 + idEnd;
+    while (text[i] === ' ') {
+      const eq = text.indexOf('="', i);
+      if (eq < 0) return undefined;
+      const name = text.slice(i + 1, eq);
+      let value = '';
+      let j = eq + 2;
+      for (; j < text.length && text[j] !== '"'; j++) {
+        if (text[j] === '\\' && j + 1 < text.length && '"\\]'.includes(text[j + 1]!)) j++;
+        value += text[j];
+      }
+      if (j >= text.length) return undefined;
+      setOwn(params, name, value);
+      i = j + 1;
+    }
+    if (text[i] !== ']') return undefined;
+    setOwn(sd, id, params);
+    i++;
+  }
+  return i === start ? undefined : { sd, end: i };
+}
+
+function rfc5424(line: string, ctx: ParseContext): SyslogHeader | undefined {
+  const m = RFC5424.exec(line);
+  if (!m) return undefined;
+  const [, pri, version, ts, host, app, procid, msgid] = m;
+  const sd = structuredData(line, m[0].length);
+  if (!sd) return undefined;
+  const out: SyslogHeader = { fields: {}, body: '' };
+  priorityFields(pri, out);
+  const meta = child(child(out.fields, 'log'), 'syslog');
+  meta.version = Number(version);
+  if (nil(msgid)) meta.msgid = msgid;
+  const stamp = nil(ts);
+  if (stamp) {
+    const t = parseIsoTime(stamp, ctx.timeZone);
+    if (t === undefined) return undefined;
+    out.time = t;
+  }
+  if (nil(host)) out.fields.host = { hostname: host };
+  const proc = processFields(nil(app), nil(procid));
+  if (proc) out.fields.process = proc;
+  if (nil(procid) && !/^\d+$/.test(procid!)) out.app = { procid };
+  if (sd.sd && Object.keys(sd.sd).length) out.app = { ...out.app, structured_data: sd.sd };
+  let body = line.slice(sd.end);
+  if (body.startsWith(' ')) body = body.slice(1);
+  // RFC 5424 marks a UTF-8 message with a byte-order mark.
+  if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
+  out.body = body;
+  return out;
+}
+
+function rfc3164(line: string, ctx: ParseContext): SyslogHeader | undefined {
+  const m = RFC3164.exec(line) ?? RSYSLOG_ISO.exec(line);
+  if (m) {
+    const [, pri, ts, host, tag, pid, body] = m;
+    const time =
+      ts!.charCodeAt(0) <= 0x39
+        ? parseIsoTime(ts!, ctx.timeZone)
+        : parseSyslogTime(ts!, ctx.eventTime, ctx.timeZone);
+    if (time === undefined) return undefined;
+    const out: SyslogHeader = { time, fields: {}, body: body ?? '' };
+    priorityFields(pri, out);
+    if (host) out.fields.host = { hostname: host };
+    const proc = processFields(tag, pid);
+    if (proc) out.fields.process = proc;
+    return out;
+  }
+  const n = RFC3164_NO_TAG.exec(line);
+  if (!n) return undefined;
+  const time = parseSyslogTime(n[2]!, ctx.eventTime, ctx.timeZone);
+  if (time === undefined) return undefined;
+  const out: SyslogHeader = { time, fields: { host: { hostname: n[3] } }, body: n[4] ?? '' };
+  priorityFields(n[1], out);
+  return out;
+}
+
+/**
+ * The syslog header of a line, if it has one; the body is left for other parsers to recognise.
+ *
+ * @example
+ * parseSyslogHeader('Feb 26 05:17:05 lb1 haproxy[22]: {"ci":"::1"}', ctx)?.body // '{"ci":"::1"}'
+ */
+export function parseSyslogHeader(line: string, ctx: ParseContext): SyslogHeader | undefined {
+  const c = line.charCodeAt(0);
+  if (c === 0x3c /* < */) {
+    const close = line.indexOf('>');
+    if (
+      close > 1 &&
+      close <= 4 &&
+      line.charCodeAt(close + 1) >= 0x30 &&
+      line.charCodeAt(close + 1) <= 0x39
+    ) {
+      const r = rfc5424(line, ctx);
+      if (r) return r;
+    }
+  }
+  return rfc3164(line, ctx);
+}
+
+/** A syslog line whose body is plain text. */
+export const syslog: LineParser = {
+  dataset: 'syslog',
+  parse(line, ctx): ParsedLine | undefined {
+    const h = parseSyslogHeader(line, ctx);
+    if (!h) return undefined;
+    const parsed: ParsedLine = { dataset: 'syslog', message: h.body, fields: h.fields };
+    if (h.time !== undefined) parsed.time = h.time;
+    if (h.level) parsed.level = h.level;
+    if (h.app) parsed.app = h.app;
+    return parsed;
+  },
+};
