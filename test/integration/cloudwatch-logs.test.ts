@@ -52,6 +52,7 @@ describe('CloudWatch Logs → OpenSearch + S3', () => {
     const { body: mapping } = await p.opensearch.indices.getMapping({ index: `${p.prefix}-application-2025.11.20` });
     const props = Object.values(mapping)[0]!.mappings.properties as Record<string, { type?: string }>;
     expect(props.app?.type).toBe('flat_object');
+    await p.count();
     const { body } = await p.opensearch.search({
       index: `${p.prefix}-error-*`,
       body: { query: { term: { 'error.type': 'PaymentDeclinedError' } } },
