@@ -1,6 +1,7 @@
 // Schema of logferry.yml, the user's pipeline configuration; unknown keys are errors, not ignored.
 import { z } from 'zod';
 import { DATASETS, LOG_TYPES } from '#shared/model.ts';
+import { REDACT_RULES } from '#shared/transform/redact.ts';
 
 const MiB = 1024 * 1024;
 
@@ -26,13 +27,54 @@ const matchSchema = z.strictObject({
   log_stream: z.string().min(1).optional(),
 });
 
+const regex = z.string().superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (err) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a valid regular expression: ${(err as Error).message}`,
+    });
+  }
+});
+
+const dataset = z.enum(DATASETS as [string, ...string[]]);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** Drops matching events (counted by rule name, never delivered); a rule with no condition drops all. */
+const dropRuleSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    dataset: z.union([dataset, z.array(dataset).min(1)]).optional(),
+    /** Dotted document path (`url.original`, `http.response.status_code`); `message` by default. */
+    field: z.string().min(1).optional(),
+    equals: z.union([scalar, z.array(scalar).min(1)]).optional(),
+    regex: regex.optional(),
+  })
+  .refine((r) => r.field === undefined || r.equals !== undefined || r.regex !== undefined, {
+    message: 'a rule with a field needs `equals` or `regex`',
+    path: ['field'],
+  });
+
+const redactSchema = z.strictObject({
+  rules: z.array(z.enum(REDACT_RULES)).default([...REDACT_RULES]),
+  patterns: z.array(z.strictObject({ name: z.string().min(1), regex })).default([]),
+  replacement: z.string().default('[REDACTED]'),
+});
+
 const routeSchema = z.strictObject({
   name: z.string().min(1),
   match: matchSchema,
-  parser: z.enum(DATASETS as [string, ...string[]]).optional(),
+  parser: dataset.optional(),
   log_type: z.enum(LOG_TYPES as [string, ...string[]]).optional(),
   index_prefix: indexPrefix.optional(),
   timezone: timezone.optional(),
+  /** Checked before the global `drop` rules. */
+  drop: z.array(dropRuleSchema).default([]),
+  /** Replaces the global `redact` for this route; `false` turns redaction off. */
+  redact: z.union([z.literal(false), redactSchema]).optional(),
+  /** Merge stack traces split over several events (on unless false). */
+  multiline: z.boolean().default(true),
 });
 
 export const configSchema = z.strictObject({
@@ -75,7 +117,12 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   routes: z.array(routeSchema).default([]),
+  /** Drop rules for every event (after the route's own). */
+  drop: z.array(dropRuleSchema).default([]),
+  /** Redaction for events whose route does not set its own. */
+  redact: z.union([z.literal(false), redactSchema]).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type Route = z.infer<typeof routeSchema>;
+export type RedactConfig = z.infer<typeof redactSchema>;

@@ -1,6 +1,7 @@
 // Builds the ECS document of DESIGN.md §3 from an input event and what its parser found.
 import type { Config, Route } from '#shared/config/schema.ts';
 import type { Fields, InputEvent, LogDocument, ParsedLine, Routed } from '#shared/model.ts';
+import { mergeFields } from '#shared/parse/merge.ts';
 import { formatTime } from '#shared/parse/time.ts';
 import { classify, indexName, indexPrefix } from '#shared/route/route.ts';
 
@@ -10,20 +11,8 @@ export function stripEol(line: string): string {
   return end ? line.slice(0, -end) : line;
 }
 
-function isPlainObject(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Merges `src` into `dst` in place, recursing into objects; `src` wins on leaves. */
-export function deepMerge(dst: Fields, src: Fields): Fields {
-  for (const [key, value] of Object.entries(src)) {
-    if (value === undefined) continue;
-    const existing = dst[key];
-    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
-    else dst[key] = isPlainObject(value) ? deepMerge({}, value) : value;
-  }
-  return dst;
-}
+/** Merges `src` into `dst` in place, recursing into objects; `src` wins on leaves (safe for untrusted keys). */
+export const deepMerge = mergeFields;
 
 /** A line time that is not a real date (NaN, before 1970, years ahead) falls back to the transport time. */
 function eventTime(parsed: ParsedLine, event: InputEvent): number {
@@ -46,7 +35,10 @@ function sourceFields(event: InputEvent): Fields {
     if (source.region) cloud.region = source.region;
     out.cloud = cloud;
   }
-  if (source.wrapper) deepMerge(out, source.wrapper);
+  if (source.wrapper) {
+    const { app: _app, ...wrapper } = source.wrapper;
+    deepMerge(out, wrapper);
+  }
   return out;
 }
 
@@ -57,7 +49,12 @@ function sourceFields(event: InputEvent): Fields {
  * const routed = buildDocument(event, parseLine(event.message, ctx), config, route);
  * routed.index // 'logs-access-2024.01.15'
  */
-export function buildDocument(event: InputEvent, parsed: ParsedLine, config: Config, route?: Route): Routed {
+export function buildDocument(
+  event: InputEvent,
+  parsed: ParsedLine,
+  config: Config,
+  route?: Route,
+): Routed {
   const message = parsed.message ?? event.message;
   const timestamp = formatTime(eventTime(parsed, event));
   const logType = classify(parsed.dataset, parsed.level, route);
@@ -75,7 +72,10 @@ export function buildDocument(event: InputEvent, parsed: ParsedLine, config: Con
   doc.event.id = event.id;
   doc.event.dataset = parsed.dataset;
   doc.log.type = logType;
-  if (parsed.app && Object.keys(parsed.app).length) doc.app = parsed.app;
+  // Envelope keys with no ECS home (FireLens `options`, Docker `attrs`) sit beside the line's own.
+  const wrapperApp = event.source.wrapper?.app as Record<string, unknown> | undefined;
+  const app = wrapperApp ? { ...wrapperApp, ...parsed.app } : parsed.app;
+  if (app && Object.keys(app).length) doc.app = app;
   if (parsed.tags?.length) doc.tags = [...parsed.tags];
   return {
     doc,

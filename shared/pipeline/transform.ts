@@ -1,30 +1,272 @@
-// The pure part of the pipeline: input events to routed documents (route, parse, build), no I/O.
-import type { Config } from '#shared/config/schema.ts';
-import type { Dataset, InputEvent, Routed } from '#shared/model.ts';
+// The pure part of the pipeline: input events to routed documents (unwrap, route, parse, merge stack traces, drop, redact, build), no I/O.
+import type { Config, RedactConfig, Route } from '#shared/config/schema.ts';
+import type { Dataset, EventSource, InputEvent, Level, ParsedLine, Routed } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
+import { child, mergeFields } from '#shared/parse/merge.ts';
+import type { ParseContext } from '#shared/parse/types.ts';
+import { unwrap } from '#shared/parse/wrapper.ts';
 import { selectRoute } from '#shared/route/route.ts';
+import { compileDropRules, type DropMatcher, dropReason } from '#shared/transform/drop.ts';
+import {
+  advanceStack,
+  continuesStack,
+  type StackState,
+  splitStack,
+  stackHeader,
+} from '#shared/transform/multiline.ts';
+import { createRedactor, type Redactor } from '#shared/transform/redact.ts';
 import { buildDocument, stripEol } from './document.ts';
 
 export interface TransformStats {
-  /** Events no route claimed (auto-detected), by log group. */
+  /** Events no route claimed (auto-detected). */
   unmatched: number;
+  /** Events a drop rule removed, by rule name: not delivered, and not failures either. */
+  dropped: Record<string, number>;
+  /** Events merged into the event that opened their stack trace: they live on in that document. */
+  merged: number;
+  /** Documents in which something was redacted. */
+  redacted: number;
+}
+
+/** An event after its envelope is off and its route is known. */
+interface Prepared {
+  event: InputEvent;
+  route?: Route;
+  /** The line to parse: the envelope's inner line, without its end of line. */
+  line: string;
+  source: EventSource;
+  /** The envelope's time when it has one, else the transport's: the fallback and the date source. */
+  time: number;
+  /** Stack traces merge only within one stream of one delivery record. */
+  key: string;
+}
+
+/** Events that become one document: an opener and the stack-trace lines that followed it. */
+interface Group {
+  items: Prepared[];
+  parsed: ParsedLine;
+  state: StackState;
+  hasStack: boolean;
+  /** Trace lines whose opener was in an earlier batch. */
+  orphan: boolean;
+}
+
+interface Compiled {
+  drop: DropMatcher[];
+  routeDrop: Map<Route, DropMatcher[]>;
+  redact?: Redactor;
+  routeRedact: Map<Route, Redactor | undefined>;
+}
+
+const compiled = new WeakMap<Config, Compiled>();
+
+function redactor(cfg: RedactConfig | false | undefined): Redactor | undefined {
+  return cfg ? createRedactor(cfg) : undefined;
+}
+
+function compile(config: Config): Compiled {
+  let c = compiled.get(config);
+  if (!c) {
+    c = {
+      drop: compileDropRules((config.drop ?? []) as Parameters<typeof compileDropRules>[0]),
+      routeDrop: new Map(),
+      redact: redactor(config.redact),
+      routeRedact: new Map(),
+    };
+    for (const route of config.routes) {
+      c.routeDrop.set(
+        route,
+        compileDropRules((route.drop ?? []) as Parameters<typeof compileDropRules>[0]),
+      );
+      c.routeRedact.set(route, route.redact === undefined ? c.redact : redactor(route.redact));
+    }
+    compiled.set(config, c);
+  }
+  return c;
+}
+
+function streamKey(event: InputEvent, source: EventSource, stream: string | undefined): string {
+  const w = source.wrapper;
+  const container = (w?.container as { id?: unknown } | undefined)?.id;
+  const pod = (w?.kubernetes as { pod?: { uid?: unknown; name?: unknown } } | undefined)?.pod;
+  return [
+    event.recordId,
+    source.logGroup,
+    source.logStream,
+    container,
+    pod?.uid ?? pod?.name,
+    stream,
+  ].join('\u0000');
+}
+
+function prepare(event: InputEvent, config: Config): Prepared {
+  const route = selectRoute(config.routes, event.source);
+  const raw = stripEol(event.message);
+  const unwrapped =
+    raw.charCodeAt(0) === 0x7b || raw.charCodeAt(0) <= 0x39 ? unwrap(raw) : undefined;
+  if (!unwrapped) {
+    return {
+      event,
+      route,
+      line: raw,
+      source: event.source,
+      time: event.timestamp,
+      key: streamKey(event, event.source, undefined),
+    };
+  }
+  const wrapper = event.source.wrapper
+    ? mergeFields(mergeFields({}, event.source.wrapper), unwrapped.wrapper)
+    : unwrapped.wrapper;
+  const source: EventSource = { ...event.source, wrapper };
+  return {
+    event,
+    route,
+    line: unwrapped.line,
+    source,
+    time: unwrapped.time ?? event.timestamp,
+    key: streamKey(event, source, unwrapped.stream),
+  };
+}
+
+function parse(p: Prepared): ParsedLine {
+  const ctx: ParseContext = { eventTime: p.time, timeZone: p.route?.timezone, source: p.source };
+  return parseLine(p.line, ctx, p.route?.parser as Dataset | undefined);
+}
+
+const ATTACHES: ReadonlySet<Level | undefined> = new Set<Level | undefined>([
+  'warn',
+  'error',
+  'fatal',
+]);
+
+/**
+ * Groups events into documents: a trace's lines join the event that opened it, per stream and record,
+ * in input order. A header (`java.lang.X: …`, `Traceback …`) joins the previous event only when that
+ * one was logged at warn or above and has no trace yet (`log.error("failed", e)`); otherwise it opens
+ * its own document.
+ */
+function group(prepared: readonly Prepared[]): Group[] {
+  const next = new Array<number>(prepared.length).fill(-1);
+  const lastSeen = new Map<string, number>();
+  for (let i = prepared.length - 1; i >= 0; i--) {
+    const key = prepared[i]!.key;
+    next[i] = lastSeen.get(key) ?? -1;
+    lastSeen.set(key, i);
+  }
+  const groups: Group[] = [];
+  const open = new Map<string, Group>();
+  prepared.forEach((p, i) => {
+    const multiline = p.route?.multiline !== false;
+    const current = multiline ? open.get(p.key) : undefined;
+    if (current && continuesStack(p.line, current.state)) {
+      current.items.push(p);
+      current.state = advanceStack(current.state, p.line);
+      current.hasStack = true;
+      return;
+    }
+    const following = next[i]! >= 0 ? prepared[next[i]!]!.line : undefined;
+    const lang = multiline ? stackHeader(p.line, following) : undefined;
+    if (lang && current && !current.hasStack && ATTACHES.has(current.parsed.level)) {
+      current.items.push(p);
+      current.state = { lang, closed: false };
+      current.hasStack = true;
+      return;
+    }
+    const orphan = multiline && !lang && continuesStack(p.line, undefined);
+    const g: Group = {
+      items: [p],
+      parsed: parse(p),
+      state: lang
+        ? { lang, closed: false }
+        : orphan
+          ? advanceStack({ closed: false }, p.line)
+          : { closed: false },
+      hasStack: lang !== undefined || orphan,
+      orphan,
+    };
+    groups.push(g);
+    open.set(p.key, g);
+  });
+  // A trace still open when the batch ends may go on in the next one.
+  for (const g of open.values()) if (g.hasStack && !g.state.closed) g.orphan = true;
+  return groups;
+}
+
+/** Moves a trace out of the message into `error.*`, keeping what the parser already found. */
+function withStack(parsed: ParsedLine): ParsedLine {
+  const split = parsed.message ? splitStack(parsed.message) : undefined;
+  if (!split) return parsed;
+  const fields = mergeFields({}, parsed.fields ?? {});
+  const error = child(fields, 'error');
+  for (const key of ['type', 'message', 'stack_trace'] as const) {
+    if (error[key] === undefined && split.error[key] !== undefined) error[key] = split.error[key];
+  }
+  return { ...parsed, message: split.message, fields, level: parsed.level ?? split.level };
+}
+
+function documentOf(g: Group): { event: InputEvent; parsed: ParsedLine } {
+  const first = g.items[0]!;
+  const event: InputEvent = { ...first.event, source: first.source, timestamp: first.time };
+  if (g.items.length === 1) {
+    const parsed = first.line.includes('\n') ? withStack(g.parsed) : g.parsed;
+    return { event, parsed: g.orphan ? tagged(parsed, '_multiline_partial') : parsed };
+  }
+  // The merged document keeps the first event's id and record: a retry of that record rebuilds it whole.
+  event.message = g.items.map((p) => stripEol(p.event.message)).join('\n');
+  const head = g.parsed.message ?? first.line;
+  const rest = g.items.slice(1).map((p) => p.line);
+  let parsed = withStack({ ...g.parsed, message: [head, ...rest].join('\n') });
+  if (g.orphan) parsed = tagged(parsed, '_multiline_partial');
+  return { event, parsed };
+}
+
+function tagged(parsed: ParsedLine, tag: string): ParsedLine {
+  return { ...parsed, tags: [...(parsed.tags ?? []), tag] };
 }
 
 /**
- * Parses and routes a batch in input order.
+ * Parses, merges, filters, redacts and routes a batch, in input order. Events arrive grouped by source;
+ * stack-trace lines are merged per stream within one delivery record (for Kinesis, never across
+ * records, so a retried record always rebuilds its own documents).
  *
  * @example
- * const { routed } = transformEvents(events, config);
+ * const { routed, stats } = transformEvents(events, config);
+ * stats.dropped // { 'health-checks': 12 }
  */
-export function transformEvents(events: readonly InputEvent[], config: Config): { routed: Routed[]; stats: TransformStats } {
+export function transformEvents(
+  events: readonly InputEvent[],
+  config: Config,
+): { routed: Routed[]; stats: TransformStats } {
+  const c = compile(config);
+  const stats: TransformStats = { unmatched: 0, dropped: {}, merged: 0, redacted: 0 };
+  const prepared = events.map((e) => prepare(e, config));
+  for (const p of prepared) if (!p.route) stats.unmatched++;
   const routed: Routed[] = [];
-  const stats: TransformStats = { unmatched: 0 };
-  for (const event of events) {
-    const route = selectRoute(config.routes, event.source);
-    if (!route) stats.unmatched++;
-    const ctx = { eventTime: event.timestamp, timeZone: route?.timezone, source: event.source };
-    const parsed = parseLine(stripEol(event.message), ctx, route?.parser as Dataset | undefined);
-    routed.push(buildDocument(event, parsed, config, route));
+  for (const g of group(prepared)) {
+    const route = g.items[0]!.route;
+    stats.merged += g.items.length - 1;
+    const { event, parsed } = documentOf(g);
+    const item = buildDocument(event, parsed, config, route);
+    const reason =
+      dropReason(route ? (c.routeDrop.get(route) ?? []) : [], item.doc) ??
+      dropReason(c.drop, item.doc);
+    if (reason) {
+      stats.dropped[reason] = (stats.dropped[reason] ?? 0) + g.items.length;
+      continue;
+    }
+    const redact = route ? c.routeRedact.get(route) : c.redact;
+    if (redact) {
+      const id = item.doc.event.id;
+      const changedDoc = redact.document(item.doc);
+      item.doc.event.id = id;
+      const raw = redact.text(item.raw);
+      if (changedDoc || raw !== item.raw) {
+        item.raw = raw;
+        item.doc.tags = [...(item.doc.tags ?? []), '_redacted'];
+        stats.redacted++;
+      }
+    }
+    routed.push(item);
   }
   return { routed, stats };
 }

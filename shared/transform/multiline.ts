@@ -1,0 +1,162 @@
+// Stack traces (Java, Python, Node, Go) split over several log events: which lines continue a trace, and the error fields a trace gives.
+import type { Fields, Level } from '#shared/model.ts';
+
+export type StackLang = 'java' | 'js' | 'python' | 'go';
+
+/** Where a stack trace stands after a line: `closed` once Python's final exception line or Go's exit status is seen. */
+export interface StackState {
+  lang?: StackLang;
+  closed: boolean;
+}
+
+// Lines that only ever continue a trace, whatever opened it.
+const GENERIC_FRAME =
+  /^(?:\s+at \S|\s*\.\.\. \d+ (?:more|common frames omitted)|\s*Caused by: |\s+Suppressed: |\s+File ".*", line \d+)/;
+const PY_HEADER = /^Traceback \(most recent call last\):\s*$/;
+const PY_CHAIN =
+  /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
+const PY_FINAL = /^([A-Za-z_][\w.]*)(?:: (.*))?$/s;
+const GO_HEADER = /^(?:panic: |fatal error: )/;
+const GO_FRAME =
+  /^(?:goroutine \d+ \[[^\]]*\]:|\[signal |\t|created by |[\w./*()[\]-]+\(.*\)$|exit status \d+$|\s*$)/;
+const JAVA_HEADER =
+  /^(?:Exception in thread "[^"]*" )?((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*)(?:: (.*))?$/s;
+const JS_HEADER = /^(?:Uncaught )?((?:[A-Z][\w$]*)?(?:Error|Exception))(?:: (.*))?$/s;
+
+function isBlank(line: string): boolean {
+  return line.trim() === '';
+}
+
+/**
+ * True when `line` continues the trace in `state` (or any trace, for the generic Java/Node frames
+ * that nothing else writes). Cheap for ordinary lines: most are rejected on their first character.
+ *
+ * @example
+ * continuesStack('\tat com.example.Api.handle(Api.java:42)', { closed: false }) // true
+ */
+export function continuesStack(line: string, state: StackState | undefined): boolean {
+  const c = line.charCodeAt(0);
+  if (state?.lang === 'python') {
+    if (state.closed) return PY_CHAIN.test(line) || isBlank(line) || PY_HEADER.test(line);
+    return c === 0x20 || c === 0x09 || isBlank(line) || PY_FINAL.test(line);
+  }
+  if (state?.lang === 'go' && !state.closed) return GO_FRAME.test(line);
+  // Space, tab, `.`, `C`aused by: the only ways a generic frame can start.
+  if (c !== 0x20 && c !== 0x09 && c !== 0x2e && c !== 0x43) return false;
+  return GENERIC_FRAME.test(line);
+}
+
+/** The trace language a continuation line implies, when it says. */
+export function frameLang(line: string): StackLang | undefined {
+  if (/^\s+File ".*", line \d+/.test(line)) return 'python';
+  if (/^\s+at .*\.java:\d+\)|^\s+at [\w$.]+\((?:Native Method|Unknown Source)\)/.test(line))
+    return 'java';
+  if (/^\s+at /.test(line)) return 'js';
+  return undefined;
+}
+
+/**
+ * The state after `line` has been added to a trace in `state`.
+ *
+ * @example
+ * advanceStack({ lang: 'python', closed: false }, 'ValueError: bad') // { lang: 'python', closed: true }
+ */
+export function advanceStack(state: StackState, line: string): StackState {
+  if (state.lang === 'python') {
+    if (state.closed)
+      return PY_HEADER.test(line) || PY_CHAIN.test(line)
+        ? { lang: 'python', closed: false }
+        : state;
+    const c = line.charCodeAt(0);
+    if (c !== 0x20 && c !== 0x09 && !isBlank(line) && PY_FINAL.test(line))
+      return { lang: 'python', closed: true };
+    return state;
+  }
+  if (state.lang === 'go' && /^exit status \d+$/.test(line)) return { lang: 'go', closed: true };
+  return state.lang ? state : { ...state, lang: frameLang(line) };
+}
+
+/**
+ * When `line` opens a trace, its language. Java and Node headers (`java.lang.X: msg`, `TypeError: msg`)
+ * look like ordinary messages, so they count only when `next` (the stream's next line) is a frame.
+ *
+ * @example
+ * stackHeader('Traceback (most recent call last):', undefined) // 'python'
+ */
+export function stackHeader(line: string, next: string | undefined): StackLang | undefined {
+  if (PY_HEADER.test(line)) return 'python';
+  if (next === undefined) return undefined;
+  if (GO_HEADER.test(line))
+    return /^(?:goroutine \d+ |\[signal |\s*$)/.test(next) ? 'go' : undefined;
+  if (!/^\s+at \S/.test(next)) return undefined;
+  if (JS_HEADER.test(line)) return frameLang(next) === 'java' ? 'java' : 'js';
+  if (JAVA_HEADER.test(line)) return 'java';
+  return undefined;
+}
+
+/** Error fields and the message head of a text holding a trace. */
+export interface StackSplit {
+  /** The text before the trace (the log line's own message), or the trace's first line. */
+  message: string;
+  error: Fields;
+  level: Level;
+}
+
+function firstTraceLine(lines: readonly string[]): number {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (PY_HEADER.test(line) || GO_HEADER.test(line)) return i;
+    // The exception's own line (`java.lang.X: msg`, `Error: msg`) sits just above the first frame.
+    if (continuesStack(line, undefined) && !/^\s*Caused by: /.test(line)) return Math.max(i - 1, 0);
+  }
+  return -1;
+}
+
+/**
+ * Splits a multi-line message into its head and the stack trace below it, with `error.type`,
+ * `error.message` and `error.stack_trace`; undefined when the text holds no trace.
+ *
+ * @example
+ * splitStack('Request failed\njava.lang.IllegalStateException: boom\n\tat a.B.c(B.java:1)')
+ * // { message: 'Request failed', error: { type: 'java.lang.IllegalStateException', message: 'boom', stack_trace: '…' }, level: 'error' }
+ */
+export function splitStack(text: string): StackSplit | undefined {
+  if (!text.includes('\n')) return undefined;
+  const lines = text.split('\n');
+  const start = firstTraceLine(lines);
+  if (start < 0) return undefined;
+  const stack = lines.slice(start);
+  const error: Fields = { stack_trace: stack.join('\n') };
+  let level: Level = 'error';
+  const head = stack[0]!;
+  if (PY_HEADER.test(head)) {
+    // Python prints the exception last; in a chain the last one is the one that was raised.
+    for (let i = stack.length - 1; i > 0; i--) {
+      const line = stack[i]!;
+      const c = line.charCodeAt(0);
+      const m = c !== 0x20 && c !== 0x09 && !PY_CHAIN.test(line) ? PY_FINAL.exec(line) : null;
+      if (m) {
+        error.type = m[1];
+        if (m[2] !== undefined) error.message = m[2];
+        break;
+      }
+    }
+  } else if (GO_HEADER.test(head)) {
+    const colon = head.indexOf(': ');
+    error.type = head.slice(0, colon);
+    error.message = head.slice(colon + 2);
+    level = 'fatal';
+  } else {
+    const m = JS_HEADER.exec(head) ?? JAVA_HEADER.exec(head);
+    if (m) {
+      error.type = m[1];
+      if (m[2] !== undefined) error.message = m[2];
+    }
+  }
+  let message = start > 0 ? lines.slice(0, start).join('\n') : head;
+  // A bare Python traceback says what went wrong on its last line, not its first.
+  if (start === 0 && PY_HEADER.test(head) && error.type) {
+    message = error.message === undefined ? String(error.type) : `${error.type}: ${error.message}`;
+  }
+  return { message, error, level };
+}

@@ -1,0 +1,184 @@
+// Masks secrets and personal data (emails, Luhn-valid card numbers, AWS keys, bearer tokens, passwords in URLs) in documents and raw lines.
+
+export const REDACT_RULES = [
+  'email',
+  'credit_card',
+  'aws_access_key',
+  'bearer_token',
+  'url_password',
+  'secret_field',
+] as const;
+export type RedactRule = (typeof REDACT_RULES)[number];
+
+export interface RedactOptions {
+  rules: readonly RedactRule[];
+  /** Extra patterns from logferry.yml; every match is replaced. */
+  patterns?: readonly { name: string; regex: string }[];
+  replacement?: string;
+}
+
+/** A compiled redactor: `text` masks a string, `value` walks a document. */
+export interface Redactor {
+  text(s: string): string;
+  /** Masks every string (and card-like number under `app`) in place; true when something changed. */
+  document(doc: Record<string, unknown>): boolean;
+}
+
+interface Pattern {
+  /** Cheap test that must pass before the regex runs: most strings hold none of these. */
+  hint: (s: string) => boolean;
+  re: RegExp;
+  replace: (match: string, ...groups: string[]) => string;
+}
+
+const LUHN_CANDIDATE = /(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d.])/g;
+// Issuer prefixes of card networks: epoch times (17…), order numbers starting with 1 and the like are not cards.
+const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6(?:011|5|4[4-9]|2))/;
+const SECRET_KEY =
+  /^(?:password|passwd|pwd|pass|secret|client_secret|api_?key|apikey|access_token|refresh_token|auth_token|token|authorization|private_key|aws_secret_access_key)$/i;
+
+/** Luhn checksum over the digits of `s`. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+function isCard(candidate: string): boolean {
+  const digits = candidate.replace(/[ -]/g, '');
+  return (
+    digits.length >= 13 && digits.length <= 19 && CARD_PREFIX.test(digits) && luhnValid(digits)
+  );
+}
+
+function builtIn(rule: RedactRule, mask: string): Pattern[] {
+  switch (rule) {
+    case 'email':
+      return [
+        {
+          hint: (s) => s.includes('@'),
+          re: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
+          replace: () => mask,
+        },
+      ];
+    case 'credit_card':
+      return [
+        { hint: (s) => s.length >= 13, re: LUHN_CANDIDATE, replace: (m) => (isCard(m) ? mask : m) },
+      ];
+    case 'aws_access_key':
+      return [
+        {
+          hint: (s) => s.includes('AKIA') || s.includes('ASIA'),
+          re: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+          replace: () => mask,
+        },
+        {
+          hint: (s) => /secret_?access_?key/i.test(s),
+          re: /(secret_?access_?key["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
+          replace: (_m, key) => `${key}${mask}`,
+        },
+      ];
+    case 'bearer_token':
+      return [
+        {
+          hint: (s) => /bearer/i.test(s),
+          re: /\b(Bearer)(\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi,
+          replace: (_m, scheme, space) => `${scheme}${space}${mask}`,
+        },
+        {
+          // `Basic` alone is an ordinary word: only an Authorization header's value is a credential.
+          hint: (s) => /authorization/i.test(s),
+          re: /(authorization["']?\s*[:=]\s*["']?Basic\s+)[A-Za-z0-9+/]{4,}=*/gi,
+          replace: (_m, pre) => `${pre}${mask}`,
+        },
+      ];
+    case 'url_password':
+      return [
+        {
+          hint: (s) => s.includes('://'),
+          re: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s/@"'\\]+@/gi,
+          replace: (_m, pre) => `${pre}${mask}@`,
+        },
+        {
+          hint: (s) => s.includes('='),
+          re: /([?&;](?:password|passwd|pwd|pass|secret|client_secret|api_?key|access_token|token)=)[^&\s"'#\\]+/gi,
+          replace: (_m, pre) => `${pre}${mask}`,
+        },
+      ];
+    case 'secret_field':
+      return [
+        {
+          hint: (s) => /pass|secret|token|key/i.test(s),
+          re: /("(?:password|passwd|pwd|secret|client_secret|api_?key|access_token|refresh_token|token)"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
+          replace: (_m, pre) => `${pre}${mask}"`,
+        },
+      ];
+  }
+}
+
+/**
+ * Compiles redaction options once per configuration.
+ *
+ * @example
+ * createRedactor({ rules: ['email'] }).text('mail bob@example.com') // 'mail [REDACTED]'
+ */
+export function createRedactor(opts: RedactOptions): Redactor {
+  const mask = opts.replacement ?? '[REDACTED]';
+  const patterns: Pattern[] = opts.rules.flatMap((r) => builtIn(r, mask));
+  for (const p of opts.patterns ?? [])
+    patterns.push({ hint: () => true, re: new RegExp(p.regex, 'g'), replace: () => mask });
+  const secretFields = opts.rules.includes('secret_field');
+  const cards = opts.rules.includes('credit_card');
+
+  function text(s: string): string {
+    let out = s;
+    for (const p of patterns) {
+      if (!p.hint(out)) continue;
+      p.re.lastIndex = 0;
+      out = out.replace(p.re, p.replace as (substring: string, ...args: string[]) => string);
+    }
+    return out;
+  }
+
+  function walk(node: Record<string, unknown> | unknown[], inApp: boolean): boolean {
+    let changed = false;
+    const keys = Array.isArray(node) ? node.keys() : Object.keys(node);
+    for (const key of keys) {
+      const value = (node as Record<string | number, unknown>)[key];
+      let next: unknown = value;
+      if (typeof value === 'string') {
+        next =
+          secretFields && inApp && typeof key === 'string' && SECRET_KEY.test(key) && value !== ''
+            ? mask
+            : text(value);
+      } else if (
+        typeof value === 'number' &&
+        inApp &&
+        cards &&
+        value > 1e12 &&
+        Number.isSafeInteger(value)
+      ) {
+        if (isCard(String(value))) next = mask;
+      } else if (typeof value === 'object' && value !== null) {
+        if (walk(value as Record<string, unknown>, inApp || key === 'app')) changed = true;
+        continue;
+      }
+      if (next !== value) {
+        (node as Record<string | number, unknown>)[key] = next;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  return { text, document: (doc) => walk(doc, false) };
+}
