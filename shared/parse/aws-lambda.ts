@@ -13,8 +13,8 @@ const NODE = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\t([0-9a-f-]{36}|undefined)\t([A-Z]+)
 // Python: `[INFO]\t2024-01-15T10:00:00.000Z\t<request id>\tmessage`
 const PYTHON = /^\[([A-Z]+)\]\t(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\t([0-9a-f-]{36}|\S*)\t(.*)$/s;
 
-function reportFields(rest: string): Record<string, number> {
-  const metrics: Record<string, number> = {};
+function reportFields(rest: string): Record<string, number | string> {
+  const metrics: Record<string, number | string> = {};
   for (const m of rest.matchAll(
     /(Init Duration|Billed Duration|Duration|Memory Size|Max Memory Used): ([\d.]+) (ms|MB)/g,
   )) {
@@ -73,9 +73,14 @@ export const awsLambda: LineParser = {
       if (kind === 'REPORT') {
         const metrics = reportFields(rest);
         parsed.app = metrics;
-        if (metrics.duration !== undefined)
+        if (typeof metrics.duration === 'number') {
           (fields.event as Fields).duration = Math.round(metrics.duration * 1e6);
-        if (/Status: timeout|Status: error/.test(rest)) parsed.level = 'error';
+        }
+        const status = /Status: (\w+)/.exec(rest)?.[1];
+        if (status) {
+          metrics.status = status;
+          if (status !== 'success') parsed.level = 'error';
+        }
       }
       return parsed;
     }

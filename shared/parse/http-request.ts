@@ -19,28 +19,45 @@ export function requestFields(line: string): Fields {
   };
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Escaped bytes as text: UTF-8 when they form it (`\xC3\xA9` is é), else one character per byte (a TLS handshake). */
+function bytesToText(hex: string[]): string {
+  const bytes = Uint8Array.from(hex, (h) => Number.parseInt(h, 16));
+  if (bytes.some((b) => b >= 0x80)) {
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      // Not UTF-8: fall through to one character per byte.
+    }
+  }
+  let out = '';
+  for (const b of bytes) out += String.fromCharCode(b);
+  return out;
+}
+
+function unescapeRuns(text: string, run: RegExp, byte: RegExp): string {
+  return text.replace(run, (seq) => bytesToText([...seq.matchAll(byte)].map((m) => m[1]!)));
+}
+
 /** nginx writes `"`, `\` and unsafe bytes as `\xHH`. */
 export function unescapeNginx(text: string): string {
   if (!text.includes('\\x')) return text;
-  return text.replace(/\\x([0-9A-Fa-f]{2})/g, (_, hex: string) =>
-    String.fromCharCode(Number.parseInt(hex, 16)),
-  );
+  return unescapeRuns(text, /(?:\\x[0-9A-Fa-f]{2})+/g, /\\x([0-9A-Fa-f]{2})/g);
 }
 
 /** Apache escapes `"` and `\` with a backslash and writes other bytes as `\xHH`. */
 export function unescapeApache(text: string): string {
   if (!text.includes('\\')) return text;
-  return text.replace(/\\(x[0-9A-Fa-f]{2}|.)/g, (_, esc: string) =>
-    esc.length === 3 ? String.fromCharCode(Number.parseInt(esc.slice(1), 16)) : esc,
+  return text.replace(/(?:\\x[0-9A-Fa-f]{2})+|\\(.)/g, (seq: string, esc: string | undefined) =>
+    esc !== undefined ? esc : unescapeRuns(seq, /.+/gs, /\\x([0-9A-Fa-f]{2})/g),
   );
 }
 
 /** HAProxy writes `"`, `#` and unsafe bytes in quoted and captured fields as `#HH`. */
 export function unescapeHaproxy(text: string): string {
   if (!text.includes('#')) return text;
-  return text.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) =>
-    String.fromCharCode(Number.parseInt(hex, 16)),
-  );
+  return unescapeRuns(text, /(?:#[0-9A-Fa-f]{2})+/g, /#([0-9A-Fa-f]{2})/g);
 }
 
 /** `-` means absent in access logs. */

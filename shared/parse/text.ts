@@ -6,8 +6,9 @@ import type { LineParser } from './types.ts';
 
 const LEVEL_WORD =
   /\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRITICAL|CRIT|FATAL|PANIC)\b/;
+// ISO, or Go's `log` package default `2006/01/02 15:04:05`.
 const LEADING_ISO =
-  /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)\]?[\s|]/;
+  /^\[?(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)\]?[\s|]/;
 
 /**
  * A level from an upper-case keyword near the start of free text; lower-case words (`0 errors`) say
@@ -31,7 +32,7 @@ export const text: LineParser = {
     const c = line.charCodeAt(0);
     if ((c >= 0x30 && c <= 0x39) || c === 0x5b) {
       const m = LEADING_ISO.exec(line);
-      const time = m ? parseIsoTime(m[1]!, ctx?.timeZone) : undefined;
+      const time = m ? parseIsoTime(m[1]!.replace(/\//g, '-'), ctx?.timeZone) : undefined;
       if (time !== undefined) parsed.time = time;
     }
     return parsed;

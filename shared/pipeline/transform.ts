@@ -195,7 +195,7 @@ function group(prepared: readonly Prepared[]): Group[] {
 /** Moves a trace out of the message into `error.*`, keeping what the parser already found. */
 function withStack(parsed: ParsedLine): ParsedLine {
   const split = parsed.message ? splitStack(parsed.message) : undefined;
-  if (!split) return parsed;
+  if (!split) return withStackType(parsed);
   const fields = mergeFields({}, parsed.fields ?? {});
   const error = child(fields, 'error');
   for (const key of ['type', 'message', 'stack_trace'] as const) {
@@ -204,11 +204,25 @@ function withStack(parsed: ParsedLine): ParsedLine {
   return { ...parsed, message: split.message, fields, level: parsed.level ?? split.level };
 }
 
+/** A structured line's own trace (`exc_info`, `stack_trace`) names its exception when the line did not. */
+function withStackType(parsed: ParsedLine): ParsedLine {
+  const error = parsed.fields?.error as Record<string, unknown> | undefined;
+  if (!error || typeof error.stack_trace !== 'string' || error.type !== undefined) return parsed;
+  const split = splitStack(`\n${error.stack_trace}`);
+  if (!split?.error.type) return parsed;
+  const fields = mergeFields({}, parsed.fields ?? {});
+  const out = child(fields, 'error');
+  out.type = split.error.type;
+  if (out.message === undefined && split.error.message !== undefined)
+    out.message = split.error.message;
+  return { ...parsed, fields };
+}
+
 function documentOf(g: Group): { event: InputEvent; parsed: ParsedLine } {
   const first = g.items[0]!;
   const event: InputEvent = { ...first.event, source: first.source, timestamp: first.time };
   if (g.items.length === 1) {
-    const parsed = first.line.includes('\n') ? withStack(g.parsed) : g.parsed;
+    const parsed = first.line.includes('\n') ? withStack(g.parsed) : withStackType(g.parsed);
     return { event, parsed: g.orphan ? tagged(parsed, '_multiline_partial') : parsed };
   }
   // The merged document keeps the first event's id and record: a retry of that record rebuilds it whole.

@@ -37,8 +37,10 @@ function isBlank(line: string): boolean {
 export function continuesStack(line: string, state: StackState | undefined): boolean {
   const c = line.charCodeAt(0);
   if (state?.lang === 'python') {
-    if (state.closed) return PY_CHAIN.test(line) || isBlank(line) || PY_HEADER.test(line);
-    return c === 0x20 || c === 0x09 || isBlank(line) || PY_FINAL.test(line);
+    // A finished traceback goes on only through Python's chaining sentences; a new `Traceback` after
+    // one of them belongs to the chain, one right after a finished traceback is another error.
+    if (state.closed) return PY_CHAIN.test(line) || isBlank(line);
+    return c === 0x20 || c === 0x09 || isBlank(line) || PY_HEADER.test(line) || PY_FINAL.test(line);
   }
   if (state?.lang === 'go' && !state.closed) return GO_FRAME.test(line);
   // Space, tab, `.`, `C`aused by: the only ways a generic frame can start.
@@ -63,13 +65,17 @@ export function frameLang(line: string): StackLang | undefined {
  */
 export function advanceStack(state: StackState, line: string): StackState {
   if (state.lang === 'python') {
-    if (state.closed)
-      return PY_HEADER.test(line) || PY_CHAIN.test(line)
-        ? { lang: 'python', closed: false }
-        : state;
+    if (state.closed) return PY_CHAIN.test(line) ? { lang: 'python', closed: false } : state;
     const c = line.charCodeAt(0);
-    if (c !== 0x20 && c !== 0x09 && !isBlank(line) && PY_FINAL.test(line))
+    if (
+      c !== 0x20 &&
+      c !== 0x09 &&
+      !isBlank(line) &&
+      !PY_HEADER.test(line) &&
+      PY_FINAL.test(line)
+    ) {
       return { lang: 'python', closed: true };
+    }
     return state;
   }
   if (state.lang === 'go' && /^exit status \d+$/.test(line)) return { lang: 'go', closed: true };
