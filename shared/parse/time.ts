@@ -170,8 +170,10 @@ export function fractionMs(frac: string | undefined): number {
 }
 
 /** True when the numbers make a real calendar time (Date.UTC silently rolls 31 Feb into March). */
-function valid(mo: number, d: number, h: number, mi: number, s: number): boolean {
-  return mo >= 0 && mo <= 11 && d >= 1 && d <= 31 && h <= 24 && mi <= 59 && s <= 60;
+function valid(mo: number, d: number, h: number, mi: number, s: number, year = 2000): boolean {
+  if (mo < 0 || mo > 11 || d < 1 || h > 24 || mi > 59 || s > 60) return false;
+  // Day 0 of the next month is the last day of this one; year 2000 (leap) when the line has none.
+  return d <= new Date(Date.UTC(year, mo + 1, 0)).getUTCDate();
 }
 
 const ISO =
@@ -182,7 +184,7 @@ export function parseIsoTime(text: string, timeZone?: string): number | undefine
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
-  if (!valid(+mo! - 1, +d!, +h!, +mi!, +(s ?? 0))) return undefined;
+  if (!valid(+mo! - 1, +d!, +h!, +mi!, +(s ?? 0), +y!)) return undefined;
   const ms = fractionMs(frac);
   if (zone) {
     const off = parseZone(zone);
@@ -206,7 +208,7 @@ export function parseClfTime(text: string, timeZone?: string): number | undefine
   const m = CLF.exec(text);
   if (!m) return undefined;
   const month = monthIndex(m[2]!);
-  if (month === undefined || !valid(month, +m[1]!, +m[4]!, +m[5]!, +m[6]!)) return undefined;
+  if (month === undefined || !valid(month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, +m[3]!)) return undefined;
   if (m[8] === undefined) {
     return wallTimeToEpoch(
       +m[3]!,
@@ -236,7 +238,7 @@ export function parseCtime(text: string, timeZone?: string): number | undefined 
   const m = CTIME.exec(text);
   if (!m) return undefined;
   const month = monthIndex(m[1]!);
-  if (month === undefined || !valid(month, +m[2]!, +m[3]!, +m[4]!, +m[5]!)) return undefined;
+  if (month === undefined || !valid(month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[7]!)) return undefined;
   return wallTimeToEpoch(+m[7]!, month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, fractionMs(m[6]), timeZone);
 }
 

@@ -5,7 +5,7 @@ import { parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { InputEvent, LogDocument } from '#shared/model.ts';
 import { transformEvents } from '#shared/pipeline/transform.ts';
-import { ROOT } from './events.ts';
+import { ROOT } from '#test/helpers/events.ts';
 
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'parse');
 /** Every fixture event arrives at this CloudWatch time (plus its line index in ms). */
