@@ -77,11 +77,45 @@ const routeSchema = z.strictObject({
   multiline: z.boolean().default(true),
 });
 
+const logGroupGlob = z
+  .string()
+  .min(1)
+  .regex(
+    /^[\w.\-/#*?]+$/,
+    'a log group glob uses letters, digits, _ - / . # and the wildcards * ** ?',
+  );
+
+/** Which log groups `npm run subscribe` (and the subscribe function) attach logferry's filter to. */
+const subscriptionsSchema = z.strictObject({
+  /** Globs on log group names: `*` within a `/` segment, `**` across. Nothing matches when empty. */
+  include: z.array(logGroupGlob).default([]),
+  /** Checked after `include`; the pipeline's own groups (/aws/lambda/<service>-<stage>-*) are always excluded. */
+  exclude: z.array(logGroupGlob).default([]),
+  /** logferry creates, updates and reports only filters with this name; other filters are never touched. */
+  filter_name: z
+    .string()
+    .regex(/^[^:*]{1,512}$/, '1 to 512 characters, no `:` or `*`')
+    .default('logferry'),
+  /** A CloudWatch Logs filter pattern; '' ships every event. */
+  filter_pattern: z.string().max(1024).default(''),
+  /** The ingest Lambda, or the Kinesis stream (with the role CloudWatch Logs assumes to write to it). */
+  destination: z.enum(['lambda', 'kinesis']).default('lambda'),
+});
+
 export const configSchema = z.strictObject({
   version: z.literal(1),
   index: z
     .strictObject({
       prefix: indexPrefix.default('logs'),
+      /** Settings of new log indices (`npm run bootstrap` installs them as an index template). */
+      shards: z.number().int().min(1).max(1024).default(1),
+      replicas: z.number().int().min(0).max(15).default(1),
+      refresh_interval: z
+        .string()
+        .regex(/^(-1|\d+(ms|s|m|h))$/, 'a duration like 1s, 30s or 1m, or -1 (never)')
+        .default('5s'),
+      /** Days a log index is kept before the ISM policy deletes it; unset keeps indices forever. */
+      retention_days: z.number().int().min(1).max(36500).optional(),
     })
     .prefault({}),
   opensearch: z
@@ -121,8 +155,10 @@ export const configSchema = z.strictObject({
   drop: z.array(dropRuleSchema).default([]),
   /** Redaction for events whose route does not set its own. */
   redact: z.union([z.literal(false), redactSchema]).prefault({}),
+  subscriptions: subscriptionsSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type Route = z.infer<typeof routeSchema>;
 export type RedactConfig = z.infer<typeof redactSchema>;
+export type SubscriptionsConfig = z.infer<typeof subscriptionsSchema>;
