@@ -60,6 +60,30 @@ export class DeliveryError extends Error {
   }
 }
 
+/** An AWS API kept answering ThrottlingException / LimitExceededException past our own backoff. */
+export class ThrottledError extends Error {
+  constructor(
+    message: string,
+    readonly operation: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ThrottledError';
+  }
+}
+
+/** An OpenSearch domain name could not be turned into an endpoint (unknown domain, still creating, no endpoint). */
+export class EndpointResolutionError extends Error {
+  constructor(
+    message: string,
+    readonly domain: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'EndpointResolutionError';
+  }
+}
+
 /** Message of any thrown value, for error fields in documents and logs. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
