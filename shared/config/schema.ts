@@ -56,11 +56,15 @@ const dropRuleSchema = z
     path: ['field'],
   });
 
-const redactSchema = z.strictObject({
+const redactObject = z.strictObject({
+  enabled: z.boolean().default(true),
   rules: z.array(z.enum(REDACT_RULES)).default([...REDACT_RULES]),
   patterns: z.array(z.strictObject({ name: z.string().min(1), regex })).default([]),
   replacement: z.string().default('[REDACTED]'),
 });
+
+/** `redact: false` is short for `{ enabled: false }`; a plain object keeps zod's errors precise. */
+const redactSchema = z.preprocess((v) => (v === false ? { enabled: false } : v), redactObject);
 
 const routeSchema = z.strictObject({
   name: z.string().min(1),
@@ -72,7 +76,7 @@ const routeSchema = z.strictObject({
   /** Checked before the global `drop` rules. */
   drop: z.array(dropRuleSchema).default([]),
   /** Replaces the global `redact` for this route; `false` turns redaction off. */
-  redact: z.union([z.literal(false), redactSchema]).optional(),
+  redact: redactSchema.optional(),
   /** Merge stack traces split over several events (on unless false). */
   multiline: z.boolean().default(true),
 });
@@ -154,11 +158,11 @@ export const configSchema = z.strictObject({
   /** Drop rules for every event (after the route's own). */
   drop: z.array(dropRuleSchema).default([]),
   /** Redaction for events whose route does not set its own. */
-  redact: z.union([z.literal(false), redactSchema]).prefault({}),
+  redact: redactSchema.prefault({}),
   subscriptions: subscriptionsSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type Route = z.infer<typeof routeSchema>;
-export type RedactConfig = z.infer<typeof redactSchema>;
+export type RedactConfig = z.infer<typeof redactObject>;
 export type SubscriptionsConfig = z.infer<typeof subscriptionsSchema>;

@@ -60,8 +60,8 @@ interface Compiled {
 
 const compiled = new WeakMap<Config, Compiled>();
 
-function redactor(cfg: RedactConfig | false | undefined): Redactor | undefined {
-  return cfg ? createRedactor(cfg) : undefined;
+function redactor(cfg: RedactConfig | undefined): Redactor | undefined {
+  return cfg?.enabled ? createRedactor(cfg) : undefined;
 }
 
 function compile(config: Config): Compiled {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '#shared/config/load.ts';
+import type { InputEvent } from '#shared/model.ts';
+import { transformEvents } from '#shared/pipeline/transform.ts';
+import { createRedactor, luhnValid } from '#shared/transform/redact.ts';
+
+const all = createRedactor({ rules: ['email', 'credit_card', 'aws_access_key', 'bearer_token', 'url_password', 'secret_field'] });
+
+describe('redaction rules', () => {
+  it.each([
+    ['mail to bob.smith+x@example.co.uk now', 'mail to [REDACTED] now'],
+    ['card 4111 1111 1111 1111 ok', 'card [REDACTED] ok'],
+    ['card 4111-1111-1111-1112 fails Luhn', 'card 4111-1111-1111-1112 fails Luhn'],
+    ['epoch 1763632807123456 is not a card', 'epoch 1763632807123456 is not a card'],
+    ['key AKIAIOSFODNN7EXAMPLE used', 'key [REDACTED] used'],
+    ['aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws_secret_access_key=[REDACTED]'],
+    ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc', 'Authorization: Bearer [REDACTED]'],
+    ['Authorization: Basic dXNlcjpwYXNz', 'Authorization: Basic [REDACTED]'],
+    ['Basic authentication failed', 'Basic authentication failed'],
+    ['postgres://app:s3cr3t@db:5432/x', 'postgres://app:[REDACTED]@db:5432/x'],
+    ['GET /login?user=a&password=hunter2&x=1 HTTP/1.1', 'GET /login?user=a&password=[REDACTED]&x=1 HTTP/1.1'],
+    ['{"user":"a","password":"hunter2"}', '{"user":"a","password":"[REDACTED]"}'],
+  ])('%s', (input, output) => {
+    expect(all.text(input)).toBe(output);
+  });
+
+  it('checks Luhn', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+  });
+});
+
+function event(message: string, group = '/ecs/shop'): InputEvent {
+  return { id: 'e1', timestamp: Date.UTC(2025, 10, 20, 10), message, source: { logGroup: group, logStream: 's' }, recordId: 'r' };
+}
+
+describe('redaction in the pipeline', () => {
+  it('masks the document and the archived raw line, and tags it (on by default)', () => {
+    // Prepare
+    const line = '{"level":30,"msg":"paid by jane@example.com","card":4111111111111111,"password":"hunter2"}';
+    // Act
+    const { routed, stats } = transformEvents([event(line)], parseConfig({ version: 1 }));
+    // Assess
+    const [r] = routed;
+    expect(r!.doc.message).toBe('paid by [REDACTED]');
+    expect(r!.doc.app).toEqual({ card: '[REDACTED]', password: '[REDACTED]' });
+    expect(r!.doc.tags).toEqual(['_redacted']);
+    expect(r!.raw).not.toMatch(/jane|4111111111111111|hunter2/);
+    expect(r!.doc.event.original).toBe(r!.raw);
+    expect(stats.redacted).toBe(1);
+  });
+
+  it('a route may turn it off or choose its own rules and patterns', () => {
+    const config = parseConfig({
+      version: 1,
+      routes: [
+        { name: 'trusted', match: { log_group: '/internal/**' }, redact: false },
+        { name: 'custom', match: { log_group: '/custom' }, redact: { rules: [], patterns: [{ name: 'ssn', regex: '\\b\\d{3}-\\d{2}-\\d{4}\\b' }], replacement: '***' } },
+      ],
+    });
+    const line = 'user jane@example.com ssn 123-45-6789';
+    expect(transformEvents([event(line, '/internal/a')], config).routed[0]!.doc.message).toBe(line);
+    expect(transformEvents([event(line, '/custom')], config).routed[0]!.doc.message).toBe('user jane@example.com ssn ***');
+  });
+});
