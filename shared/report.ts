@@ -9,6 +9,12 @@ export interface BatchSummary {
   deadLettered: number;
   retry: number;
   unmatched: number;
+  /** Events dropped by rule name. */
+  dropped: Record<string, number>;
+  /** Epoch ms of the oldest event: batch age is now minus this. */
+  oldestEventTime?: number;
+  /** Time spent indexing, retries included. */
+  indexMs: number;
   indices: Record<string, number>;
   archiveKeys: string[];
   deadLetterKeys: string[];
@@ -26,6 +32,9 @@ export function summarize(report: BatchReport): BatchSummary {
     deadLettered: report.deadLettered,
     retry,
     unmatched: report.unmatched,
+    dropped: report.dropped,
+    oldestEventTime: report.oldestEventTime,
+    indexMs: report.indexMs,
     indices: report.indices,
     archiveKeys: report.archiveKeys,
     deadLetterKeys: report.deadLetterKeys,

@@ -24,6 +24,12 @@ export interface BatchReport {
   /** Documents not delivered before the deadline; their records must be redelivered. */
   pending: number;
   unmatched: number;
+  /** Events a drop rule removed, by rule name (counted, not failures). */
+  dropped: Record<string, number>;
+  /** Transport time (epoch ms) of the oldest event, for the batch-age metric; undefined when empty. */
+  oldestEventTime?: number;
+  /** Wall time of the index sink call, its retries included, in milliseconds. */
+  indexMs: number;
   indices: Record<string, number>;
   archiveKeys: string[];
   deadLetterKeys: string[];
@@ -69,6 +75,12 @@ export async function runBatch(
     deadLettered: 0,
     pending: 0,
     unmatched: stats.unmatched,
+    dropped: stats.dropped,
+    oldestEventTime: events.reduce<number | undefined>(
+      (min, e) => (min === undefined || e.timestamp < min ? e.timestamp : min),
+      undefined,
+    ),
+    indexMs: 0,
     indices: {},
     archiveKeys: [],
     deadLetterKeys: [],
@@ -78,14 +90,20 @@ export async function runBatch(
   };
 
   const objects = deps.config.archive.enabled ? planArchive(routed) : [];
+  const indexStart = now();
   const [archiveResult, indexResults] = await Promise.all([
     deps.sinks.archive.archive(objects, deadline).catch((err: unknown) => ({
       written: [] as string[],
       failed: objects.map((o) => ({ key: o.key, error: errorMessage(err) })),
     })),
-    deps.sinks.index.index(routed, deadline).catch((err: unknown) =>
-      routed.map(() => ({ status: 'retry' as const, error: errorMessage(err) })),
-    ),
+    deps.sinks.index
+      .index(routed, deadline)
+      .catch((err: unknown) =>
+        routed.map(() => ({ status: 'retry' as const, error: errorMessage(err) })),
+      )
+      .finally(() => {
+        report.indexMs = now() - indexStart;
+      }),
   ]);
 
   report.archiveKeys = archiveResult.written;
