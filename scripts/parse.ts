@@ -1,8 +1,10 @@
 // `npm run parse -- FILE [--group NAME]`: prints the documents an input yields, as NDJSON, without any service.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { KinesisStreamEvent } from 'aws-lambda';
 import { loadConfig } from '#shared/config/load.ts';
 import { asCloudWatchLogsMessage, decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
+import { decodeKinesisRecord } from '#shared/decode/kinesis.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { transformEvents } from '#shared/pipeline/transform.ts';
 import { eventShape } from '#shared/sources/shape.ts';
@@ -23,6 +25,15 @@ function eventsFromText(text: string, group: string): InputEvent[] {
     }));
 }
 
+/** Every record's events, in batch order; undecodable parts are named on stderr, as the handler would dead-letter them. */
+function eventsFromKinesis(event: KinesisStreamEvent, maxBytes: number): InputEvent[] {
+  return event.Records.flatMap((record) => {
+    const { ref, events, rejected } = decodeKinesisRecord(record, { maxBytes });
+    for (const r of rejected) console.error(`parse: record ${ref.sequenceNumber}: ${r.error} (would be dead-lettered)`);
+    return events;
+  });
+}
+
 function eventsFromFile(file: string, group: string, maxBytes: number): InputEvent[] {
   const text = readFileSync(file, 'utf8');
   let json: unknown;
@@ -41,7 +52,7 @@ function eventsFromFile(file: string, group: string, maxBytes: number): InputEve
     case 'cloudwatch-logs-message':
       return toInputEvents(asCloudWatchLogsMessage(json), 'event');
     case 'kinesis':
-      throw new Error(`${file}: Kinesis events are not supported by this build yet`);
+      return eventsFromKinesis(json as KinesisStreamEvent, maxBytes);
     default:
       return eventsFromText(text, group);
   }

@@ -9,6 +9,7 @@ import { DeliveryError } from '#shared/errors.ts';
 import { type BatchSummary, summarize } from '#shared/report.ts';
 import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
+import { BATCH_SUMMARY, ingestKinesis } from '#shared/sources/kinesis.ts';
 import { type EventShape, eventShape } from '#shared/sources/shape.ts';
 import { lambdaContext } from './lambda-context.ts';
 
@@ -54,12 +55,16 @@ async function runDry(files: EventFile[], configFile: string, json: boolean): Pr
   const config = loadConfig(configFile);
   const outcomes: Outcome[] = [];
   for (const f of files) {
-    if (f.shape !== 'cloudwatch-logs') {
+    if (f.shape !== 'cloudwatch-logs' && f.shape !== 'kinesis') {
       outcomes.push({ file: f.file, shape: f.shape, failed: 0, error: `not a Lambda event this build replays (${f.shape})` });
       continue;
     }
     const sinks = createRecordingSinks();
-    const result = await ingestCloudWatchLogs(f.event as never, { config, sinks }, Date.now() + 60_000);
+    const deadline = Date.now() + 60_000;
+    const result =
+      f.shape === 'kinesis'
+        ? { ...(await ingestKinesis(f.event as never, { config, sinks }, deadline)), messageType: 'kinesis' }
+        : await ingestCloudWatchLogs(f.event as never, { config, sinks }, deadline);
     const summary = summarize(result.report);
     outcomes.push({ file: f.file, shape: f.shape, summary, failed: summary.deadLettered });
     if (json) continue;
@@ -83,8 +88,22 @@ async function runLive(files: EventFile[], json: boolean): Promise<Outcome[]> {
   await installTemplates(client, config, { replicas: 0, refreshInterval: '1s' });
   // Imported only now: the handler reads its environment once, at load, as in Lambda.
   const { handler } = await import('#functions/cloudwatch-logs.ts');
+  const kinesis = await import('#functions/kinesis.ts');
   const outcomes: Outcome[] = [];
   for (const f of files) {
+    if (f.shape === 'kinesis') {
+      const response = await kinesis.handler(f.event as never, lambdaContext('logferry-local-ingestKinesis'));
+      const summary = response[BATCH_SUMMARY];
+      const failed = response.batchItemFailures[0]?.itemIdentifier;
+      outcomes.push({
+        file: f.file,
+        shape: f.shape,
+        summary,
+        failed: (summary?.deadLettered ?? 0) + (failed ? (summary?.documents ?? 0) - (summary?.indexed ?? 0) : 0),
+        ...(failed ? { error: `batchItemFailures from ${failed}: ${summary?.errors[0] ?? 'not delivered'}` } : {}),
+      });
+      continue;
+    }
     if (f.shape !== 'cloudwatch-logs') {
       outcomes.push({ file: f.file, shape: f.shape, failed: 0, error: `not a Lambda event this build replays (${f.shape})` });
       continue;

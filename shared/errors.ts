@@ -25,7 +25,8 @@ export class DecodeError extends Error {
       | 'too_large'
       | 'binary'
       | 'empty'
-      | 'unknown_envelope',
+      | 'unknown_envelope'
+      | 'kpl',
     options?: ErrorOptions,
   ) {
     super(message, options);

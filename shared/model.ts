@@ -8,6 +8,11 @@ export interface EventSource {
   region?: string;
   /** Wrapper metadata (FireLens, Docker, Kubernetes) already shaped as ECS fields. */
   wrapper?: Record<string, unknown>;
+  /**
+   * Kinesis data that is not a CloudWatch Logs payload: `logGroup` then holds the stream name (routes and
+   * archive keys use it) and the document gets `aws.kinesis.*` instead of `aws.cloudwatch.*`.
+   */
+  kinesis?: { stream: string; shardId: string; partitionKey: string; sequenceNumber: string };
 }
 
 /** One log line as delivered, before parsing. */

@@ -26,7 +26,12 @@ function eventTime(parsed: ParsedLine, event: InputEvent): number {
 function sourceFields(event: InputEvent): Fields {
   const { source } = event;
   const out: Fields = {};
-  if (source.logGroup || source.logStream) {
+  if (source.kinesis) {
+    const k = source.kinesis;
+    out.aws = {
+      kinesis: { stream: k.stream, shard_id: k.shardId, partition_key: k.partitionKey, sequence_number: k.sequenceNumber },
+    };
+  } else if (source.logGroup || source.logStream) {
     out.aws = { cloudwatch: { log_group: source.logGroup, log_stream: source.logStream } };
   }
   if (source.owner || source.region) {

@@ -1,0 +1,287 @@
+// Decodes Kinesis records (KPL aggregates, gzip/zlib, CloudWatch Logs payloads, JSON, plain text) into input events.
+import { createHash } from 'node:crypto';
+import kpl from 'aws-kinesis-agg';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { DecodeError, errorMessage } from '#shared/errors.ts';
+import type { InputEvent } from '#shared/model.ts';
+import { decodeBase64 } from './base64.ts';
+import { asCloudWatchLogsMessage, toInputEvents } from './cloudwatch-logs.ts';
+import { decompress, isGzip, isZlib } from './compression.ts';
+
+/** First bytes of a KPL aggregated record (amazon-kinesis-producer aggregation-format.md). */
+const KPL_MAGIC = Buffer.from('f3899ac2', 'hex');
+
+/** Where a Kinesis record sits: what its event ids and dead-letter entries are made of. */
+export interface KinesisRecordRef {
+  stream: string;
+  shardId: string;
+  sequenceNumber: string;
+  partitionKey: string;
+  /** Epoch milliseconds of `approximateArrivalTimestamp`. */
+  arrival: number;
+  eventSourceArn: string;
+  region?: string;
+}
+
+/** A part of a record that could not be decoded; its raw bytes go to the dead-letter prefix. */
+export interface RejectedPart {
+  error: string;
+  reason: DecodeError['reason'];
+  /** Base64 of the undecodable bytes (the whole record, or one KPL user record). */
+  raw: string;
+  subSequenceNumber?: number;
+}
+
+export interface DecodedKinesisRecord {
+  ref: KinesisRecordRef;
+  events: InputEvent[];
+  rejected: RejectedPart[];
+}
+
+/** The payload of one user record (a plain record is its own single user record). */
+interface UserRecord {
+  data: Buffer;
+  partitionKey: string;
+  subSequenceNumber?: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads stream, shard and sequence number off a Lambda Kinesis record; throws DecodeError('shape') when the
+ * record lacks what a checkpoint needs.
+ */
+export function kinesisRecordRef(record: KinesisStreamRecord): KinesisRecordRef {
+  const k = record?.kinesis;
+  if (typeof k?.sequenceNumber !== 'string' || k.sequenceNumber === '') {
+    throw new DecodeError('Kinesis record has no kinesis.sequenceNumber', 'shape');
+  }
+  const arn = typeof record.eventSourceARN === 'string' ? record.eventSourceARN : '';
+  // arn:aws:kinesis:<region>:<account>:stream/<name>
+  const stream = /:stream\/([^/]+)/.exec(arn)?.[1] ?? 'unknown-stream';
+  // eventID is `shardId-000000000000:<sequence number>`.
+  const shardId = typeof record.eventID === 'string' ? (record.eventID.split(':')[0] ?? '') : '';
+  const seconds = Number(k.approximateArrivalTimestamp);
+  return {
+    stream,
+    shardId: shardId || 'unknown-shard',
+    sequenceNumber: k.sequenceNumber,
+    partitionKey: typeof k.partitionKey === 'string' ? k.partitionKey : '',
+    arrival: Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0,
+    eventSourceArn: arn,
+    region: typeof record.awsRegion === 'string' ? record.awsRegion : undefined,
+  };
+}
+
+/**
+ * Event id of a line that carries none of its own (DESIGN.md §6): a hash of stream, shard, sequence
+ * number, KPL sub-sequence number and line index, so a redelivered record gets the same ids.
+ */
+export function kinesisEventId(
+  ref: KinesisRecordRef,
+  subSequenceNumber: number | undefined,
+  line: number,
+): string {
+  return createHash('sha256')
+    .update(
+      `${ref.stream}\n${ref.shardId}\n${ref.sequenceNumber}\n${subSequenceNumber ?? '-'}\n${line}`,
+    )
+    .digest('hex')
+    .slice(0, 40);
+}
+
+export function isKplAggregate(data: Buffer): boolean {
+  return (
+    data.length > KPL_MAGIC.length + 16 && data.subarray(0, KPL_MAGIC.length).equals(KPL_MAGIC)
+  );
+}
+
+/** Splits a KPL aggregate into its user records, checking the MD5 the producer appended. */
+export function deaggregate(data: Buffer, ref: KinesisRecordRef): UserRecord[] {
+  const out: UserRecord[] = [];
+  let failure: unknown;
+  // The library is callback-shaped but runs synchronously; its callbacks fire before it returns.
+  kpl.deaggregate(
+    {
+      data: data.toString('base64'),
+      partitionKey: ref.partitionKey,
+      sequenceNumber: ref.sequenceNumber,
+      approximateArrivalTimestamp: ref.arrival / 1000,
+      kinesisSchemaVersion: '1.0',
+    },
+    true,
+    (err, user) => {
+      if (err) failure ??= err;
+      else if (user) {
+        out.push({
+          data: Buffer.from(user.data, 'base64'),
+          partitionKey: user.partitionKey,
+          subSequenceNumber: user.subSequenceNumber,
+        });
+      }
+    },
+    (err) => {
+      if (err) failure ??= err;
+    },
+  );
+  if (failure !== undefined) {
+    throw new DecodeError(`KPL aggregated record is corrupt: ${errorMessage(failure)}`, 'kpl', {
+      cause: failure,
+    });
+  }
+  return out;
+}
+
+/**
+ * Text of a payload. Invalid UTF-8 or a NUL byte means binary data, which is refused rather than indexed as
+ * noise; other control bytes (ANSI colours above all) are common in real log lines and stay.
+ */
+function asText(bytes: Buffer): string {
+  if (bytes.includes(0)) throw new DecodeError('record data is binary (NUL bytes)', 'binary');
+  try {
+    return utf8.decode(bytes);
+  } catch (err) {
+    throw new DecodeError('record data is binary (not UTF-8 text)', 'binary', { cause: err });
+  }
+}
+
+/** What a payload holds: a CloudWatch Logs subscription message, or log lines. */
+export type Payload =
+  | { kind: 'cloudwatch-logs'; message: ReturnType<typeof asCloudWatchLogsMessage> }
+  | { kind: 'lines'; lines: string[] };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Decodes one user record's bytes: gunzip/inflate if compressed, then a CloudWatch Logs message (by its
+ * `messageType`), a JSON document (one line, or one line per element of an array), or text split into lines.
+ *
+ * @example
+ * decodePayload(Buffer.from('a\nb\n'), 1 << 20) // { kind: 'lines', lines: ['a', 'b'] }
+ */
+export function decodePayload(bytes: Buffer, maxBytes: number): Payload {
+  const compressed = isGzip(bytes) || isZlib(bytes);
+  const raw = compressed ? decompress(bytes, maxBytes) : bytes;
+  if (!compressed && raw.length > maxBytes) {
+    throw new DecodeError(`record data exceeds ${maxBytes} bytes`, 'too_large');
+  }
+  const text = asText(raw);
+  const trimmed = text.trim();
+  if (trimmed === '') return { kind: 'lines', lines: [] };
+  const first = trimmed[0];
+  if (first === '{' || first === '[') {
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      value = undefined; // NDJSON or text that starts with a brace: split into lines below.
+    }
+    // The messageType marks a CloudWatch Logs subscription message (a control message has no logEvents).
+    if (isPlainObject(value) && typeof value.messageType === 'string') {
+      return { kind: 'cloudwatch-logs', message: asCloudWatchLogsMessage(value) };
+    }
+    if (isPlainObject(value)) {
+      // One JSON document (FireLens, Docker, an application's line), possibly pretty-printed: one line.
+      return { kind: 'lines', lines: [trimmed.includes('\n') ? JSON.stringify(value) : trimmed] };
+    }
+    if (Array.isArray(value)) {
+      return {
+        kind: 'lines',
+        lines: value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
+      };
+    }
+  }
+  return { kind: 'lines', lines: text.split(/\r?\n/).filter((line) => line.trim() !== '') };
+}
+
+function userRecords(data: Buffer, ref: KinesisRecordRef): UserRecord[] {
+  if (!isKplAggregate(data)) return [{ data, partitionKey: ref.partitionKey }];
+  return deaggregate(data, ref);
+}
+
+function rejectedPart(err: DecodeError, data: Buffer, subSequenceNumber?: number): RejectedPart {
+  const part: RejectedPart = {
+    error: err.message,
+    reason: err.reason,
+    raw: data.toString('base64'),
+  };
+  if (subSequenceNumber !== undefined) part.subSequenceNumber = subSequenceNumber;
+  return part;
+}
+
+/**
+ * Decodes one Lambda Kinesis record into input events whose `recordId` is its sequence number. Parts that
+ * cannot be decoded come back in `rejected` (never thrown), so one bad KPL user record keeps its siblings.
+ * Throws DecodeError only when the record has no sequence number to report.
+ *
+ * @example
+ * const { events, rejected } = decodeKinesisRecord(event.Records[0], { maxBytes: 32 << 20 });
+ */
+export function decodeKinesisRecord(
+  record: KinesisStreamRecord,
+  opts: { maxBytes: number; region?: string },
+): DecodedKinesisRecord {
+  const ref = kinesisRecordRef(record);
+  const region = ref.region ?? opts.region;
+  const out: DecodedKinesisRecord = { ref, events: [], rejected: [] };
+  let data: Buffer;
+  try {
+    data = decodeBase64(typeof record.kinesis.data === 'string' ? record.kinesis.data : '');
+  } catch (err) {
+    if (!(err instanceof DecodeError)) throw err;
+    out.rejected.push({
+      error: err.message,
+      reason: err.reason,
+      raw: String(record.kinesis.data ?? ''),
+    });
+    return out;
+  }
+  let users: UserRecord[];
+  try {
+    users = userRecords(data, ref);
+  } catch (err) {
+    if (!(err instanceof DecodeError)) throw err;
+    out.rejected.push(rejectedPart(err, data));
+    return out;
+  }
+  for (const user of users) {
+    try {
+      const payload = decodePayload(user.data, opts.maxBytes);
+      if (payload.kind === 'cloudwatch-logs') {
+        // CloudWatch Logs ids are already stable; the record is still the unit Lambda checkpoints.
+        out.events.push(...toInputEvents(payload.message, ref.sequenceNumber, region));
+        continue;
+      }
+      const source = {
+        logGroup: ref.stream,
+        logStream: user.partitionKey,
+        region,
+        kinesis: kinesisSource(ref, user.partitionKey),
+      };
+      payload.lines.forEach((message, line) => {
+        out.events.push({
+          id: kinesisEventId(ref, user.subSequenceNumber, line),
+          timestamp: ref.arrival,
+          message,
+          source,
+          recordId: ref.sequenceNumber,
+        });
+      });
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      out.rejected.push(rejectedPart(err, user.data, user.subSequenceNumber));
+    }
+  }
+  return out;
+}
+
+function kinesisSource(ref: KinesisRecordRef, partitionKey: string) {
+  return {
+    stream: ref.stream,
+    shardId: ref.shardId,
+    sequenceNumber: ref.sequenceNumber,
+    partitionKey,
+  };
+}
