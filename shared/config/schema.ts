@@ -1,7 +1,8 @@
 // Schema of logferry.yml, the user's pipeline configuration; unknown keys are errors, not ignored.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DATASETS, LOG_TYPES } from '#shared/model.ts';
 import { REDACT_RULES } from '#shared/transform/redact.ts';
+import { alertsSchema } from './alerts.ts';
 
 const MiB = 1024 * 1024;
 
@@ -159,6 +160,8 @@ export const configSchema = z.strictObject({
   drop: z.array(dropRuleSchema).default([]),
   /** Redaction for events whose route does not set its own. */
   redact: redactSchema.prefault({}),
+  /** Slack alerts on matching errors; no rules, no alerts. */
+  alerts: alertsSchema.prefault({}),
   subscriptions: subscriptionsSchema.prefault({}),
 });
 
