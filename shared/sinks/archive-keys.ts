@@ -31,9 +31,9 @@ export function planArchive(items: readonly Routed[]): ArchiveObject[] {
   const groups = new Map<string, Routed[]>();
   for (const item of items) {
     const prefix = `archive/log_type=${item.doc.log.type}/${hourPartition(item.doc['@timestamp'])}/${groupSlug(item.group)}`;
-    let list = groups.get(prefix);
-    if (!list) groups.set(prefix, (list = []));
-    list.push(item);
+    const list = groups.get(prefix);
+    if (list) list.push(item);
+    else groups.set(prefix, [item]);
   }
   return [...groups].map(([prefix, list]) => ({
     key: `${prefix}/${contentKey(list.map((i) => i.doc.event.id))}.ndjson.gz`,
