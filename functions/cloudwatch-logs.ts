@@ -1,10 +1,12 @@
 // Lambda entry point for CloudWatch Logs subscription filters; the pipeline itself lives in shared/.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 import { readRuntimeEnv } from '#shared/config/env.ts';
 import { DeliveryError } from '#shared/errors.ts';
+import { createMetrics, recordBatchMetrics } from '#shared/observability/metrics.ts';
 import { recordsToRetry } from '#shared/pipeline/run.ts';
 import { type BatchSummary, summarize } from '#shared/report.ts';
 import { createRuntime, deadlineFrom } from '#shared/runtime.ts';
@@ -14,11 +16,13 @@ const logger = new Logger({ serviceName: 'logferry' });
 // Read once per cold start: a bad logferry.yml or environment fails here, loudly, before any event.
 const env = readRuntimeEnv(process.env);
 const runtime = createRuntime(env);
+const metrics = createMetrics({ stage: process.env.LOGFERRY_STAGE ?? 'local' });
 
 const lambdaHandler = async (event: CloudWatchLogsEvent, context: Context): Promise<BatchSummary> => {
   const deadline = deadlineFrom(context.getRemainingTimeInMillis(), runtime.config.opensearch.deadline_margin_ms);
   const result = await ingestCloudWatchLogs(event, { ...runtime, region: env.region }, deadline);
   const summary = summarize(result.report);
+  recordBatchMetrics(metrics, summary);
   const where = { logGroup: result.logGroup, logStream: result.logStream, messageType: result.messageType };
   if (result.messageType === 'INVALID') {
     logger.error('payload could not be decoded; dead-lettered', { ...where, ...summary });
@@ -35,4 +39,6 @@ const lambdaHandler = async (event: CloudWatchLogsEvent, context: Context): Prom
   return summary;
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -83,6 +83,8 @@ async function runLive(files: EventFile[], json: boolean): Promise<Outcome[]> {
   if (started.length && !json) console.log(`started ${started.join(', ')}`);
   Object.assign(process.env, localEnv());
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // EMF lines on stdout would bury the table and break --json; metrics matter in Lambda only.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const config = loadConfig(process.env.LOGFERRY_CONFIG ?? 'logferry.yml');
   const client = createOpenSearchClient({ url: process.env.OPENSEARCH_URL! });
   await installTemplates(client, config, { replicas: 0, refreshInterval: '1s' });

@@ -39,7 +39,7 @@ export async function localPipeline(name: string, opts: { env?: Record<string, s
   writeFileSync(file, yaml);
   // A bucket of its own keeps a test's archive keys apart from replays and other test files.
   const base = localEnv();
-  const env: Record<string, string> = { ...base, ARCHIVE_BUCKET: prefix, LOGFERRY_CONFIG: file, POWERTOOLS_LOG_LEVEL: 'SILENT', ...opts.env };
+  const env: Record<string, string> = { ...base, ARCHIVE_BUCKET: prefix, LOGFERRY_CONFIG: file, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...opts.env };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const opensearch = createOpenSearchClient({ url: base.OPENSEARCH_URL! });
