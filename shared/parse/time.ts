@@ -208,7 +208,8 @@ export function parseClfTime(text: string, timeZone?: string): number | undefine
   const m = CLF.exec(text);
   if (!m) return undefined;
   const month = monthIndex(m[2]!);
-  if (month === undefined || !valid(month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, +m[3]!)) return undefined;
+  if (month === undefined || !valid(month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, +m[3]!))
+    return undefined;
   if (m[8] === undefined) {
     return wallTimeToEpoch(
       +m[3]!,
@@ -238,7 +239,8 @@ export function parseCtime(text: string, timeZone?: string): number | undefined 
   const m = CTIME.exec(text);
   if (!m) return undefined;
   const month = monthIndex(m[1]!);
-  if (month === undefined || !valid(month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[7]!)) return undefined;
+  if (month === undefined || !valid(month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[7]!))
+    return undefined;
   return wallTimeToEpoch(+m[7]!, month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, fractionMs(m[6]), timeZone);
 }
 

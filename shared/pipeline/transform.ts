@@ -270,10 +270,13 @@ export function transformEvents(
     }
     const redact = route ? c.routeRedact.get(route) : c.redact;
     if (redact) {
-      const id = item.doc.event.id;
-      const changedDoc = redact.document(item.doc);
-      item.doc.event.id = id;
       const raw = redact.text(item.raw);
+      // Every value comes from the raw line: when it holds nothing to mask and no escapes a parser
+      // could undo into something maskable, the document walk is skipped (most lines).
+      const walk = raw !== item.raw || item.raw.includes('\\') || item.raw.includes('#');
+      const id = item.doc.event.id;
+      const changedDoc = walk && redact.document(item.doc);
+      item.doc.event.id = id;
       if (changedDoc || raw !== item.raw) {
         item.raw = raw;
         item.doc.tags = [...(item.doc.tags ?? []), '_redacted'];

@@ -25,11 +25,18 @@ describe('Apache error', () => {
   });
 
   it('parses 2.2 lines, where the client has no port, in the route time zone', () => {
-    const p = parseLine('[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration: /htdocs/test', {
-      ...ctx,
-      timeZone: 'America/New_York',
+    const p = parseLine(
+      '[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration: /htdocs/test',
+      {
+        ...ctx,
+        timeZone: 'America/New_York',
+      },
+    );
+    expect(p).toMatchObject({
+      dataset: 'apache.error',
+      level: 'error',
+      fields: { source: { ip: '127.0.0.1' } },
     });
-    expect(p).toMatchObject({ dataset: 'apache.error', level: 'error', fields: { source: { ip: '127.0.0.1' } } });
     expect(p.time).toBe(Date.UTC(2000, 9, 11, 18, 32, 52));
   });
 
@@ -39,6 +46,8 @@ describe('Apache error', () => {
     ['crit', 'fatal'],
     ['warn', 'warn'],
   ])('maps [mod:%s] to %s', (apache, level) => {
-    expect(parseLine(`[Thu Nov  6 09:05:00.000000 2025] [core:${apache}] [pid 1] msg`, ctx).level).toBe(level);
+    expect(
+      parseLine(`[Thu Nov  6 09:05:00.000000 2025] [core:${apache}] [pid 1] msg`, ctx).level,
+    ).toBe(level);
   });
 });

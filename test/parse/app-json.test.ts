@@ -15,16 +15,28 @@ describe('JSON application logs', () => {
       level: 'error',
       time: 1763632807001,
       message: 'payment failed',
-      fields: { log: { logger: 'api' }, process: { pid: 7 }, error: { type: 'E', message: 'declined', stack_trace: 'E: declined\n    at x' } },
+      fields: {
+        log: { logger: 'api' },
+        process: { pid: 7 },
+        error: { type: 'E', message: 'declined', stack_trace: 'E: declined\n    at x' },
+      },
       app: { orderId: 'o1' },
     });
   });
 
   it.each([
     [{ severity: 'WARNING', ts: 1763632807 }, 'warn', 1763632807000],
-    [{ lvl: 'err', timestamp: '2025-11-20T10:00:00.5+01:00' }, 'error', Date.UTC(2025, 10, 20, 9, 0, 0, 500)],
+    [
+      { lvl: 'err', timestamp: '2025-11-20T10:00:00.5+01:00' },
+      'error',
+      Date.UTC(2025, 10, 20, 9, 0, 0, 500),
+    ],
     [{ levelname: 'CRITICAL', time: 1763632807123456 }, 'fatal', 1763632807123],
-    [{ level: 'Info', '@timestamp': '2025-11-20 10:00:00,250' }, 'info', Date.UTC(2025, 10, 20, 10, 0, 0, 250)],
+    [
+      { level: 'Info', '@timestamp': '2025-11-20 10:00:00,250' },
+      'info',
+      Date.UTC(2025, 10, 20, 10, 0, 0, 250),
+    ],
   ])('normalises %j', (obj, level, time) => {
     const p = parseLine(JSON.stringify({ ...obj, message: 'm' }), ctx);
     expect(p.level).toBe(level);

@@ -12,7 +12,10 @@ describe('parse fixtures', () => {
     const path = expectedPath(name);
     const actual = `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`;
     if (process.env.UPDATE_FIXTURES === '1' || !existsSync(path)) writeFileSync(path, actual);
-    const expected = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const expected = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(docs).toEqual(expected);
   });
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseLine } from '#shared/parse/index.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
 
-const ctx: ParseContext = { eventTime: Date.UTC(2025, 1, 26, 5, 17, 10), source: { logGroup: '/ec2/haproxy' } };
+const ctx: ParseContext = {
+  eventTime: Date.UTC(2025, 1, 26, 5, 17, 10),
+  source: { logGroup: '/ec2/haproxy' },
+};
 
 describe('HAProxy httplog', () => {
   it('maps the client, request, status, bytes and Ta (ns) and keeps HAProxy names in app', () => {
@@ -15,11 +18,26 @@ describe('HAProxy httplog', () => {
       time: Date.UTC(2025, 1, 26, 5, 17, 5, 655),
       fields: {
         source: { ip: '10.0.1.2', port: 33317 },
-        http: { request: { method: 'GET' }, version: '1.1', response: { status_code: 200, body: { bytes: 2750 } } },
+        http: {
+          request: { method: 'GET' },
+          version: '1.1',
+          response: { status_code: 200, body: { bytes: 2750 } },
+        },
         url: { original: '/index.html' },
         event: { duration: 109_000_000 },
       },
-      app: { ft: 'http-in', b: 'static', s: 'srv1', TR: 10, Tw: 0, Tc: 30, Tr: 69, Ta: 109, tsc: '----', hr: '1wt.eu' },
+      app: {
+        ft: 'http-in',
+        b: 'static',
+        s: 'srv1',
+        TR: 10,
+        Tw: 0,
+        Tc: 30,
+        Tr: 69,
+        Ta: 109,
+        tsc: '----',
+        hr: '1wt.eu',
+      },
     });
   });
 
@@ -46,10 +64,17 @@ describe('HAProxy httplog', () => {
 
 describe('HAProxy tcplog', () => {
   it('maps Tt to event.duration and B to destination.bytes', () => {
-    const p = parseLine('10.0.1.2:33313 [06/Feb/2009:12:12:51.443] fnt bck/srv1 0/0/5007 212 -- 0/0/0/0/3 0/0', ctx);
+    const p = parseLine(
+      '10.0.1.2:33313 [06/Feb/2009:12:12:51.443] fnt bck/srv1 0/0/5007 212 -- 0/0/0/0/3 0/0',
+      ctx,
+    );
     expect(p).toMatchObject({
       dataset: 'haproxy.tcp',
-      fields: { source: { ip: '10.0.1.2', port: 33313 }, destination: { bytes: 212 }, event: { duration: 5_007_000_000 } },
+      fields: {
+        source: { ip: '10.0.1.2', port: 33313 },
+        destination: { bytes: 212 },
+        event: { duration: 5_007_000_000 },
+      },
       app: { ft: 'fnt', b: 'bck', s: 'srv1', Tw: 0, Tc: 0, Tt: 5007, ts: '--', rc: 3 },
     });
   });
@@ -67,7 +92,11 @@ describe('HAProxy JSON log-format', () => {
         host: { hostname: 'localhost' },
         process: { name: 'haproxy', pid: 22 },
         source: { ip: '2001:db8::5', port: 43174 },
-        http: { request: { method: 'GET' }, version: '1.1', response: { status_code: 200, body: { bytes: 512 } } },
+        http: {
+          request: { method: 'GET' },
+          version: '1.1',
+          response: { status_code: 200, body: { bytes: 512 } },
+        },
         url: { original: '/a?b=1', path: '/a', query: 'b=1' },
         event: { duration: 15_000_000 },
       },
@@ -77,10 +106,17 @@ describe('HAProxy JSON log-format', () => {
   });
 
   it('coerces quoted numbers and tells tcp from http by the variables present', () => {
-    const p = parseLine('{"ci":"192.0.2.30","cp":"6000","ft":"redis-in","b":"redis","s":"r1","Tt":"60000","B":"4096","ts":"--"}', ctx);
+    const p = parseLine(
+      '{"ci":"192.0.2.30","cp":"6000","ft":"redis-in","b":"redis","s":"r1","Tt":"60000","B":"4096","ts":"--"}',
+      ctx,
+    );
     expect(p).toMatchObject({
       dataset: 'haproxy.tcp',
-      fields: { source: { ip: '192.0.2.30', port: 6000 }, destination: { bytes: 4096 }, event: { duration: 6e10 } },
+      fields: {
+        source: { ip: '192.0.2.30', port: 6000 },
+        destination: { bytes: 4096 },
+        event: { duration: 6e10 },
+      },
     });
   });
 
@@ -90,6 +126,10 @@ describe('HAProxy JSON log-format', () => {
       ctx,
       'haproxy.http',
     );
-    expect(p).toMatchObject({ dataset: 'haproxy.http', level: 'info', fields: { host: { hostname: 'lb1' }, log: { syslog: { priority: 134 } } } });
+    expect(p).toMatchObject({
+      dataset: 'haproxy.http',
+      level: 'info',
+      fields: { host: { hostname: 'lb1' }, log: { syslog: { priority: 134 } } },
+    });
   });
 });

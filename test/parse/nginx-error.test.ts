@@ -18,7 +18,11 @@ describe('nginx error', () => {
         http: { request: { method: 'POST' } },
         url: { original: '/api/checkout', domain: 'shop.example.com' },
       },
-      app: { connection_id: 1187, server: 'shop.example.com', upstream: 'http://10.0.2.15:8080/api/checkout' },
+      app: {
+        connection_id: 1187,
+        server: 'shop.example.com',
+        upstream: 'http://10.0.2.15:8080/api/checkout',
+      },
     });
   });
 

@@ -21,14 +21,22 @@ describe('unwrap', () => {
       stream: 'stderr',
       wrapper: {
         container: { id: 'c1', name: 'ecs-web-1', stream: 'stderr' },
-        aws: { ecs: { cluster: 'prod', task_arn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/abc', task_definition: 'web:12' } },
+        aws: {
+          ecs: {
+            cluster: 'prod',
+            task_arn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/abc',
+            task_definition: 'web:12',
+          },
+        },
         app: { team: 'shop' },
       },
     });
   });
 
   it('Docker json-file: strips the newline and keeps the nanosecond time to the millisecond', () => {
-    expect(unwrap('{"log":"hello\\n","stream":"stdout","time":"2025-11-20T10:00:00.123456789Z"}')).toEqual({
+    expect(
+      unwrap('{"log":"hello\\n","stream":"stdout","time":"2025-11-20T10:00:00.123456789Z"}'),
+    ).toEqual({
       kind: 'docker',
       line: 'hello',
       stream: 'stdout',
@@ -41,16 +49,34 @@ describe('unwrap', () => {
     const u = unwrapObject({
       log: 'x',
       stream: 'stdout',
-      kubernetes: { pod_name: 'p', namespace_name: 'ns', host: 'node-1', container_name: 'app', docker_id: 'd1', container_image: 'img:1', labels: { 'app.kubernetes.io/name': 'shop' } },
+      kubernetes: {
+        pod_name: 'p',
+        namespace_name: 'ns',
+        host: 'node-1',
+        container_name: 'app',
+        docker_id: 'd1',
+        container_image: 'img:1',
+        labels: { 'app.kubernetes.io/name': 'shop' },
+      },
     });
     expect(u?.wrapper).toEqual({
-      kubernetes: { namespace: 'ns', pod: { name: 'p' }, node: { name: 'node-1' }, container: { name: 'app' }, labels: { 'app_kubernetes_io/name': 'shop' } },
+      kubernetes: {
+        namespace: 'ns',
+        pod: { name: 'p' },
+        node: { name: 'node-1' },
+        container: { name: 'app' },
+        labels: { 'app_kubernetes_io/name': 'shop' },
+      },
       container: { name: 'app', id: 'd1', image: { name: 'img:1' }, stream: 'stdout' },
     });
   });
 
   it('CRI log lines', () => {
-    expect(unwrap('2025-11-20T10:00:04.000000001Z stderr F panic: boom')).toMatchObject({ kind: 'cri', line: 'panic: boom', stream: 'stderr' });
+    expect(unwrap('2025-11-20T10:00:04.000000001Z stderr F panic: boom')).toMatchObject({
+      kind: 'cri',
+      line: 'panic: boom',
+      stream: 'stderr',
+    });
   });
 
   it('leaves application JSON and plain lines alone', () => {

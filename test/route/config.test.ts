@@ -21,12 +21,32 @@ describe('routes, drop and redact in logferry.yml', () => {
   });
 
   it.each([
-    ['version: 1\ndrop: [{ name: x, regex: "(" }]\n', 'drop[0].regex', /not a valid regular expression/],
-    ['version: 1\ndrop: [{ name: x, field: url.original }]\n', 'drop[0].field', /needs `equals` or `regex`/],
-    ['version: 1\nroutes: [{ name: a, match: {}, drop: [{ name: x, dataset: nginx.acess }] }]\n', 'routes[0].drop[0].dataset', /.+/],
+    [
+      'version: 1\ndrop: [{ name: x, regex: "(" }]\n',
+      'drop[0].regex',
+      /not a valid regular expression/,
+    ],
+    [
+      'version: 1\ndrop: [{ name: x, field: url.original }]\n',
+      'drop[0].field',
+      /needs `equals` or `regex`/,
+    ],
+    [
+      'version: 1\nroutes: [{ name: a, match: {}, drop: [{ name: x, dataset: nginx.acess }] }]\n',
+      'routes[0].drop[0].dataset',
+      /.+/,
+    ],
     ['version: 1\nredact: { rules: [emails] }\n', 'redact.rules[0]', /.+/],
-    ['version: 1\nroutes: [{ name: a, match: {}, redact: { patterns: [{ name: p, regex: "[" }] } }]\n', 'routes[0].redact.patterns[0].regex', /regular expression/],
-    ['version: 1\nroutes: [{ name: a, match: {}, multiline: maybe }]\n', 'routes[0].multiline', /.+/],
+    [
+      'version: 1\nroutes: [{ name: a, match: {}, redact: { patterns: [{ name: p, regex: "[" }] } }]\n',
+      'routes[0].redact.patterns[0].regex',
+      /regular expression/,
+    ],
+    [
+      'version: 1\nroutes: [{ name: a, match: {}, multiline: maybe }]\n',
+      'routes[0].multiline',
+      /.+/,
+    ],
   ])('%s names the path', (text, path, reason) => {
     const err = configError(text);
     expect(err.file).toBe('routes.yml');

@@ -19,14 +19,23 @@ describe('routes', () => {
   const config = parseConfig({
     version: 1,
     routes: [
-      { name: 'web', match: { log_group: '/ecs/web/**', log_stream: '*/nginx-error/*' }, log_type: 'error' },
+      {
+        name: 'web',
+        match: { log_group: '/ecs/web/**', log_stream: '*/nginx-error/*' },
+        log_type: 'error',
+      },
       { name: 'web-all', match: { log_group: '/ecs/web/**' }, index_prefix: 'web' },
     ],
   });
 
   it('picks the first route whose globs all match', () => {
-    expect(selectRoute(config.routes, { logGroup: '/ecs/web/nginx', logStream: 'nginx/nginx-error/abc' })?.name).toBe('web');
-    expect(selectRoute(config.routes, { logGroup: '/ecs/web/nginx', logStream: 'nginx/1' })?.name).toBe('web-all');
+    expect(
+      selectRoute(config.routes, { logGroup: '/ecs/web/nginx', logStream: 'nginx/nginx-error/abc' })
+        ?.name,
+    ).toBe('web');
+    expect(
+      selectRoute(config.routes, { logGroup: '/ecs/web/nginx', logStream: 'nginx/1' })?.name,
+    ).toBe('web-all');
     expect(selectRoute(config.routes, { logGroup: '/ecs/other', logStream: 'x' })).toBeUndefined();
   });
 

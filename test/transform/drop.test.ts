@@ -5,7 +5,13 @@ import { transformEvents } from '#shared/pipeline/transform.ts';
 import { getPath } from '#shared/transform/drop.ts';
 
 function events(lines: string[], group: string): InputEvent[] {
-  return lines.map((message, i) => ({ id: `e${i}`, timestamp: Date.UTC(2025, 10, 20, 10), message, source: { logGroup: group, logStream: 's' }, recordId: 'r' }));
+  return lines.map((message, i) => ({
+    id: `e${i}`,
+    timestamp: Date.UTC(2025, 10, 20, 10),
+    message,
+    source: { logGroup: group, logStream: 's' },
+    recordId: 'r',
+  }));
 }
 
 const ACCESS = [
@@ -24,7 +30,14 @@ describe('drop rules', () => {
         {
           name: 'web',
           match: { log_group: '/ecs/web' },
-          drop: [{ name: 'health-checks', dataset: ['nginx.access', 'apache.access'], field: 'url.original', regex: '^/health' }],
+          drop: [
+            {
+              name: 'health-checks',
+              dataset: ['nginx.access', 'apache.access'],
+              field: 'url.original',
+              regex: '^/health',
+            },
+          ],
         },
       ],
       drop: [{ name: 'debug', field: 'log.level', equals: ['debug', 'trace'] }],
@@ -37,15 +50,28 @@ describe('drop rules', () => {
   });
 
   it('a rule with no condition drops a whole route, like a Fluentd null match on health**', () => {
-    const config = parseConfig({ version: 1, routes: [{ name: 'health', match: { log_group: 'health**' }, drop: [{ name: 'health-null' }] }] });
-    const { routed, stats } = transformEvents([...events(ACCESS, 'health/checks'), ...events(['kept'], '/other')], config);
+    const config = parseConfig({
+      version: 1,
+      routes: [
+        { name: 'health', match: { log_group: 'health**' }, drop: [{ name: 'health-null' }] },
+      ],
+    });
+    const { routed, stats } = transformEvents(
+      [...events(ACCESS, 'health/checks'), ...events(['kept'], '/other')],
+      config,
+    );
     expect(routed.map((r) => r.doc.message)).toEqual(['kept']);
     expect(stats).toMatchObject({ dropped: { 'health-null': 4 }, unmatched: 1 });
   });
 
   it('matches a regex on the message by default, and counts a merged trace as all its events', () => {
     const config = parseConfig({ version: 1, drop: [{ name: 'noisy', regex: 'Request failed' }] });
-    const lines = ['2025-11-20 10:00:00.000 [x] ERROR a.B - Request failed', 'java.lang.X: y', '\tat a.B.c(B.java:1)', 'next'];
+    const lines = [
+      '2025-11-20 10:00:00.000 [x] ERROR a.B - Request failed',
+      'java.lang.X: y',
+      '\tat a.B.c(B.java:1)',
+      'next',
+    ];
     const { routed, stats } = transformEvents(events(lines, '/g'), config);
     expect(routed.map((r) => r.doc.message)).toEqual(['next']);
     expect(stats.dropped).toEqual({ noisy: 3 });
@@ -53,6 +79,8 @@ describe('drop rules', () => {
 
   it('finds dotted keys inside app', () => {
     expect(getPath({ app: { 'ecs.version': '1' } }, 'app.ecs.version')).toBe('1');
-    expect(getPath({ http: { response: { status_code: 200 } } }, 'http.response.status_code')).toBe(200);
+    expect(getPath({ http: { response: { status_code: 200 } } }, 'http.response.status_code')).toBe(
+      200,
+    );
   });
 });

@@ -7,7 +7,10 @@ import { splitStack } from '#shared/transform/multiline.ts';
 const T0 = Date.UTC(2025, 10, 20, 10, 0, 30);
 const config = parseConfig({ version: 1 });
 
-function events(lines: string[], opts: { stream?: string; recordId?: string; seed?: string } = {}): InputEvent[] {
+function events(
+  lines: string[],
+  opts: { stream?: string; recordId?: string; seed?: string } = {},
+): InputEvent[] {
   const source = { logGroup: '/ecs/orders', logStream: opts.stream ?? 's1' };
   return lines.map((message, i) => ({
     id: `${opts.seed ?? 'e'}${i}`,
@@ -41,7 +44,11 @@ describe('multiline merge', () => {
       message: 'Request failed',
       event: { id: 'e0', dataset: 'app.logback', original: JAVA.slice(0, 5).join('\n') },
       log: { type: 'error', level: 'error' },
-      error: { type: 'java.lang.IllegalStateException', message: 'already paid', stack_trace: JAVA.slice(1, 5).join('\n') },
+      error: {
+        type: 'java.lang.IllegalStateException',
+        message: 'already paid',
+        stack_trace: JAVA.slice(1, 5).join('\n'),
+      },
     });
     expect(merged!.doc.tags).toBeUndefined();
     expect(merged!.raw).toBe(JAVA.slice(0, 5).join('\n'));
@@ -52,7 +59,10 @@ describe('multiline merge', () => {
     const open = transformEvents(events(JAVA.slice(0, 3)), config).routed;
     expect(open).toHaveLength(1);
     expect(open[0]!.doc.tags).toEqual(['_multiline_partial']);
-    const orphan = transformEvents(events(['\tat com.example.B.c(B.java:1)', '\t... 3 more', 'plain line']), config).routed;
+    const orphan = transformEvents(
+      events(['\tat com.example.B.c(B.java:1)', '\t... 3 more', 'plain line']),
+      config,
+    ).routed;
     expect(orphan.map((r) => [r.doc.event.id, r.doc.tags])).toEqual([
       ['e0', ['_multiline_partial']],
       ['e2', undefined],
@@ -63,7 +73,11 @@ describe('multiline merge', () => {
     const a = events(JAVA.slice(0, 1), { stream: 'a', seed: 'a' });
     const b = events(['plain on b'], { stream: 'b', seed: 'b' });
     const aFrames = events(JAVA.slice(1, 3), { stream: 'a', seed: 'c' });
-    const otherRecord = events(['\tat x.Y.z(Y.java:1)'], { stream: 'a', seed: 'd', recordId: 'r2' });
+    const otherRecord = events(['\tat x.Y.z(Y.java:1)'], {
+      stream: 'a',
+      seed: 'd',
+      recordId: 'r2',
+    });
     const { routed } = transformEvents([...a, ...b, ...aFrames, ...otherRecord], config);
     expect(routed.map((r) => r.doc.event.id)).toEqual(['a0', 'b0', 'd0']);
     expect(routed[0]!.doc.error).toMatchObject({ type: 'java.lang.IllegalStateException' });
@@ -81,7 +95,9 @@ describe('multiline merge', () => {
       ]),
       config,
     );
-    expect(routed.map((r) => [r.doc.event.id, (r.doc.error as { type?: string } | undefined)?.type])).toEqual([
+    expect(
+      routed.map((r) => [r.doc.event.id, (r.doc.error as { type?: string } | undefined)?.type]),
+    ).toEqual([
       ['e0', undefined],
       ['e1', 'java.lang.NullPointerException'],
       ['e3', undefined],
@@ -102,32 +118,64 @@ describe('multiline merge', () => {
       config,
     );
     expect(routed).toHaveLength(1);
-    expect(routed[0]!.doc).toMatchObject({ message: 'checkout failed', error: { type: 'payments.PaymentError', message: 'declined' } });
+    expect(routed[0]!.doc).toMatchObject({
+      message: 'checkout failed',
+      error: { type: 'payments.PaymentError', message: 'declined' },
+    });
     expect(routed[0]!.doc.tags).toBeUndefined();
   });
 
   it('merges Node stacks and Go panics', () => {
-    const node = transformEvents(events(['Error: connect ECONNREFUSED', '    at TCPConnectWrap.afterConnect (node:net:1555:16)', '{"msg":"next"}']), config).routed;
-    expect(node.map((r) => (r.doc.error as { type?: string } | undefined)?.type)).toEqual(['Error', undefined]);
-    const go = transformEvents(
-      events(['panic: runtime error: index out of range', 'goroutine 1 [running]:', 'main.main()', '\t/app/main.go:12 +0x85', 'exit status 2', 'restarted']),
+    const node = transformEvents(
+      events([
+        'Error: connect ECONNREFUSED',
+        '    at TCPConnectWrap.afterConnect (node:net:1555:16)',
+        '{"msg":"next"}',
+      ]),
       config,
     ).routed;
-    expect(go[0]!.doc).toMatchObject({ log: { level: 'fatal', type: 'error' }, error: { type: 'panic', message: 'runtime error: index out of range' } });
+    expect(node.map((r) => (r.doc.error as { type?: string } | undefined)?.type)).toEqual([
+      'Error',
+      undefined,
+    ]);
+    const go = transformEvents(
+      events([
+        'panic: runtime error: index out of range',
+        'goroutine 1 [running]:',
+        'main.main()',
+        '\t/app/main.go:12 +0x85',
+        'exit status 2',
+        'restarted',
+      ]),
+      config,
+    ).routed;
+    expect(go[0]!.doc).toMatchObject({
+      log: { level: 'fatal', type: 'error' },
+      error: { type: 'panic', message: 'runtime error: index out of range' },
+    });
     expect(go[0]!.doc.tags).toBeUndefined();
     expect(go).toHaveLength(2);
   });
 
   it('a route can turn merging off', () => {
-    const off = parseConfig({ version: 1, routes: [{ name: 'raw', match: { log_group: '/ecs/**' }, multiline: false }] });
+    const off = parseConfig({
+      version: 1,
+      routes: [{ name: 'raw', match: { log_group: '/ecs/**' }, multiline: false }],
+    });
     expect(transformEvents(events(JAVA), off).routed).toHaveLength(JAVA.length);
   });
 
   it('splits a trace already inside one event', () => {
-    expect(splitStack('Request failed\njava.lang.RuntimeException: x\n\tat a.B.c(B.java:1)')).toEqual({
+    expect(
+      splitStack('Request failed\njava.lang.RuntimeException: x\n\tat a.B.c(B.java:1)'),
+    ).toEqual({
       message: 'Request failed',
       level: 'error',
-      error: { type: 'java.lang.RuntimeException', message: 'x', stack_trace: 'java.lang.RuntimeException: x\n\tat a.B.c(B.java:1)' },
+      error: {
+        type: 'java.lang.RuntimeException',
+        message: 'x',
+        stack_trace: 'java.lang.RuntimeException: x\n\tat a.B.c(B.java:1)',
+      },
     });
     expect(splitStack('two\nplain lines')).toBeUndefined();
   });

@@ -4,7 +4,9 @@ import type { InputEvent } from '#shared/model.ts';
 import { transformEvents } from '#shared/pipeline/transform.ts';
 import { createRedactor, luhnValid } from '#shared/transform/redact.ts';
 
-const all = createRedactor({ rules: ['email', 'credit_card', 'aws_access_key', 'bearer_token', 'url_password', 'secret_field'] });
+const all = createRedactor({
+  rules: ['email', 'credit_card', 'aws_access_key', 'bearer_token', 'url_password', 'secret_field'],
+});
 
 describe('redaction rules', () => {
   it.each([
@@ -13,12 +15,18 @@ describe('redaction rules', () => {
     ['card 4111-1111-1111-1112 fails Luhn', 'card 4111-1111-1111-1112 fails Luhn'],
     ['epoch 1763632807123456 is not a card', 'epoch 1763632807123456 is not a card'],
     ['key AKIAIOSFODNN7EXAMPLE used', 'key [REDACTED] used'],
-    ['aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'aws_secret_access_key=[REDACTED]'],
+    [
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'aws_secret_access_key=[REDACTED]',
+    ],
     ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc', 'Authorization: Bearer [REDACTED]'],
     ['Authorization: Basic dXNlcjpwYXNz', 'Authorization: Basic [REDACTED]'],
     ['Basic authentication failed', 'Basic authentication failed'],
     ['postgres://app:s3cr3t@db:5432/x', 'postgres://app:[REDACTED]@db:5432/x'],
-    ['GET /login?user=a&password=hunter2&x=1 HTTP/1.1', 'GET /login?user=a&password=[REDACTED]&x=1 HTTP/1.1'],
+    [
+      'GET /login?user=a&password=hunter2&x=1 HTTP/1.1',
+      'GET /login?user=a&password=[REDACTED]&x=1 HTTP/1.1',
+    ],
     ['{"user":"a","password":"hunter2"}', '{"user":"a","password":"[REDACTED]"}'],
   ])('%s', (input, output) => {
     expect(all.text(input)).toBe(output);
@@ -31,13 +39,20 @@ describe('redaction rules', () => {
 });
 
 function event(message: string, group = '/ecs/shop'): InputEvent {
-  return { id: 'e1', timestamp: Date.UTC(2025, 10, 20, 10), message, source: { logGroup: group, logStream: 's' }, recordId: 'r' };
+  return {
+    id: 'e1',
+    timestamp: Date.UTC(2025, 10, 20, 10),
+    message,
+    source: { logGroup: group, logStream: 's' },
+    recordId: 'r',
+  };
 }
 
 describe('redaction in the pipeline', () => {
   it('masks the document and the archived raw line, and tags it (on by default)', () => {
     // Prepare
-    const line = '{"level":30,"msg":"paid by jane@example.com","card":4111111111111111,"password":"hunter2"}';
+    const line =
+      '{"level":30,"msg":"paid by jane@example.com","card":4111111111111111,"password":"hunter2"}';
     // Act
     const { routed, stats } = transformEvents([event(line)], parseConfig({ version: 1 }));
     // Assess
@@ -55,11 +70,21 @@ describe('redaction in the pipeline', () => {
       version: 1,
       routes: [
         { name: 'trusted', match: { log_group: '/internal/**' }, redact: false },
-        { name: 'custom', match: { log_group: '/custom' }, redact: { rules: [], patterns: [{ name: 'ssn', regex: '\\b\\d{3}-\\d{2}-\\d{4}\\b' }], replacement: '***' } },
+        {
+          name: 'custom',
+          match: { log_group: '/custom' },
+          redact: {
+            rules: [],
+            patterns: [{ name: 'ssn', regex: '\\b\\d{3}-\\d{2}-\\d{4}\\b' }],
+            replacement: '***',
+          },
+        },
       ],
     });
     const line = 'user jane@example.com ssn 123-45-6789';
     expect(transformEvents([event(line, '/internal/a')], config).routed[0]!.doc.message).toBe(line);
-    expect(transformEvents([event(line, '/custom')], config).routed[0]!.doc.message).toBe('user jane@example.com ssn ***');
+    expect(transformEvents([event(line, '/custom')], config).routed[0]!.doc.message).toBe(
+      'user jane@example.com ssn ***',
+    );
   });
 });

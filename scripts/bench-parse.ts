@@ -1,0 +1,160 @@
+// `npx tsx scripts/bench-parse.ts [--ms N] [--lines N]`: parse throughput per log family on one core, with auto-detection.
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Dataset, EventSource } from '#shared/model.ts';
+import { parseLine } from '#shared/parse/index.ts';
+import type { ParseContext } from '#shared/parse/types.ts';
+
+export interface BenchParseOptions {
+  /** Distinct generated lines per family, cycled through (default 5,000). */
+  lines?: number;
+  /** Time spent measuring each family after warm-up (default 1,000 ms). */
+  durationMs?: number;
+  /** Families to measure (default: all that have a generator). */
+  datasets?: readonly Dataset[];
+  /** PRNG seed, so two runs parse the same lines. */
+  seed?: number;
+}
+
+/** mulberry32: small, fast and deterministic. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PATHS = [
+  '/',
+  '/api/orders',
+  '/api/orders/8f3a2c?expand=items',
+  '/static/app.3f2a.js',
+  '/search?q=%22shoes%22&page=2',
+  '/health',
+  '/api/cart/items/42',
+  '/login?next=%2Faccount',
+];
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1',
+  'curl/8.5.0',
+  'ELB-HealthChecker/2.0',
+  'okhttp/4.12.0',
+];
+const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
+const STATUSES = [200, 200, 200, 201, 204, 301, 304, 400, 404, 500, 502];
+const LEVELS = ['INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+type Gen = (r: () => number, i: number) => string;
+
+function pick<T>(r: () => number, list: readonly T[]): T {
+  return list[Math.floor(r() * list.length)]!;
+}
+function ip(r: () => number): string {
+  return r() < 0.1
+    ? `2001:db8::${Math.floor(r() * 65535).toString(16)}`
+    : `${10 + Math.floor(r() * 200)}.${Math.floor(r() * 256)}.${Math.floor(r() * 256)}.${1 + Math.floor(r() * 254)}`;
+}
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+function clf(i: number): string {
+  return `20/Nov/2025:${pad(10 + (Math.floor(i / 3600) % 10))}:${pad(Math.floor(i / 60) % 60)}:${pad(i % 60)} +0000`;
+}
+function iso(i: number, sep = 'T', frac = '.'): string {
+  return `2025-11-20${sep}${pad(10 + (Math.floor(i / 3600) % 10))}:${pad(Math.floor(i / 60) % 60)}:${pad(i % 60)}${frac}${pad(i % 1000, 3)}`;
+}
+
+const GENERATORS: Partial<Record<Dataset, Gen>> = {
+  'nginx.access': (r, i) =>
+    `${ip(r)} - - [${clf(i)}] "${pick(r, METHODS)} ${pick(r, PATHS)} HTTP/1.1" ${pick(r, STATUSES)} ${Math.floor(r() * 50000)} "https://shop.example.com/" "${pick(r, AGENTS)}" "${ip(r)}, 10.0.1.12"`,
+  'apache.access': (r, i) =>
+    `${ip(r)} - - [${clf(i)}] "${pick(r, METHODS)} ${pick(r, PATHS)} HTTP/1.1" ${pick(r, STATUSES)} ${Math.floor(r() * 50000)} "-" "Mozilla/5.0 \\"compatible\\" ${pick(r, AGENTS)}"`,
+  'nginx.error': (r, i) =>
+    `2025/11/20 ${pad(10 + (i % 10))}:${pad(i % 60)}:${pad(i % 60)} [error] 29#30: *${i} connect() failed (111: Connection refused) while connecting to upstream, client: ${ip(r)}, server: shop.example.com, request: "${pick(r, METHODS)} ${pick(r, PATHS)} HTTP/1.1", upstream: "http://10.0.2.15:8080/", host: "shop.example.com"`,
+  'apache.error': (r, i) =>
+    `[Thu Nov 20 ${pad(10 + (i % 10))}:${pad(i % 60)}:${pad(i % 60)}.${pad(i % 1000000, 6)} 2025] [core:error] [pid ${i % 40000}:tid 140212329862912] [client ${ip(r)}:${40000 + (i % 20000)}] AH00037: Symbolic link not allowed or link target not accessible: /usr/local/apache2/htdocs${pick(r, PATHS)}`,
+  'haproxy.http': (r, i) =>
+    `${ip(r)}:${30000 + (i % 30000)} [20/Nov/2025:${pad(10 + (i % 10))}:${pad(i % 60)}:${pad(i % 60)}.${pad(i % 1000, 3)}] http-in~ api/web${i % 4} 0/0/1/${Math.floor(r() * 200)}/${Math.floor(r() * 300)} ${pick(r, STATUSES)} ${Math.floor(r() * 9000)} - - ---- 3/3/1/1/0 0/0 "${pick(r, METHODS)} ${pick(r, PATHS)} HTTP/1.1"`,
+  'haproxy.tcp': (r, i) =>
+    `${ip(r)}:${30000 + (i % 30000)} [20/Nov/2025:${pad(10 + (i % 10))}:${pad(i % 60)}:${pad(i % 60)}.${pad(i % 1000, 3)}] pg-in pg/db${i % 3} 0/1/${Math.floor(r() * 60000)} ${Math.floor(r() * 9000)} -- 5/5/1/1/0 0/0`,
+  'aws.lambda': (r, i) =>
+    `${iso(i)}Z\t6f7e2b1a-3c4d-4e5f-8a9b-${pad(i, 12)}\t${pick(r, LEVELS)}\tprocessed ${Math.floor(r() * 100)} records`,
+  'app.json': (r, i) =>
+    JSON.stringify({
+      level: pick(r, [20, 30, 30, 40, 50]),
+      time: 1763632800000 + i,
+      pid: 1,
+      hostname: 'ip-10-0-2-15',
+      name: 'orders-api',
+      msg: 'order created',
+      orderId: `ord_${i}`,
+      amountCents: Math.floor(r() * 10000),
+    }),
+  'app.spring': (r, i) =>
+    `${iso(i, ' ')}  ${pick(r, LEVELS).padStart(5)} 12345 --- [nio-8080-exec-${i % 10}] o.s.web.servlet.DispatcherServlet        : Completed initialization in ${i % 100} ms`,
+  'app.logback': (r, i) =>
+    `${iso(i, ' ')} [http-nio-8080-exec-${i % 10}] ${pick(r, LEVELS).padEnd(5)} com.example.api.OrderHandler - handled order ${i}`,
+  'app.python': (r, i) =>
+    `${iso(i, ' ', ',')} - myapp.views - ${pick(r, ['INFO', 'WARNING', 'ERROR'])} - request ${i} done`,
+  syslog: (r, i) =>
+    `<${pick(r, [134, 30, 86])}>${pick(r, MONTHS)} ${1 + (i % 28)} ${pad(i % 24)}:${pad(i % 60)}:${pad(i % 60)} ip-10-0-1-5 sshd[${1000 + (i % 9000)}]: Accepted publickey for ec2-user from ${ip(r)} port ${40000 + (i % 20000)} ssh2`,
+  text: (r, i) => `worker ${i % 16} finished batch ${i} in ${Math.floor(r() * 900)}ms`,
+};
+
+/**
+ * Lines per second each family parses at on this core (auto-detection, as unconfigured events take).
+ *
+ * @example
+ * const rates = benchParse({ durationMs: 500 });
+ * rates['nginx.access'] // e.g. 450000
+ */
+export function benchParse(opts: BenchParseOptions = {}): Record<string, number> {
+  const count = opts.lines ?? 5000;
+  const duration = opts.durationMs ?? 1000;
+  const datasets = opts.datasets ?? (Object.keys(GENERATORS) as Dataset[]);
+  const out: Record<string, number> = {};
+  for (const dataset of datasets) {
+    const gen = GENERATORS[dataset];
+    if (!gen) continue;
+    const r = rng(opts.seed ?? 42);
+    const lines = Array.from({ length: count }, (_, i) => gen(r, i));
+    const source: EventSource = {
+      logGroup: dataset.startsWith('apache') ? '/ecs/apache-web' : '/bench/app',
+      logStream: 's',
+    };
+    const ctx: ParseContext = { eventTime: Date.UTC(2025, 10, 20, 12), source };
+    // Check the generator and parser agree before timing anything.
+    const sample = parseLine(lines[0]!, ctx);
+    if (sample.dataset !== dataset)
+      throw new Error(`bench line for ${dataset} parsed as ${sample.dataset}: ${lines[0]}`);
+    for (let i = 0; i < Math.min(count, 20_000); i++) parseLine(lines[i % count]!, ctx);
+    let parsed = 0;
+    const start = process.hrtime.bigint();
+    const end = start + BigInt(duration) * 1_000_000n;
+    let now = start;
+    while (now < end) {
+      for (let i = 0; i < 1000; i++) parseLine(lines[(parsed + i) % count]!, ctx);
+      parsed += 1000;
+      now = process.hrtime.bigint();
+    }
+    out[dataset] = Math.round(parsed / (Number(now - start) / 1e9));
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { ms: { type: 'string' }, lines: { type: 'string' } } });
+  const rates = benchParse({
+    durationMs: values.ms ? Number(values.ms) : undefined,
+    lines: values.lines ? Number(values.lines) : undefined,
+  });
+  const width = Math.max(...Object.keys(rates).map((k) => k.length));
+  for (const [dataset, rate] of Object.entries(rates))
+    console.log(`${dataset.padEnd(width)}  ${rate.toLocaleString('en-US').padStart(10)} lines/s`);
+}
