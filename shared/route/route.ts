@@ -14,7 +14,12 @@ export function selectRoute(routes: readonly Route[], source: EventSource): Rout
   return undefined;
 }
 
-const ACCESS: ReadonlySet<Dataset> = new Set(['nginx.access', 'apache.access', 'haproxy.http', 'haproxy.tcp']);
+const ACCESS: ReadonlySet<Dataset> = new Set([
+  'nginx.access',
+  'apache.access',
+  'haproxy.http',
+  'haproxy.tcp',
+]);
 const SERVER_ERROR: ReadonlySet<Dataset> = new Set(['nginx.error', 'apache.error']);
 
 /**
