@@ -73,6 +73,18 @@ export class ThrottledError extends Error {
   }
 }
 
+/** Some log groups could not be subscribed (not throttling alone); the report names each one and why. */
+export class SubscriptionError extends Error {
+  constructor(
+    message: string,
+    readonly failed: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'SubscriptionError';
+  }
+}
+
 /** An OpenSearch domain name could not be turned into an endpoint (unknown domain, still creating, no endpoint). */
 export class EndpointResolutionError extends Error {
   constructor(

@@ -48,6 +48,8 @@ export interface SubscribeReport {
   /** Log groups listed (or named by the event). */
   listed: number;
   counts: Record<ActionKind, number>;
+  /** Filters put (created or updated). */
+  applied: number;
   failed: number;
   /** Every group's result, skipped ones included. */
   results: SubscribeResult[];
@@ -184,6 +186,7 @@ export async function subscribeLogGroups(
     dryRun: opts.dryRun,
     listed: names.length,
     counts: countActions(results),
+    applied: results.filter((r) => r.applied).length,
     failed: results.filter((r) => r.error !== undefined).length,
     results,
   };
