@@ -7,6 +7,8 @@ export interface BatchSummary {
   indexed: number;
   archived: number;
   deadLettered: number;
+  /** Indexed in a degraded form after a mapping conflict (also in `indexed`; originals dead-lettered). */
+  degraded: number;
   retry: number;
   unmatched: number;
   /** Events dropped by rule name. */
@@ -30,6 +32,7 @@ export function summarize(report: BatchReport): BatchSummary {
     indexed: report.indexed,
     archived: report.archived,
     deadLettered: report.deadLettered,
+    degraded: report.degraded,
     retry,
     unmatched: report.unmatched,
     dropped: report.dropped,

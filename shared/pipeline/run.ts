@@ -21,6 +21,8 @@ export interface BatchReport {
   indexed: number;
   archived: number;
   deadLettered: number;
+  /** Documents indexed in a degraded form after a mapping conflict (counted in `indexed`; originals dead-lettered). */
+  degraded: number;
   /** Documents not delivered before the deadline; their records must be redelivered. */
   pending: number;
   unmatched: number;
@@ -73,6 +75,7 @@ export async function runBatch(
     indexed: 0,
     archived: 0,
     deadLettered: 0,
+    degraded: 0,
     pending: 0,
     unmatched: stats.unmatched,
     dropped: stats.dropped,
@@ -124,9 +127,24 @@ export async function runBatch(
   }));
   indexResults.forEach((result, i) => {
     const item = routed[i]!;
-    if (result.status === 'indexed') {
+    if (result.status === 'indexed' || result.status === 'degraded') {
       report.indexed++;
       report.indices[item.index] = (report.indices[item.index] ?? 0) + 1;
+    }
+    if (result.status === 'indexed') return;
+    if (result.status === 'degraded') {
+      // Searchable in its degraded form; the original, as the parser made it, waits in the dead-letter prefix.
+      report.degraded++;
+      deadLetters.push({
+        recordId: item.recordId,
+        error: `OpenSearch refused the document's mapping (HTTP ${result.statusCode}); indexed degraded: ${result.error}`,
+        reason: 'mapping_degraded',
+        attempts: 1,
+        document: item.doc,
+        raw: item.raw,
+        source: { index: item.index },
+      });
+      worsen(outcomes, item.recordId, 'dead-letter');
     } else if (result.status === 'retry') {
       report.pending++;
       worsen(outcomes, item.recordId, 'retry');

@@ -1,9 +1,9 @@
-// The OpenSearch sink: bulk-indexes with the client's bulk helper, checks every item, retries only what may pass.
+// The OpenSearch sink: byte-sized bulk requests, per-item checks, deadline-aware retries of what may still pass.
 import type { Client } from '@opensearch-project/opensearch';
-import type { OnDropDocument } from '@opensearch-project/opensearch/lib/Helpers.js';
 import { errorMessage } from '#shared/errors.ts';
 import type { Routed } from '#shared/model.ts';
 import { truncateForIndex } from '#shared/pipeline/truncate.ts';
+import { degradeDocument, isMappingError } from './mapping-degrade.ts';
 import { backoffDelay, isRetryableStatus, sleep } from './retry.ts';
 import type { IndexResult, IndexSink } from './types.ts';
 
@@ -11,15 +11,45 @@ export interface OpenSearchSinkOptions {
   client: Client;
   /** Bulk body size before compression (DESIGN.md §6: default 5 MiB, at most 9 MiB). */
   bulkBytes: number;
+  /** Bulk requests in flight at once; halved on every 429, grown back one by one after a clean round. */
   concurrency: number;
   /** Longest string kept in the index copy. */
   maxFieldBytes: number;
   backoff?: { baseMs: number; maxMs: number };
-  /** Called after each attempt, for logs and metrics. */
-  onAttempt?: (info: { attempt: number; sent: number; retry: number; rejected: number; error?: string }) => void;
+  /** Re-index documents rejected for their mapping in a degraded form (on by default; redrive turns it off). */
+  degradeOnMappingError?: boolean;
+  /** Called after each round, for logs, metrics and tests. */
+  onAttempt?: (info: AttemptInfo) => void;
 }
 
-type Drop = OnDropDocument<number>;
+export interface AttemptInfo {
+  attempt: number;
+  sent: number;
+  requests: number;
+  retry: number;
+  rejected: number;
+  degraded: number;
+  /** Requests answered 413 (split in two and sent again) and 429 (throttled). */
+  tooLarge: number;
+  throttled: number;
+  concurrency: number;
+  bulkBytes: number;
+  error?: string;
+}
+
+/** Smallest bulk a 413 may shrink us to; below it single documents go alone. */
+const MIN_BULK_BYTES = 16 * 1024;
+
+interface BulkItemError {
+  type?: string;
+  reason?: string;
+  caused_by?: { type?: string; reason?: string };
+}
+
+interface BulkItem {
+  status: number;
+  error?: BulkItemError;
+}
 
 /** Status of a request-level failure from the client: 0 when nothing answered. */
 function requestStatus(err: unknown): number {
@@ -29,16 +59,41 @@ function requestStatus(err: unknown): number {
 
 function describe(error: unknown): string {
   if (error && typeof error === 'object') {
-    const e = error as { type?: string; reason?: string; caused_by?: { reason?: string } };
+    const e = error as BulkItemError;
     const parts = [e.type, e.reason, e.caused_by?.reason].filter(Boolean);
     if (parts.length) return parts.join(': ');
   }
   return errorMessage(error);
 }
 
+/** Packs document positions into bulks of at most `maxBytes` (a larger document goes alone). */
+function pack(
+  positions: readonly number[],
+  sizes: readonly number[],
+  maxBytes: number,
+): number[][] {
+  const chunks: number[][] = [];
+  let chunk: number[] = [];
+  let bytes = 0;
+  for (const i of positions) {
+    const size = sizes[i]!;
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(i);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /**
  * Indexes routed documents with `_id` = `event.id`, so a redelivered batch overwrites instead of duplicating.
- * Only failed items are sent again, with backoff, until they succeed or the deadline comes.
+ * Only failed items are sent again: 429/5xx/no answer with exponential backoff and jitter (429 also halves
+ * the bulks in flight) until the deadline; a 413 splits the bulk in two at once; a document refused for
+ * its mapping is sent again in a degraded form; any other 4xx is final.
  *
  * @example
  * const sink = createOpenSearchSink({ client, bulkBytes: 5 << 20, concurrency: 2, maxFieldBytes: 32766 });
@@ -46,86 +101,203 @@ function describe(error: unknown): string {
  */
 export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
   const backoff = opts.backoff ?? { baseMs: 200, maxMs: 5000 };
+  const degrade = opts.degradeOnMappingError ?? true;
   return {
     async index(items: readonly Routed[], deadline: number): Promise<IndexResult[]> {
-      const results: IndexResult[] = items.map(() => ({ status: 'retry', error: 'not attempted before the deadline' }));
-      const bodies = items.map((item) => truncateForIndex(item.doc, opts.maxFieldBytes));
-      // Items are found again from the helper's drop callback by index and id.
-      const position = new Map<string, number[]>();
-      items.forEach((item, i) => {
-        const key = `${item.index}\u0000${item.doc.event.id}`;
-        const list = position.get(key);
-        if (list) list.push(i);
-        else position.set(key, [i]);
-      });
-
+      const results: IndexResult[] = items.map(() => ({
+        status: 'retry',
+        error: 'not attempted before the deadline',
+      }));
+      const lines = items.map((item) =>
+        bulkLines(item, truncateForIndex(item.doc, opts.maxFieldBytes)),
+      );
+      const sizes = lines.map((l) => Buffer.byteLength(l));
+      /** Why a document was degraded; its original must go to the dead-letter prefix. */
+      const degradedBy = new Map<number, { error: string; statusCode: number; whole: boolean }>();
+      let bulkBytes = opts.bulkBytes;
+      let concurrency = opts.concurrency;
       let pending = items.map((_, i) => i);
+      let backoffAttempt = 0;
+
       for (let attempt = 0; pending.length > 0; attempt++) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) break;
-        const dropped = new Map<number, Drop>();
-        let requestError: unknown;
-        try {
-          await opts.client.helpers.bulk(
-            {
-              datasource: pending,
-              onDocument: (i: number) => [
-                { index: { _index: items[i]!.index, _id: items[i]!.doc.event.id } },
-                bodies[i],
-              ],
-              flushBytes: opts.bulkBytes,
-              concurrency: opts.concurrency,
-              retries: 0,
-              flushInterval: 3_600_000,
-              onDrop: (drop: Drop) => {
-                const op = (drop.operation as { index?: { _index?: string; _id?: string } }).index;
-                const list = op ? position.get(`${op._index}\u0000${op._id}`) : undefined;
-                for (const i of list ?? []) dropped.set(i, drop);
-              },
-            },
-            { requestTimeout: Math.max(1000, remaining), maxRetries: 0 },
-          );
-        } catch (err) {
-          requestError = err;
-        }
-
+        const chunks = pack(pending, sizes, bulkBytes);
         const next: number[] = [];
-        let rejected = 0;
-        if (requestError !== undefined) {
-          // The helper cannot say which bulks landed before the failure; ids make resending them harmless.
-          const status = requestStatus(requestError);
-          const error = `bulk request failed${status ? ` (HTTP ${status})` : ''}: ${errorMessage(requestError)}`;
-          for (const i of pending) {
-            results[i] = { status: 'retry', error };
-            next.push(i);
-          }
-        } else {
-          for (const i of pending) {
-            const drop = dropped.get(i);
-            if (!drop) results[i] = { status: 'indexed' };
-            else if (isRetryableStatus(drop.status)) {
-              results[i] = { status: 'retry', error: `HTTP ${drop.status}: ${describe(drop.error)}` };
+        const round = {
+          rejected: 0,
+          degraded: 0,
+          tooLarge: 0,
+          throttled: 0,
+          transient: 0,
+          error: undefined as string | undefined,
+        };
+        let cursor = 0;
+        // The first 429 of a round halves the bulks in flight at once; a clean round adds one back.
+        const throttle = () => {
+          if (round.throttled++ === 0) concurrency = Math.max(1, Math.floor(concurrency / 2));
+        };
+        const worker = async (slot: number): Promise<void> => {
+          // A worker whose slot is above the (possibly halved) concurrency stops taking bulks.
+          while (slot < concurrency && cursor < chunks.length) {
+            const chunk = chunks[cursor++]!;
+            const outcome = await sendBulk(
+              opts.client,
+              chunk,
+              lines,
+              Math.max(1000, deadline - Date.now()),
+            );
+            if (outcome.kind === 'items') {
+              outcome.items.forEach((item, k) => {
+                const i = chunk[k]!;
+                if (item.status >= 200 && item.status < 300) {
+                  const why = degradedBy.get(i);
+                  results[i] = why
+                    ? { status: 'degraded', error: why.error, statusCode: why.statusCode }
+                    : { status: 'indexed' };
+                } else if (isRetryableStatus(item.status)) {
+                  results[i] = {
+                    status: 'retry',
+                    error: `HTTP ${item.status}: ${describe(item.error)}`,
+                  };
+                  if (item.status === 429) throttle();
+                  else round.transient++;
+                  next.push(i);
+                } else if (degrade && isMappingError(item.error) && !degradedBy.get(i)?.whole) {
+                  // Sent again at once as a degraded copy: no document is lost to a mapping conflict. If
+                  // the first copy (offending field moved) still conflicts, every non-core field moves.
+                  const prev = degradedBy.get(i);
+                  const error = describe(item.error);
+                  degradedBy.set(i, {
+                    error: prev ? `${prev.error}; then ${error}` : error,
+                    statusCode: prev?.statusCode ?? item.status,
+                    whole: prev !== undefined,
+                  });
+                  const copy = degradeDocument(
+                    items[i]!.doc,
+                    item.error,
+                    items[i]!.raw,
+                    prev !== undefined,
+                  );
+                  lines[i] = bulkLines(items[i]!, truncateForIndex(copy, opts.maxFieldBytes));
+                  sizes[i] = Buffer.byteLength(lines[i]!);
+                  results[i] = {
+                    status: 'retry',
+                    error: `mapping conflict; degraded copy not indexed yet: ${error}`,
+                  };
+                  round.degraded++;
+                  next.push(i);
+                } else {
+                  const first = degradedBy.get(i);
+                  results[i] = {
+                    status: 'rejected',
+                    error: first
+                      ? `${first.error}; degraded copy refused too: ${describe(item.error)}`
+                      : describe(item.error),
+                    statusCode: item.status,
+                  };
+                  round.rejected++;
+                }
+              });
+              continue;
+            }
+            const { status, error } = outcome;
+            if (status === 413 && chunk.length > 1) {
+              // Too large for the cluster's http.max_content_length: halve the bulks and send again.
+              round.tooLarge++;
+              const chunkBytes = chunk.reduce((sum, i) => sum + sizes[i]!, 0);
+              bulkBytes = Math.max(MIN_BULK_BYTES, Math.min(bulkBytes, Math.floor(chunkBytes / 2)));
+              const half = Math.ceil(chunk.length / 2);
+              chunks.push(chunk.slice(0, half), chunk.slice(half));
+              continue;
+            }
+            if (status === 413 || !isRetryableStatus(status)) {
+              for (const i of chunk) {
+                results[i] = {
+                  status: 'rejected',
+                  error: `bulk request refused (HTTP ${status}): ${error}`,
+                  statusCode: status,
+                };
+              }
+              round.rejected += chunk.length;
+              continue;
+            }
+            // The request failed as a whole; which of its items landed is unknown, and ids make resending harmless.
+            if (status === 429) throttle();
+            else round.transient++;
+            round.error = error;
+            for (const i of chunk) {
+              results[i] = {
+                status: 'retry',
+                error: `bulk request failed${status ? ` (HTTP ${status})` : ''}: ${error}`,
+              };
               next.push(i);
-            } else {
-              results[i] = { status: 'rejected', error: describe(drop.error), statusCode: drop.status };
-              rejected++;
             }
           }
-        }
+        };
+        await Promise.all(
+          Array.from({ length: Math.min(concurrency, chunks.length) }, (_, slot) => worker(slot)),
+        );
+        if (round.throttled === 0 && concurrency < opts.concurrency) concurrency++;
+
         opts.onAttempt?.({
           attempt,
           sent: pending.length,
+          requests: chunks.length,
           retry: next.length,
-          rejected,
-          error: requestError === undefined ? undefined : errorMessage(requestError),
+          rejected: round.rejected,
+          degraded: round.degraded,
+          tooLarge: round.tooLarge,
+          throttled: round.throttled,
+          concurrency,
+          bulkBytes,
+          error: round.error,
         });
         pending = next;
         if (pending.length === 0) break;
-        const delay = backoffDelay(attempt, backoff);
+        // Degraded copies go again at once; transient failures wait, longer each time, with jitter.
+        if (round.throttled + round.transient === 0) continue;
+        const delay = backoffDelay(backoffAttempt++, backoff);
         if (Date.now() + delay >= deadline) break;
         await sleep(delay);
       }
       return results;
     },
   };
+}
+
+function bulkLines(item: Routed, body: unknown): string {
+  return `${JSON.stringify({ index: { _index: item.index, _id: item.doc.event.id } })}\n${JSON.stringify(body)}\n`;
+}
+
+type BulkOutcome =
+  | { kind: 'items'; items: BulkItem[] }
+  | { kind: 'failed'; status: number; error: string };
+
+async function sendBulk(
+  client: Client,
+  chunk: readonly number[],
+  lines: readonly string[],
+  timeoutMs: number,
+): Promise<BulkOutcome> {
+  const body = chunk.map((i) => lines[i]).join('');
+  try {
+    // The client sends a string body as it is; its types only know arrays, which it would serialise again.
+    const ndjson = body as unknown as Record<string, unknown>[];
+    const response = await client.bulk(
+      { body: ndjson },
+      { requestTimeout: timeoutMs, maxRetries: 0 },
+    );
+    const items = (response.body as { items?: Record<string, BulkItem>[] }).items ?? [];
+    if (items.length !== chunk.length) {
+      return {
+        kind: 'failed',
+        status: 500,
+        error: `bulk answered ${items.length} items for ${chunk.length}`,
+      };
+    }
+    return { kind: 'items', items: items.map((it) => Object.values(it)[0]!) };
+  } catch (err) {
+    return { kind: 'failed', status: requestStatus(err), error: errorMessage(err) };
+  }
 }

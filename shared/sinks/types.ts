@@ -6,6 +6,8 @@ export type IndexResult =
   | { status: 'indexed' }
   /** Transient (429, 5xx, network) and still failing when the deadline came: the record must be redelivered. */
   | { status: 'retry'; error: string }
+  /** Refused for its mapping, then indexed in a degraded form (fields moved into `app`); the original is dead-lettered. */
+  | { status: 'degraded'; error: string; statusCode: number }
   /** Permanent (4xx other than 429): goes to the dead-letter prefix. */
   | { status: 'rejected'; error: string; statusCode: number };
 

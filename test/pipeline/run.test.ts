@@ -44,6 +44,18 @@ describe('runBatch', () => {
     expect(report.errors).toContain('S3 500');
   });
 
+  it('counts a degraded document as indexed and dead-letters its original', async () => {
+    const sinks = createRecordingSinks();
+    sinks.index = {
+      index: async (items) =>
+        items.map((_, i): IndexResult => (i === 0 ? { status: 'degraded', error: 'mapper_parsing_exception', statusCode: 400 } : { status: 'indexed' })),
+    };
+    const report = await runBatch(toInputEvents(loadMessage('app-json'), 'r1'), [], { config, sinks }, deadline());
+    expect(report).toMatchObject({ indexed: 4, degraded: 1, deadLettered: 1, pending: 0 });
+    expect(sinks.deadLetters[0]!.entries[0]).toMatchObject({ reason: 'mapping_degraded', recordId: 'r1' });
+    expect(recordsToRetry(report)).toEqual([]);
+  });
+
   it('dead-letters documents OpenSearch rejects for good, and acknowledges them', async () => {
     const sinks = createRecordingSinks();
     sinks.index = {
