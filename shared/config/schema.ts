@@ -59,7 +59,8 @@ const dropRuleSchema = z
 
 const redactObject = z.strictObject({
   enabled: z.boolean().default(true),
-  rules: z.array(z.enum(REDACT_RULES)).default([...REDACT_RULES]),
+  // Secrets by default; email addresses are often what a team searches logs for, so they are opt-in.
+  rules: z.array(z.enum(REDACT_RULES)).default(REDACT_RULES.filter((r) => r !== 'email')),
   patterns: z.array(z.strictObject({ name: z.string().min(1), regex })).default([]),
   replacement: z.string().default('[REDACTED]'),
 });
