@@ -2,14 +2,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { CloudWatchLogsEvent } from 'aws-lambda';
+import type { CloudWatchLogsEvent, KinesisStreamEvent } from 'aws-lambda';
+import { lambdaContext } from '#scripts/lambda-context.ts';
+import { localEnv } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import { parseConfigText } from '#shared/config/load.ts';
 import { installTemplates } from '#shared/opensearch/templates.ts';
 import type { BatchSummary } from '#shared/report.ts';
-import { lambdaContext } from '#scripts/lambda-context.ts';
-import { localEnv } from '#scripts/local/stack.ts';
+import type { KinesisResponse } from '#shared/sources/kinesis.ts';
 import { ROOT } from './events.ts';
 
 export interface LocalPipeline {
@@ -18,6 +19,8 @@ export interface LocalPipeline {
   /** Puts back the environment variables this pipeline set (the handler keeps what it read at import). */
   restoreEnv(): void;
   invoke(event: CloudWatchLogsEvent, timeoutMs?: number): Promise<BatchSummary>;
+  /** The real Kinesis handler; the batch summary rides on the response under BATCH_SUMMARY. */
+  invokeKinesis(event: KinesisStreamEvent, timeoutMs?: number): Promise<KinesisResponse>;
   opensearch: ReturnType<typeof createOpenSearchClient>;
   s3: ReturnType<typeof createS3Client>;
   /** Documents in `<prefix>-*` after a refresh. */
@@ -30,7 +33,17 @@ export interface LocalPipeline {
  * Writes a config with a unique index prefix, sets the handler's environment and imports it. Call once per
  * test file (vitest isolates modules per file, so each file gets its own cold start).
  */
-export async function localPipeline(name: string, opts: { env?: Record<string, string>; yaml?: string } = {}): Promise<LocalPipeline> {
+export async function localPipeline(
+  name: string,
+  opts: {
+    env?: Record<string, string>;
+    yaml?: string;
+    /** Which handler to load (one per test file); `invokeKinesis` needs 'kinesis'. */
+    handler?: 'cloudwatch-logs' | 'kinesis';
+    /** Another OpenSearch (a fault test's extra node): the handler, templates and counts all use it. */
+    opensearchUrl?: string;
+  } = {},
+): Promise<LocalPipeline> {
   const prefix = `it-${name}-${process.pid}`;
   const dir = join(ROOT, '.local', 'test-config');
   mkdirSync(dir, { recursive: true });
@@ -39,17 +52,33 @@ export async function localPipeline(name: string, opts: { env?: Record<string, s
   writeFileSync(file, yaml);
   // A bucket of its own keeps a test's archive keys apart from replays and other test files.
   const base = localEnv();
-  const env: Record<string, string> = { ...base, ARCHIVE_BUCKET: prefix, LOGFERRY_CONFIG: file, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...opts.env };
+  const env: Record<string, string> = {
+    ...base,
+    ARCHIVE_BUCKET: prefix,
+    LOGFERRY_CONFIG: file,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    ...(opts.opensearchUrl ? { OPENSEARCH_URL: opts.opensearchUrl } : {}),
+    ...opts.env,
+  };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
-  const opensearch = createOpenSearchClient({ url: base.OPENSEARCH_URL! });
-  await installTemplates(opensearch, parseConfigText(yaml, file), { replicas: 0, refreshInterval: '1s' });
+  const opensearch = createOpenSearchClient({ url: opts.opensearchUrl ?? base.OPENSEARCH_URL! });
+  await installTemplates(opensearch, parseConfigText(yaml, file), {
+    replicas: 0,
+    refreshInterval: '1s',
+  });
   const s3 = createS3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
   const bucket = prefix;
   await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: Error) => {
     if (err.name !== 'BucketAlreadyOwnedByYou') throw err;
   });
-  const { handler } = await import('#functions/cloudwatch-logs.ts');
+  const { handler } =
+    opts.handler === 'kinesis'
+      ? { handler: undefined }
+      : await import('#functions/cloudwatch-logs.ts');
+  const kinesis =
+    opts.handler === 'kinesis' ? (await import('#functions/kinesis.ts')).handler : undefined;
   return {
     prefix,
     restoreEnv() {
@@ -61,7 +90,15 @@ export async function localPipeline(name: string, opts: { env?: Record<string, s
     bucket,
     opensearch,
     s3,
-    invoke: (event, timeoutMs = 20_000) => handler(event, lambdaContext('it-ingest', timeoutMs)) as Promise<BatchSummary>,
+    invoke: (event, timeoutMs = 20_000) => {
+      if (!handler) throw new Error('this pipeline loaded the Kinesis handler');
+      return handler(event, lambdaContext('it-ingest', timeoutMs)) as Promise<BatchSummary>;
+    },
+    invokeKinesis: (event, timeoutMs = 20_000) => {
+      if (!kinesis)
+        throw new Error("localPipeline(name, { handler: 'kinesis' }) loads the Kinesis handler");
+      return kinesis(event, lambdaContext('it-ingest-kinesis', timeoutMs));
+    },
     async count(index = `${prefix}-*`) {
       await opensearch.indices.refresh({ index, allow_no_indices: true });
       const { body } = await opensearch.count({ index, allow_no_indices: true } as never);
@@ -71,7 +108,9 @@ export async function localPipeline(name: string, opts: { env?: Record<string, s
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix, ContinuationToken: token }));
+        const out = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix, ContinuationToken: token }),
+        );
         keys.push(...(out.Contents ?? []).map((o) => o.Key!));
         token = out.NextContinuationToken;
       } while (token);

@@ -1,0 +1,114 @@
+// Delivers Kinesis batches the way Lambda does (checkpoint, redeliver from the first failure) and counts the results.
+import { gunzipSync } from 'node:zlib';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import type { Config } from '#shared/config/schema.ts';
+import type { BatchSummary } from '#shared/report.ts';
+import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
+import { BATCH_SUMMARY, ingestKinesis } from '#shared/sources/kinesis.ts';
+import type { LocalPipeline } from './pipeline.ts';
+
+/** What a batch must end as: document ids per record, and the parts that can only be dead-lettered. */
+export interface Expected {
+  ids: string[];
+  idsByRecord: Map<string, string[]>;
+  /** Records (or KPL user records) that cannot be decoded. */
+  poison: number;
+}
+
+/** Computed by the pure stages alone (recording sinks), so it is independent of any fault. */
+export async function expectedOf(event: KinesisStreamEvent, config: Config): Promise<Expected> {
+  const sinks = createRecordingSinks();
+  const { report } = await ingestKinesis(event, { config, sinks }, Date.now() + 60_000);
+  const idsByRecord = new Map<string, string[]>();
+  for (const r of report.routed) {
+    const list = idsByRecord.get(r.recordId) ?? [];
+    list.push(r.doc.event.id);
+    idsByRecord.set(r.recordId, list);
+  }
+  return {
+    ids: report.routed.map((r) => r.doc.event.id),
+    idsByRecord,
+    poison: sinks.deadLetters.reduce((n, d) => n + d.entries.length, 0),
+  };
+}
+
+export interface Round {
+  /** Records in the delivered batch. */
+  records: number;
+  failedAt?: string;
+  summary?: BatchSummary;
+}
+
+/**
+ * Invokes the handler like Lambda with ReportBatchItemFailures: when the response names a record, the
+ * records before it are checkpointed and the batch is delivered again from it, up to `maxRounds` times.
+ */
+export async function deliver(
+  p: LocalPipeline,
+  event: KinesisStreamEvent,
+  opts: {
+    timeoutMs?: number;
+    maxRounds?: number;
+    beforeRetry?: (round: Round) => Promise<void>;
+  } = {},
+): Promise<Round[]> {
+  const rounds: Round[] = [];
+  let records = event.Records;
+  for (let i = 0; i < (opts.maxRounds ?? 10) && records.length > 0; i++) {
+    const response = await p.invokeKinesis({ Records: records }, opts.timeoutMs);
+    const failedAt = response.batchItemFailures[0]?.itemIdentifier;
+    const round: Round = { records: records.length, failedAt, summary: response[BATCH_SUMMARY] };
+    rounds.push(round);
+    if (!failedAt) break;
+    const from = records.findIndex((r) => r.kinesis.sequenceNumber === failedAt);
+    if (from < 0) throw new Error(`batchItemFailures names ${failedAt}, which is not in the batch`);
+    records = records.slice(from);
+    await opts.beforeRetry?.(round);
+  }
+  return rounds;
+}
+
+/** How many of `ids` are in the indices matching `pattern` (after a refresh). */
+export async function countIds(
+  p: LocalPipeline,
+  ids: readonly string[],
+  pattern = `${p.prefix}-*`,
+): Promise<number> {
+  await p.opensearch.indices.refresh({ index: pattern, allow_no_indices: true });
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 10_000) {
+    const { body } = await p.opensearch.count({
+      index: pattern,
+      allow_no_indices: true,
+      body: { query: { ids: { values: ids.slice(i, i + 10_000) } } },
+    } as never);
+    n += (body as { count: number }).count;
+  }
+  return n;
+}
+
+export interface DeadLetterRow {
+  record_id: string;
+  error: { message: string; reason: string };
+  raw?: string;
+  document?: { event: { id: string } };
+  source?: Record<string, unknown>;
+}
+
+/** Every row under dead-letter/ in the pipeline's bucket. */
+export async function deadLetterRows(p: LocalPipeline): Promise<DeadLetterRow[]> {
+  const rows: DeadLetterRow[] = [];
+  for (const key of await p.listKeys('dead-letter/')) {
+    const text = gunzipSync(await p.getObject(key))
+      .toString('utf8')
+      .trimEnd();
+    for (const line of text.split('\n')) if (line) rows.push(JSON.parse(line) as DeadLetterRow);
+  }
+  return rows;
+}
+
+/** Rows counted once per record and document, as a redelivery overwrites rather than adds them. */
+export function distinctRows(rows: readonly DeadLetterRow[]): number {
+  return new Set(rows.map((r) => `${r.record_id}|${r.document?.event.id ?? ''}|${r.error.reason}`))
+    .size;
+}
