@@ -138,6 +138,8 @@ export const configSchema = z.strictObject({
       max_field_bytes: z.number().int().min(256).max(32766).default(32766),
       /** Time left for the sinks before the Lambda's own timeout, in milliseconds. */
       deadline_margin_ms: z.number().int().min(0).default(3000),
+      /** OpenSearch Serverless only: time-series collections refuse custom `_id`, so logferry writes without. */
+      serverless_collection_type: z.enum(['timeseries', 'search']).default('timeseries'),
     })
     .prefault({}),
   archive: z

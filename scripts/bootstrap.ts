@@ -1,0 +1,89 @@
+// `npm run bootstrap -- [--endpoint URL|DOMAIN] [--json]`: installs index templates and retention policies on OpenSearch.
+import { parseArgs } from 'node:util';
+import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import {
+  createOpenSearchServiceClient,
+  resolveOpenSearchEndpoint,
+} from '#shared/clients/opensearch-endpoint.ts';
+import { loadConfig } from '#shared/config/load.ts';
+import { readOpsEnv } from '#shared/config/ops-env.ts';
+import { ConfigError, EndpointResolutionError } from '#shared/errors.ts';
+import { bootstrapOpenSearch } from '#shared/ops/bootstrap.ts';
+
+const USAGE = `usage: npm run bootstrap -- [--endpoint URL|DOMAIN] [--config FILE] [--json] [--local]
+
+  Installs logferry's index templates (one per index prefix) and, when index.retention_days is set
+  and the cluster has the ISM plugin, a retention policy per prefix. Safe to run again: what is
+  already current is left alone. The endpoint (--endpoint, else OPENSEARCH_URL) is a URL or an
+  Amazon OpenSearch Service domain name, resolved with DescribeDomain. With neither (or --local) it
+  uses the local stack, with 0 replicas since that has one node.`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      endpoint: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      local: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  // Nothing configured: the local stack, as `npm run replay` does.
+  const local = values.local || !(values.endpoint || process.env.OPENSEARCH_URL);
+  if (local) {
+    if (!values.local && !values.json)
+      console.log('no --endpoint or OPENSEARCH_URL: using the local stack');
+    const { ensureStack, localEnv } = await import('./local/stack.ts');
+    await ensureStack();
+    for (const [k, v] of Object.entries(localEnv())) process.env[k] ??= v;
+  }
+  const env = readOpsEnv({
+    ...process.env,
+    ...(values.config ? { LOGFERRY_CONFIG: values.config } : {}),
+  });
+  const config = loadConfig(env.configFile);
+  const value = values.endpoint ?? env.opensearchEndpoint;
+  if (!value)
+    throw new ConfigError(
+      'no OpenSearch endpoint: pass --endpoint URL|DOMAIN or set OPENSEARCH_URL',
+      undefined,
+      'OPENSEARCH_URL',
+    );
+  const endpoint = await resolveOpenSearchEndpoint(
+    value,
+    createOpenSearchServiceClient({ region: env.region, endpoint: env.awsEndpoint }),
+  );
+  const client = createOpenSearchClient({ url: endpoint.url, region: env.region });
+  // A single local node can never place replicas: the indices would stay yellow.
+  const overrides = local ? { replicas: 0 } : {};
+  const report = await bootstrapOpenSearch(client, config, endpoint, overrides);
+
+  if (values.json) {
+    console.log(JSON.stringify(report));
+    return 0;
+  }
+  console.log(`OpenSearch ${report.endpoint}`);
+  for (const t of report.templates)
+    console.log(`  index template ${t.name.padEnd(40)} ${t.status}`);
+  for (const r of report.retention)
+    console.log(`  ISM policy     ${r.policy.padEnd(40)} ${r.status}`);
+  if (report.retentionSkipped) console.log(`  retention: skipped: ${report.retentionSkipped}`);
+  for (const n of report.notes) console.log(`  note: ${n}`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const e = err as Error;
+    const known = e instanceof ConfigError || e instanceof EndpointResolutionError;
+    console.error(`bootstrap: ${known ? e.message : (e.stack ?? e)}`);
+    process.exitCode = known ? 2 : 1;
+  },
+);
