@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
+import { fetchWebhooks } from '#shared/alerts/webhooks.ts';
 import { readRuntimeEnv } from '#shared/config/env.ts';
 import { DeliveryError } from '#shared/errors.ts';
 import { createMetrics, recordBatchMetrics } from '#shared/observability/metrics.ts';
@@ -24,6 +25,9 @@ const lambdaHandler = async (event: CloudWatchLogsEvent, context: Context): Prom
   const summary = summarize(result.report);
   recordBatchMetrics(metrics, summary);
   const where = { logGroup: result.logGroup, logStream: result.logStream, messageType: result.messageType };
+  if (summary.alerts.dropped > 0 || summary.alerts.errors.length > 0) {
+    logger.warn('Slack alerts not all sent; the batch is delivered regardless', { ...where, alerts: summary.alerts });
+  }
   if (result.messageType === 'INVALID') {
     logger.error('payload could not be decoded; dead-lettered', { ...where, ...summary });
   }
@@ -41,4 +45,6 @@ const lambdaHandler = async (event: CloudWatchLogsEvent, context: Context): Prom
 
 export const handler = middy(lambdaHandler)
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  // Starts fetching the Slack webhook URLs (SSM / Secrets Manager, cached); indexing never waits for them.
+  .use(fetchWebhooks(runtime.webhooks, { region: env.region, endpoint: env.awsEndpoint }));

@@ -97,6 +97,42 @@ export class EndpointResolutionError extends Error {
   }
 }
 
+/** The alert-state index could not be read or written. Alerts go on without it; never fails a batch. */
+export class AlertStateError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AlertStateError';
+  }
+}
+
+/** A webhook URL could not be fetched from SSM / Secrets Manager. Names the reference, never the URL. */
+export class WebhookUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly ref: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'WebhookUnavailableError';
+  }
+}
+
+/**
+ * Slack did not take a message: `status` 0 when nothing answered; `permanent` for 4xx other than 429.
+ * The message names the webhook by its reference, never by its URL (the URL is the secret).
+ */
+export class SlackWebhookError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly permanent: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'SlackWebhookError';
+  }
+}
+
 /** Message of any thrown value, for error fields in documents and logs. */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;

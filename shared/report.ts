@@ -1,4 +1,5 @@
 // The summary a handler returns and logs for a batch: counts only, never log content.
+import type { AlertCounts } from '#shared/alerts/sink.ts';
 import type { BatchReport } from '#shared/pipeline/run.ts';
 
 export interface BatchSummary {
@@ -21,6 +22,8 @@ export interface BatchSummary {
   archiveKeys: string[];
   deadLetterKeys: string[];
   errors: string[];
+  /** Slack alerts: fingerprints sent, suppressed as already alerted, dropped; never webhook URLs. */
+  alerts: AlertCounts;
 }
 
 export function summarize(report: BatchReport): BatchSummary {
@@ -42,5 +45,6 @@ export function summarize(report: BatchReport): BatchSummary {
     archiveKeys: report.archiveKeys,
     deadLetterKeys: report.deadLetterKeys,
     errors: report.errors,
+    alerts: report.alerts,
   };
 }

@@ -1,4 +1,9 @@
 // Wires configuration, clients and sinks together once per process (cold start) for the handlers and CLIs.
+import { compileAlertRules } from '#shared/alerts/rules.ts';
+import { type AlertSink, createAlertSink } from '#shared/alerts/sink.ts';
+import { createSlackClient } from '#shared/alerts/slack.ts';
+import { createOpenSearchAlertState } from '#shared/alerts/state.ts';
+import { createWebhookBook, type WebhookBook } from '#shared/alerts/webhooks.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { RuntimeEnv } from '#shared/config/env.ts';
 import { loadConfig } from '#shared/config/load.ts';
@@ -12,6 +17,8 @@ export interface Runtime {
   config: Config;
   env: RuntimeEnv;
   sinks: Sinks;
+  /** Webhook URLs of the alert rules; the handler's `fetchWebhooks` middleware fills it. */
+  webhooks: WebhookBook;
 }
 
 /**
@@ -24,9 +31,26 @@ export function createRuntime(env: RuntimeEnv, config: Config = loadConfig(env.c
   const s3 = createS3Client({ region: env.region, endpoint: env.awsEndpoint });
   const s3opts = { client: s3, bucket: env.archiveBucket, gzipLevel: config.archive.gzip_level };
   const opensearch = createOpenSearchClient({ url: env.opensearchUrl, region: env.region });
+  const rules = compileAlertRules(config.alerts);
+  const webhooks = createWebhookBook({
+    refs: rules.map((r) => r.webhook),
+    defaultRef: env.slackWebhookParam ? `ssm:${env.slackWebhookParam}` : undefined,
+    override: env.slackWebhookUrl,
+  });
+  const alert: AlertSink | undefined =
+    rules.length === 0
+      ? undefined
+      : createAlertSink({
+          config: config.alerts,
+          state: createOpenSearchAlertState({ client: opensearch, index: config.alerts.state_index }),
+          slack: createSlackClient(),
+          webhooks,
+          region: env.region,
+        });
   return {
     config,
     env,
+    webhooks,
     sinks: {
       index: createOpenSearchSink({
         client: opensearch,
@@ -36,6 +60,7 @@ export function createRuntime(env: RuntimeEnv, config: Config = loadConfig(env.c
       }),
       archive: createS3ArchiveSink(s3opts),
       deadLetter: createS3DeadLetterSink(s3opts),
+      alert,
     },
   };
 }

@@ -9,6 +9,13 @@ export interface RuntimeEnv {
   /** Custom AWS endpoint (moto locally); undefined against AWS. */
   awsEndpoint?: string;
   configFile: string;
+  /**
+   * SLACK_WEBHOOK_URL: one webhook for every alert rule, for local runs and tests only (in AWS the URL
+   * stays in SSM / Secrets Manager). Never logged.
+   */
+  slackWebhookUrl?: string;
+  /** SLACK_WEBHOOK_PARAM: the SSM parameter of rules that name no webhook (serverless.yml sets it). */
+  slackWebhookParam?: string;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -36,11 +43,26 @@ function url(env: NodeJS.ProcessEnv, name: string): string {
  */
 export function readRuntimeEnv(env: NodeJS.ProcessEnv): RuntimeEnv {
   const awsEndpoint = env.AWS_ENDPOINT_URL?.trim() ? url(env, 'AWS_ENDPOINT_URL') : undefined;
+  const slackWebhookUrl = env.SLACK_WEBHOOK_URL?.trim() || undefined;
+  // The value is a secret: say what is wrong with it without repeating it.
+  if (slackWebhookUrl && !/^https?:\/\/[^\s/]+/.test(slackWebhookUrl)) {
+    throw new ConfigError('environment variable SLACK_WEBHOOK_URL is not an http(s) URL', undefined, 'SLACK_WEBHOOK_URL');
+  }
+  const slackWebhookParam = env.SLACK_WEBHOOK_PARAM?.trim() || undefined;
+  if (slackWebhookParam && !slackWebhookParam.startsWith('/')) {
+    throw new ConfigError(
+      `environment variable SLACK_WEBHOOK_PARAM must be an SSM parameter name starting with /: ${JSON.stringify(slackWebhookParam)}`,
+      undefined,
+      'SLACK_WEBHOOK_PARAM',
+    );
+  }
   return {
     opensearchUrl: url(env, 'OPENSEARCH_URL'),
     archiveBucket: required(env, 'ARCHIVE_BUCKET'),
     region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1',
     awsEndpoint,
     configFile: env.LOGFERRY_CONFIG?.trim() || join(env.LAMBDA_TASK_ROOT ?? process.cwd(), 'logferry.yml'),
+    slackWebhookUrl,
+    slackWebhookParam,
   };
 }

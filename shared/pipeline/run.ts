@@ -1,5 +1,6 @@
 // Drives a batch through transform and sinks, and turns per-document results into per-record outcomes.
 import type { Config } from '#shared/config/schema.ts';
+import { type AlertCounts, emptyAlertCounts } from '#shared/alerts/sink.ts';
 import { errorMessage } from '#shared/errors.ts';
 import type { InputEvent, RecordOutcome, Routed } from '#shared/model.ts';
 import { planArchive } from '#shared/sinks/archive-keys.ts';
@@ -39,6 +40,8 @@ export interface BatchReport {
   outcomes: Map<string, RecordOutcome>;
   errors: string[];
   routed: Routed[];
+  /** Slack alerts on the delivered documents (zero when no alert sink is wired). */
+  alerts: AlertCounts;
 }
 
 const SEVERITY: Record<RecordOutcome, number> = { ok: 0, 'dead-letter': 1, retry: 2 };
@@ -90,6 +93,7 @@ export async function runBatch(
     outcomes,
     errors: [],
     routed,
+    alerts: emptyAlertCounts(),
   };
 
   const objects = deps.config.archive.enabled ? planArchive(routed) : [];
@@ -172,6 +176,15 @@ export async function runBatch(
       report.errors.push(errorMessage(err));
       for (const d of deadLetters) worsen(outcomes, d.recordId, 'retry');
     }
+  }
+  if (deps.sinks.alert) {
+    // After delivery, and only for records that will not come back: a record AWS redelivers alerts
+    // when it is finally delivered, so a retry can never alert twice even without the alert state.
+    const delivered = routed.filter((r) => outcomes.get(r.recordId) !== 'retry');
+    report.alerts = await deps.sinks.alert.alert(delivered, deadline).catch((err: unknown) => ({
+      ...emptyAlertCounts(),
+      errors: [`alert stage failed: ${errorMessage(err)}`],
+    }));
   }
   return report;
 }

@@ -1,4 +1,5 @@
 // Small interfaces the pipeline drives; real sinks (OpenSearch, S3) and dry-run sinks implement them.
+import type { AlertSink } from '#shared/alerts/sink.ts';
 import type { LogDocument, Routed } from '#shared/model.ts';
 
 /** Per-document result of indexing, parallel to the input array. */
@@ -48,4 +49,6 @@ export interface Sinks {
   index: IndexSink;
   archive: ArchiveSink;
   deadLetter: DeadLetterSink;
+  /** Slack alerts; runs after delivery and never fails a batch. */
+  alert?: AlertSink;
 }

@@ -1,0 +1,290 @@
+// Alert state that outlives a Lambda instance: who alerted for which fingerprint and window, and threshold counts.
+import type { Client } from '@opensearch-project/opensearch';
+import { AlertStateError, errorMessage } from '#shared/errors.ts';
+
+/** One alert as stored: the dedupe claim while it is being sent, the alert history afterwards. */
+export interface AlertRecord {
+  /** Deterministic: rule, fingerprint and window start; a second `create` with it answers 409. */
+  id: string;
+  rule: string;
+  fingerprint: string;
+  windowStart: number;
+  windowEnd: number;
+  first: number;
+  last: number;
+  count: number;
+  logGroup?: string;
+  logStreams: string[];
+  logType: string;
+  level?: string;
+  errorType?: string;
+  /** Redacted and cut; the history shows what the alert was about. */
+  message: string;
+  /** The reference (ssm:/…), never the URL. */
+  webhook?: string;
+}
+
+export type ClaimResult = 'claimed' | 'exists' | 'error';
+
+export interface AlertStateStore {
+  /** Claims each alert; `exists` when another invocation (or instance) already did in its window. */
+  claim(
+    records: readonly AlertRecord[],
+    deadline: number,
+  ): Promise<{ results: Map<string, ClaimResult>; error?: string }>;
+  /**
+   * Settles claims: sent ones stay as history, dropped ones are removed so that a later invocation
+   * may try again instead of the fingerprint staying silent for its whole window.
+   */
+  settle(
+    sent: readonly string[],
+    dropped: readonly string[],
+    deadline: number,
+    now: number,
+  ): Promise<void>;
+  /**
+   * Adds event ids to the counter `key` and returns how many distinct ids it holds (at most `cap`).
+   * Counting ids rather than adding numbers keeps a redelivered batch from counting twice.
+   */
+  count(key: string, ids: readonly string[], cap: number, deadline: number): Promise<number>;
+}
+
+/** Mapping of the alert-state index, so the history can be searched and charted. */
+export const ALERT_STATE_MAPPINGS = {
+  dynamic: false,
+  properties: {
+    '@timestamp': { type: 'date' },
+    kind: { type: 'keyword' },
+    status: { type: 'keyword' },
+    rule: { type: 'keyword' },
+    fingerprint: { type: 'keyword' },
+    window_start: { type: 'date' },
+    window_end: { type: 'date' },
+    first_seen: { type: 'date' },
+    last_seen: { type: 'date' },
+    sent_at: { type: 'date' },
+    count: { type: 'long' },
+    log_group: { type: 'keyword' },
+    log_streams: { type: 'keyword' },
+    log_type: { type: 'keyword' },
+    level: { type: 'keyword' },
+    error_type: { type: 'keyword' },
+    message: { type: 'text' },
+    webhook: { type: 'keyword' },
+    ids: { type: 'keyword', index: false, doc_values: false },
+  },
+} as const;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function body(r: AlertRecord, now: number) {
+  return {
+    '@timestamp': iso(now),
+    kind: 'alert',
+    status: 'sending',
+    rule: r.rule,
+    fingerprint: r.fingerprint,
+    window_start: iso(r.windowStart),
+    window_end: iso(r.windowEnd),
+    first_seen: iso(r.first),
+    last_seen: iso(r.last),
+    count: r.count,
+    log_group: r.logGroup,
+    log_streams: r.logStreams,
+    log_type: r.logType,
+    level: r.level,
+    error_type: r.errorType,
+    message: r.message,
+    webhook: r.webhook,
+  };
+}
+
+// Adds ids one by one up to the cap; an id already there adds nothing.
+const COUNT_SCRIPT =
+  'if (ctx._source.ids == null) { ctx._source.ids = []; } for (def id : params.ids) { if (ctx._source.ids.size() >= params.cap) { break; } if (!ctx._source.ids.contains(id)) { ctx._source.ids.add(id); } } ctx._source.count = ctx._source.ids.size();';
+
+function timeout(deadline: number): number {
+  return Math.max(200, deadline - Date.now());
+}
+
+/**
+ * The alert state in an OpenSearch index (`logferry-alerts` by default): `create` with a deterministic
+ * id is the claim, so two instances racing on one fingerprint get one 201 and one 409. The index is
+ * created on first use with its mapping.
+ *
+ * @example
+ * const state = createOpenSearchAlertState({ client, index: 'logferry-alerts' });
+ */
+export function createOpenSearchAlertState(opts: {
+  client: Client;
+  index: string;
+  now?: () => number;
+}): AlertStateStore {
+  const { client, index } = opts;
+  const now = opts.now ?? Date.now;
+  let ready: Promise<void> | undefined;
+
+  const ensureIndex = (deadline: number): Promise<void> => {
+    ready ??= client.indices
+      .create(
+        {
+          index,
+          body: {
+            // One replica wherever there is a second node to hold it.
+            settings: { number_of_shards: 1, auto_expand_replicas: '0-1' },
+            mappings: ALERT_STATE_MAPPINGS,
+          } as never,
+        },
+        { requestTimeout: timeout(deadline) },
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          const type = (err as { meta?: { body?: { error?: { type?: string } } } }).meta?.body
+            ?.error?.type;
+          if (type === 'resource_already_exists_exception') return;
+          ready = undefined;
+          throw new AlertStateError(
+            `cannot create alert-state index ${index}: ${errorMessage(err)}`,
+            { cause: err },
+          );
+        },
+      );
+    return ready;
+  };
+
+  return {
+    async claim(records, deadline) {
+      const results = new Map<string, ClaimResult>();
+      if (records.length === 0) return { results };
+      try {
+        await ensureIndex(deadline);
+        const t = now();
+        const operations = records.flatMap((r) => [
+          { create: { _index: index, _id: r.id } },
+          body(r, t),
+        ]);
+        const { body: res } = await client.bulk(
+          { body: operations },
+          { requestTimeout: timeout(deadline) },
+        );
+        let error: string | undefined;
+        res.items.forEach((item, i) => {
+          const op = item.create;
+          const id = records[i]!.id;
+          if (op && op.status >= 200 && op.status < 300) results.set(id, 'claimed');
+          else if (op?.status === 409) results.set(id, 'exists');
+          else {
+            results.set(id, 'error');
+            error ??= `alert-state create failed (HTTP ${op?.status}): ${op?.error?.type ?? 'unknown'}`;
+          }
+        });
+        return { results, error };
+      } catch (err) {
+        for (const r of records) results.set(r.id, 'error');
+        return { results, error: `alert state unavailable: ${errorMessage(err)}` };
+      }
+    },
+
+    async settle(sent, dropped, deadline, at) {
+      if (sent.length === 0 && dropped.length === 0) return;
+      const operations = [
+        ...sent.flatMap((id) => [
+          { update: { _index: index, _id: id } },
+          { doc: { status: 'sent', sent_at: iso(at) } },
+        ]),
+        ...dropped.map((id) => ({ delete: { _index: index, _id: id } })),
+      ];
+      try {
+        const { body: res } = await client.bulk(
+          { body: operations },
+          { requestTimeout: timeout(deadline) },
+        );
+        if (res.errors) {
+          const failed = res.items.find((i) => {
+            const op = i.update ?? i.delete;
+            return op && op.status >= 300 && op.status !== 404;
+          });
+          if (failed) throw new AlertStateError('alert-state update failed for some alerts');
+        }
+      } catch (err) {
+        if (err instanceof AlertStateError) throw err;
+        throw new AlertStateError(`alert-state update failed: ${errorMessage(err)}`, {
+          cause: err,
+        });
+      }
+    },
+
+    async count(key, ids, cap, deadline) {
+      await ensureIndex(deadline);
+      const slice = ids.slice(0, cap);
+      try {
+        const { body: res } = await client.update(
+          {
+            index,
+            id: key,
+            retry_on_conflict: 5,
+            _source: ['ids'],
+            body: {
+              script: { source: COUNT_SCRIPT, lang: 'painless', params: { ids: slice, cap } },
+              upsert: {
+                '@timestamp': iso(now()),
+                kind: 'threshold',
+                ids: slice,
+                count: slice.length,
+              },
+            },
+          },
+          { requestTimeout: timeout(deadline) },
+        );
+        const stored = (res.get?._source as { ids?: unknown[] } | undefined)?.ids;
+        return Array.isArray(stored) ? stored.length : slice.length;
+      } catch (err) {
+        throw new AlertStateError(`threshold count failed: ${errorMessage(err)}`, { cause: err });
+      }
+    },
+  };
+}
+
+/**
+ * The same contract in memory, for `replay --dry-run` and unit tests: it lasts as long as the process.
+ *
+ * @example
+ * const state = createMemoryAlertState();
+ */
+export function createMemoryAlertState(): AlertStateStore & {
+  records: Map<string, AlertRecord & { status: string }>;
+} {
+  const records = new Map<string, AlertRecord & { status: string }>();
+  const counters = new Map<string, Set<string>>();
+  return {
+    records,
+    async claim(list) {
+      const results = new Map<string, ClaimResult>();
+      for (const r of list) {
+        if (records.has(r.id)) results.set(r.id, 'exists');
+        else {
+          records.set(r.id, { ...r, status: 'sending' });
+          results.set(r.id, 'claimed');
+        }
+      }
+      return { results };
+    },
+    async settle(sent, dropped) {
+      for (const id of sent) {
+        const r = records.get(id);
+        if (r) r.status = 'sent';
+      }
+      for (const id of dropped) records.delete(id);
+    },
+    async count(key, ids, cap) {
+      const set = counters.get(key) ?? new Set<string>();
+      counters.set(key, set);
+      for (const id of ids) {
+        if (set.size >= cap) break;
+        set.add(id);
+      }
+      return set.size;
+    },
+  };
+}

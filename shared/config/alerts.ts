@@ -1,0 +1,123 @@
+// Schema of the `alerts` section of logferry.yml: Slack alert rules, windows, webhooks and links.
+import * as z from 'zod';
+import { type Level, LOG_TYPES } from '#shared/model.ts';
+
+export const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `30s`, `10m`, `1h` (or `500ms`) as milliseconds, bounded. */
+function duration(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+(ms|s|m|h)$/, 'a duration like 30s, 10m or 1h')
+    .transform((text) => {
+      const unit = /(ms|s|m|h)$/.exec(text)?.[1] ?? 'ms';
+      return Number.parseInt(text, 10) * (UNITS[unit] ?? 1);
+    })
+    .refine((ms) => ms >= min && ms <= max, {
+      message: `between ${min / 1000}s and ${max / 3_600_000}h`,
+    });
+}
+
+const regex = z.string().superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (err) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a valid regular expression: ${(err as Error).message}`,
+    });
+  }
+});
+
+/**
+ * Where a webhook URL is kept. The URL itself is a secret (anyone holding it can post to the channel),
+ * so logferry.yml only ever names it; a literal URL is refused rather than bundled with the functions.
+ * Locally and in tests, SLACK_WEBHOOK_URL overrides every reference.
+ */
+export const webhookRef = z.string().superRefine((value, ctx) => {
+  if (/^https?:/i.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'a webhook URL is a secret and must not sit in logferry.yml: store it in SSM (ssm:/name) or Secrets Manager (secretsmanager:name); locally set SLACK_WEBHOOK_URL',
+    });
+  } else if (!/^(ssm:\/[\w.\-/]+|secretsmanager:[\w/+=.@:-]+)$/.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'a webhook reference is ssm:/parameter/name or secretsmanager:secret-name',
+    });
+  }
+});
+
+const logType = z.enum(LOG_TYPES as [string, ...string[]]);
+const level = z.enum(LEVELS as [string, ...string[]]);
+const statusCode = z.number().int().min(100).max(599);
+
+const ruleSchema = z.strictObject({
+  /** Shown in the message and part of the alert-state id: keep it stable. */
+  name: z.string().regex(/^[\w.-]{1,64}$/, '1 to 64 letters, digits, _ . or -'),
+  /** Access logs are too many to watch line by line: opt in to them with a `status` rule. */
+  log_type: z.union([logType, z.array(logType).min(1)]).default(['error', 'application']),
+  /**
+   * `error` and `fatal` by default (an event without a level counts as `error` when its log.type is
+   * `error`); `any` for rules on lines that carry no level, which is the default for `status` rules.
+   */
+  level: z.union([z.literal('any'), level, z.array(level).min(1)]).optional(),
+  /** Globs as in routes: `*` within a `/` segment, `**` across. */
+  log_group: z.string().min(1).optional(),
+  log_stream: z.string().min(1).optional(),
+  /** Tested against `message`, `error.message` and `error.type`; any of them may match. */
+  regex: regex.optional(),
+  /** HTTP status range, both ends included; events without a status never match. */
+  status: z
+    .strictObject({ min: statusCode.default(100), max: statusCode.default(599) })
+    .refine((s) => s.min <= s.max, { message: 'min must not exceed max' })
+    .optional(),
+  /** Alert only after `count` matches of one fingerprint within `window` (counted across invocations). */
+  threshold: z
+    .strictObject({
+      count: z.number().int().min(1).max(1000),
+      window: duration(10_000, 24 * 3_600_000).optional(),
+    })
+    .optional(),
+  /** How long a fingerprint stays quiet after it alerted; the section's `window` by default. */
+  window: duration(10_000, 24 * 3_600_000).optional(),
+  /** The section's `webhook` by default, else the SSM parameter named by SLACK_WEBHOOK_PARAM. */
+  webhook: webhookRef.optional(),
+});
+
+export const alertsSchema = z
+  .strictObject({
+    /** A fingerprint alerts at most once per window, across invocations and Lambda instances. */
+    window: duration(10_000, 24 * 3_600_000).default(600_000),
+    /**
+     * Most time alerts may take after indexing (rate limits, Retry-After); never past the deadline
+     * the sinks work to, so Slack cannot delay the batch or time it out.
+     */
+    time_budget: duration(500, 300_000).default(10_000),
+    /** OpenSearch index holding one document per alert sent: the dedupe state and the alert history. */
+    state_index: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'index names are lowercase letters, digits, -, _ and .')
+      .default('logferry-alerts'),
+    webhook: webhookRef.optional(),
+    links: z
+      .strictObject({
+        /** OpenSearch Dashboards base URL, e.g. https://search-x.eu-west-1.es.amazonaws.com/_dashboards; no Discover link without it. */
+        dashboards_url: z.url().optional(),
+        /** Id of the Dashboards index pattern Discover opens; Dashboards' default when unset. */
+        index_pattern: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    /** First match wins, as with routes: put specific rules before general ones. */
+    rules: z.array(ruleSchema).default([]),
+  })
+  .refine((a) => new Set(a.rules.map((r) => r.name)).size === a.rules.length, {
+    message: 'rule names must be unique (they are part of the alert-state ids)',
+    path: ['rules'],
+  });
+
+export type AlertsConfig = z.infer<typeof alertsSchema>;
+export type AlertRuleConfig = z.infer<typeof ruleSchema>;
