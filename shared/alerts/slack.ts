@@ -22,6 +22,11 @@ export interface SlackClientOptions {
   /** Slack allows one message a second per webhook (short bursts aside). */
   minIntervalMs?: number;
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Attempts on a 5xx or no answer: an outage is not waited out (every invocation would take the whole
+   * alert budget). A 429 is bound by the deadline alone, since Slack says when to come back.
+   */
+  maxAttempts?: number;
   fetch?: typeof fetch;
   now?: () => number;
 }
@@ -57,6 +62,7 @@ function networkReason(err: unknown, webhook: Webhook): string {
 export function createSlackClient(opts: SlackClientOptions = {}): SlackPoster {
   const minInterval = opts.minIntervalMs ?? 1000;
   const backoff = opts.backoff ?? { baseMs: 250, maxMs: 2000 };
+  const maxAttempts = opts.maxAttempts ?? 3;
   const doFetch = opts.fetch ?? fetch;
   const now = opts.now ?? Date.now;
   /** Earliest time the next message may go, per webhook URL. */
@@ -100,13 +106,22 @@ export function createSlackClient(opts: SlackClientOptions = {}): SlackPoster {
       } catch (err) {
         answer = networkReason(err, webhook);
       }
-      nextSlot.set(webhook.url, now() + minInterval);
+      // A request that never reached Slack used no slot of its rate limit.
+      if (status !== 0) nextSlot.set(webhook.url, now() + minInterval);
       if (status >= 200 && status < 300) return { ok: true, attempts: attempt };
 
       const permanent = status !== 0 && !isRetryableStatus(status);
       const what = status ? `HTTP ${status}${answer ? ` ${answer}` : ''}` : `no answer (${answer})`;
       last = new SlackWebhookError(`${webhook.name}: ${what}`, status, permanent);
       if (permanent) return { ok: false, attempts: attempt, error: last };
+      if (status !== 429 && attempt >= maxAttempts) {
+        last = new SlackWebhookError(
+          `${webhook.name}: ${what} (${attempt} attempts)`,
+          status,
+          false,
+        );
+        return { ok: false, attempts: attempt, error: last };
+      }
       const delay =
         status === 429 ? retryAfterMs(retryAfter) : backoffDelay(attempt, backoff) + backoff.baseMs;
       if (now() + delay >= deadline) {

@@ -96,3 +96,18 @@ describe('Slack webhook client', () => {
     expect(retryAfterMs('soon')).toBe(1000);
   });
 });
+
+describe('Slack webhook client during an outage', () => {
+  it('gives up on a 5xx after three attempts rather than spending the whole budget', async () => {
+    const { fetch, calls } = scripted([500, 500, 500, 500]);
+    const result = await createSlackClient({ fetch, backoff: { baseMs: 10, maxMs: 20 } }).post(
+      webhook,
+      message,
+      Date.now() + 10_000,
+    );
+    expect(calls).toHaveLength(3);
+    expect(!result.ok && result.error.message).toBe(
+      'ssm:/logferry/test/slack: HTTP 500 rate_limited (3 attempts)',
+    );
+  });
+});
