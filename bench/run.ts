@@ -1,0 +1,353 @@
+// `npm run bench [-- --quick] [--only parse,pipeline,cold_start,e2e,memory] [--no-readme]`: measures, prints a table, writes bench/results.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchParse } from '#scripts/bench-parse.ts';
+import { ensureBucket } from '#scripts/local/moto.ts';
+import { ensureStack, localEnv, stopStack } from '#scripts/local/stack.ts';
+import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import { createS3Client } from '#shared/clients/s3.ts';
+import { loadConfig } from '#shared/config/load.ts';
+import { type Bundle, buildBundles } from './bundles.ts';
+import { benchColdStart, type ColdStart } from './cold-start.ts';
+import { lambdaCost } from './cost.ts';
+import { cloudWatchEvents } from './data.ts';
+import { benchE2e, type E2eResult } from './e2e.ts';
+import {
+  BENCH_BUCKET,
+  BENCH_PREFIX,
+  deleteBenchBucket,
+  deleteBenchIndices,
+  deleteBenchTemplate,
+  installBenchTemplate,
+  RAW_PREFIX,
+  writeBenchConfig,
+} from './local.ts';
+import { benchMemory, type MemoryResult } from './memory.ts';
+import { benchPipeline, type PipelineResult, round } from './pipeline.ts';
+import { figuresTable, fmt, type Target, target, targetsTable, updateReadme } from './report.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const WORK = path.join(ROOT, '.local', 'bench');
+const SECTIONS = ['parse', 'pipeline', 'cold_start', 'e2e', 'memory'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** Sizes of each run: `--quick` stays under 3 minutes on a busy 2-core machine, stack start included. */
+const MODES = {
+  quick: { parseMs: 300, pipelineEvents: 8, pipelineMs: 4_000, e2eEvents: 8, importRuns: 5 },
+  full: { parseMs: 1_000, pipelineEvents: 16, pipelineMs: 15_000, e2eEvents: 24, importRuns: 15 },
+};
+
+interface Results {
+  generated_at: string;
+  mode: 'quick' | 'full';
+  machine: Record<string, unknown>;
+  parse: Record<string, number> | null;
+  pipeline_cpu_us_per_event: number | null;
+  pipeline: PipelineResult | null;
+  e2e: E2eResult | null;
+  memory: MemoryResult | null;
+  cold_start: Record<string, ColdStart> | null;
+  cost: ReturnType<typeof lambdaCost> | null;
+  targets: Target[];
+  errors: Record<string, string>;
+}
+
+const log = (line: string) => console.error(`bench: ${line}`);
+
+function machine(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cpus: cpus.length,
+    memory_gb: round(os.totalmem() / 2 ** 30, 1),
+    loadavg_start: os.loadavg().map((l) => round(l, 2)),
+  };
+}
+
+function targets(r: Results): Target[] {
+  const out: Target[] = [
+    target('pipeline CPU per event', r.pipeline_cpu_us_per_event, 'max', 10, 'µs'),
+    ...['nginx.access', 'apache.access', 'haproxy.http'].map((d) =>
+      target(`${d} parsing, one core`, r.parse?.[d], 'min', 200_000, 'lines/s'),
+    ),
+    target('e2e ratio (handler / raw bulk)', r.e2e?.ratio, 'min', 0.9, ''),
+    target(
+      'Kinesis 6 MB batch peak RSS',
+      r.memory?.kinesis_6mb_peak_rss_mb,
+      'max',
+      400,
+      'MB',
+      r.memory?.details.kinesis_6mb_peak_rss_mb?.error as string | undefined,
+    ),
+    target(
+      'CloudWatch 1 MB event peak RSS',
+      r.memory?.cwl_1mb_peak_rss_mb,
+      'max',
+      200,
+      'MB',
+      r.memory?.details.cwl_1mb_peak_rss_mb?.error as string | undefined,
+    ),
+  ];
+  for (const [name, c] of Object.entries(r.cold_start ?? {})) {
+    out.push(target(`${name} bundle size`, c.bundle_bytes, 'max', 1_000_000, 'bytes', c.error));
+    out.push(target(`${name} import time`, c.import_ms, 'max', 100, 'ms', c.error));
+  }
+  return out;
+}
+
+function figures(r: Results): [string, string][] {
+  const rows: [string, string][] = [];
+  for (const [d, v] of Object.entries(r.parse ?? {}))
+    rows.push([`parse ${d}`, `${fmt(v)} lines/s`]);
+  const p = r.pipeline;
+  if (p) {
+    rows.push([
+      'pipeline CPU per event',
+      `${p.cpu_us_per_event} µs (${p.cpu_us_per_document} µs per document)`,
+    ]);
+    rows.push([
+      '  stages: decode / transform / index serialise / archive serialise',
+      `${p.stages.decode} / ${p.stages.transform} / ${p.stages.index_serialise} / ${p.stages.archive_serialise} µs`,
+    ]);
+    rows.push(['  + gzip of bulk and archive bodies', `${p.gzip_cpu_us_per_event} µs`]);
+    for (const [d, v] of Object.entries(p.by_dataset))
+      rows.push([`  ${d}`, `${v.cpu_us_per_event} µs (${fmt(v.events_per_s)} events/s)`]);
+  }
+  const e = r.e2e;
+  if (e) {
+    rows.push(['e2e handler', `${fmt(e.docs_per_s)} docs/s`]);
+    rows.push(['e2e raw bulk ceiling', `${fmt(e.raw_bulk_docs_per_s)} docs/s`]);
+    rows.push([
+      'e2e ratio',
+      `${e.ratio} (${e.events} events, ${fmt(e.documents)} docs, ${e.bulk_requests} bulks of ${fmt(e.bulk_body_bytes)} B, concurrency ${e.concurrency})`,
+    ]);
+  }
+  const m = r.memory;
+  if (m) {
+    rows.push([
+      'Kinesis 6 MB batch peak RSS',
+      m.kinesis_6mb_peak_rss_mb === null
+        ? `n/a: ${m.details.kinesis_6mb_peak_rss_mb?.error}`
+        : `${m.kinesis_6mb_peak_rss_mb} MB`,
+    ]);
+    rows.push([
+      'CloudWatch 1 MB event peak RSS',
+      m.cwl_1mb_peak_rss_mb === null
+        ? `n/a: ${m.details.cwl_1mb_peak_rss_mb?.error}`
+        : `${m.cwl_1mb_peak_rss_mb} MB`,
+    ]);
+  }
+  for (const [name, c] of Object.entries(r.cold_start ?? {})) {
+    rows.push([
+      `cold start ${name}`,
+      c.error && c.import_ms === null
+        ? `n/a: ${c.error}`
+        : `${fmt(c.bundle_bytes)} B bundle, import ${c.import_ms} ms (${c.import_ms_no_source_maps} ms without source maps)`,
+    ]);
+  }
+  const c = r.cost;
+  if (c) {
+    rows.push([
+      'cost per GB of logs (CPU-bound)',
+      `${c.gb_s_per_gb} GB-s = $${c.usd_per_gb} (+ $${c.request_usd_per_gb} requests)`,
+    ]);
+    if (c.e2e_usd_per_gb !== null)
+      rows.push([
+        'cost per GB of logs (e2e wall time)',
+        `${c.e2e_gb_s_per_gb} GB-s = $${c.e2e_usd_per_gb}`,
+      ]);
+  }
+  return rows;
+}
+
+async function runStackSections(
+  want: (s: Section) => boolean,
+  bundles: Bundle[],
+  config: ReturnType<typeof loadConfig>,
+  mode: (typeof MODES)['quick'],
+  results: Results,
+): Promise<void> {
+  log('local stack: starting what is not running');
+  const { started } = await ensureStack({ services: ['opensearch', 'moto'], log });
+  const configFile = path.join(WORK, 'logferry.bench.yml');
+  writeBenchConfig(path.join(ROOT, 'logferry.yml'), configFile);
+  const env: Record<string, string> = {
+    ...localEnv(),
+    ARCHIVE_BUCKET: BENCH_BUCKET,
+    LOGFERRY_CONFIG: configFile,
+    LOGFERRY_STAGE: 'bench',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    // EMF lines would bury the table; metrics cost nothing worth measuring here.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  Object.assign(process.env, env);
+  const client = createOpenSearchClient({ url: env.OPENSEARCH_URL! });
+  const s3 = createS3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
+  try {
+    await ensureBucket({
+      endpoint: env.AWS_ENDPOINT_URL!,
+      region: env.AWS_REGION!,
+      bucket: BENCH_BUCKET,
+      accessKeyId: env.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+    });
+    await deleteBenchIndices(client);
+    await installBenchTemplate(client, config.index.refresh_interval);
+    if (want('e2e')) {
+      log(`e2e: ${mode.e2eEvents} × 1 MB CloudWatch Logs events, handler vs raw bulk`);
+      try {
+        // Imported only now: the handler reads its environment once, at load, as in Lambda.
+        const { handler } = await import('#functions/cloudwatch-logs.ts');
+        const benchConfig = loadConfig(configFile);
+        results.e2e = await benchE2e({
+          handler: handler as never,
+          events: cloudWatchEvents(mode.e2eEvents, 100).map((e) => e.event),
+          warmup: cloudWatchEvents(1, 99)[0]!.event,
+          config: benchConfig,
+          url: env.OPENSEARCH_URL!,
+          client,
+          prefix: BENCH_PREFIX,
+          rawPrefix: RAW_PREFIX,
+        });
+      } catch (err) {
+        results.errors.e2e = (err as Error).message;
+        log(`e2e failed: ${(err as Error).message}`);
+      }
+    }
+    if (want('memory')) {
+      log('memory: 6 MB Kinesis batch and 1 MB CloudWatch Logs event, each in a fresh process');
+      try {
+        results.memory = await benchMemory(bundles, env, WORK);
+      } catch (err) {
+        results.errors.memory = (err as Error).message;
+      }
+    }
+  } finally {
+    const deleted = await deleteBenchIndices(client).catch(() => 0);
+    await deleteBenchTemplate(client).catch(() => undefined);
+    await deleteBenchBucket(s3).catch((err: Error) =>
+      log(`could not remove bucket ${BENCH_BUCKET}: ${err.message}`),
+    );
+    s3.destroy();
+    await client.close();
+    log(`cleaned up ${deleted} bench indices`);
+    if (started.length) {
+      log(`stopping what the bench started: ${started.join(', ')}`);
+      await stopStack(started);
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      out: { type: 'string', default: path.join(ROOT, 'bench', 'results.json') },
+      // The README keeps the latest full table; --no-readme leaves it alone (a partial or trial run).
+      'no-readme': { type: 'boolean', default: false },
+    },
+  });
+  const only = values.only?.split(',').map((s) => s.trim()) as Section[] | undefined;
+  for (const s of only ?? [])
+    if (!SECTIONS.includes(s))
+      throw new Error(`unknown section ${s}; one of ${SECTIONS.join(', ')}`);
+  const want = (s: Section) => !only || only.includes(s);
+  const modeName = values.quick ? 'quick' : 'full';
+  const mode = MODES[modeName];
+  mkdirSync(WORK, { recursive: true });
+  const started = performance.now();
+  const config = loadConfig(path.join(ROOT, 'logferry.yml'));
+  const results: Results = {
+    generated_at: new Date().toISOString(),
+    mode: modeName,
+    machine: machine(),
+    parse: null,
+    pipeline_cpu_us_per_event: null,
+    pipeline: null,
+    e2e: null,
+    memory: null,
+    cold_start: null,
+    cost: null,
+    targets: [],
+    errors: {},
+  };
+
+  if (want('parse')) {
+    log('parse: lines per second per family, one core');
+    results.parse = benchParse({ durationMs: mode.parseMs });
+  }
+  if (want('pipeline')) {
+    log(
+      `pipeline: ${mode.pipelineEvents} × 1 MB events through decode, parse, route and serialise, null sinks`,
+    );
+    results.pipeline = await benchPipeline(cloudWatchEvents(mode.pipelineEvents, 1), config, {
+      durationMs: mode.pipelineMs,
+    });
+    results.pipeline_cpu_us_per_event = results.pipeline.cpu_us_per_event;
+  }
+  let bundles: Bundle[] = [];
+  if (want('cold_start') || want('memory')) {
+    log('bundles: esbuild with the settings of serverless.yml');
+    bundles = await buildBundles(ROOT, path.join(WORK, 'bundles'));
+  }
+  if (want('cold_start')) {
+    log(`cold start: ${mode.importRuns} fresh imports per bundle`);
+    results.cold_start = await benchColdStart(
+      bundles,
+      {
+        ...localEnv(),
+        ARCHIVE_BUCKET: BENCH_BUCKET,
+        LOGFERRY_CONFIG: path.join(ROOT, 'logferry.yml'),
+        LOGFERRY_STAGE: 'bench',
+        SUBSCRIPTION_DESTINATION_ARN:
+          'arn:aws:lambda:us-east-1:123456789012:function:logferry-bench-ingestCloudwatch',
+      },
+      mode.importRuns,
+    );
+  }
+  if (want('e2e') || want('memory')) await runStackSections(want, bundles, config, mode, results);
+
+  if (results.pipeline) {
+    const p = results.pipeline;
+    results.cost = lambdaCost({
+      cpuUsPerEvent: p.cpu_us_per_event,
+      gzipUsPerEvent: p.gzip_cpu_us_per_event,
+      bytesPerEvent: p.bytes_per_event,
+      eventsPerInvocation: p.events / mode.pipelineEvents,
+      e2eDocsPerS: results.e2e?.docs_per_s ?? null,
+      docsPerEvent: p.documents / p.events,
+    });
+  }
+  results.targets = targets(results);
+  results.machine.loadavg_end = os.loadavg().map((l) => round(l, 2));
+  results.machine.seconds = round((performance.now() - started) / 1000, 1);
+
+  writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+  const text = [
+    `Run: \`npm run bench${values.quick ? ' -- --quick' : ''}\`, ${results.generated_at}, Node ${process.version}, ${results.machine.cpus} × ${results.machine.cpu}, load average ${(results.machine.loadavg_start as number[]).join(' ')} at the start and ${(results.machine.loadavg_end as number[]).join(' ')} at the end, ${results.machine.seconds} s.`,
+    '',
+    targetsTable(results.targets),
+    '',
+    figuresTable(figures(results)),
+    ...Object.entries(results.errors).map(([k, v]) => `\n${k} failed: ${v}`),
+  ].join('\n');
+  console.log(`\n${text}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), values.out)}`);
+  if (!values['no-readme'] && !only) updateReadme(path.join(ROOT, 'bench', 'README.md'), text);
+  return Object.keys(results.errors).length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${(err as Error).stack ?? err}`);
+    process.exitCode = 1;
+  },
+);
