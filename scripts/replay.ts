@@ -2,10 +2,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '#shared/config/load.ts';
+import type { SlackMessage } from '#shared/alerts/block-kit.ts';
+import { createRecordingAlertSink } from '#shared/alerts/dry-run.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
-import { installTemplates } from '#shared/opensearch/templates.ts';
+import { loadConfig } from '#shared/config/load.ts';
 import { DeliveryError } from '#shared/errors.ts';
+import { installTemplates } from '#shared/opensearch/templates.ts';
 import { type BatchSummary, summarize } from '#shared/report.ts';
 import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
@@ -34,7 +36,9 @@ function collect(paths: string[]): string[] {
   const files: string[] = [];
   for (const p of paths) {
     if (statSync(p).isDirectory()) {
-      const entries = readdirSync(p, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).sort();
+      const entries = readdirSync(p, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.json'))
+        .sort();
       files.push(...entries.map((f) => join(p, f)));
     } else files.push(p);
   }
@@ -53,17 +57,28 @@ function load(file: string): EventFile {
 
 async function runDry(files: EventFile[], configFile: string, json: boolean): Promise<Outcome[]> {
   const config = loadConfig(configFile);
+  // One for the whole run, so a fingerprint seen in two files alerts once, as it would live.
+  const alerts = createRecordingAlertSink(config.alerts, process.env.AWS_REGION ?? 'us-east-1');
   const outcomes: Outcome[] = [];
   for (const f of files) {
     if (f.shape !== 'cloudwatch-logs' && f.shape !== 'kinesis') {
-      outcomes.push({ file: f.file, shape: f.shape, failed: 0, error: `not a Lambda event this build replays (${f.shape})` });
+      outcomes.push({
+        file: f.file,
+        shape: f.shape,
+        failed: 0,
+        error: `not a Lambda event this build replays (${f.shape})`,
+      });
       continue;
     }
-    const sinks = createRecordingSinks();
+    const sinks = { ...createRecordingSinks(), alert: alerts };
+    const sent = alerts.messages.length;
     const deadline = Date.now() + 60_000;
     const result =
       f.shape === 'kinesis'
-        ? { ...(await ingestKinesis(f.event as never, { config, sinks }, deadline)), messageType: 'kinesis' }
+        ? {
+            ...(await ingestKinesis(f.event as never, { config, sinks }, deadline)),
+            messageType: 'kinesis',
+          }
         : await ingestCloudWatchLogs(f.event as never, { config, sinks }, deadline);
     const summary = summarize(result.report);
     outcomes.push({ file: f.file, shape: f.shape, summary, failed: summary.deadLettered });
@@ -71,9 +86,26 @@ async function runDry(files: EventFile[], configFile: string, json: boolean): Pr
     console.log(`\n== ${f.file} (${result.messageType})`);
     for (const r of result.report.routed) console.log(`${r.index}\t${JSON.stringify(r.doc)}`);
     for (const a of sinks.archived) console.log(`archive\t${a.key}\t${a.rows.length} rows`);
-    for (const d of sinks.deadLetters) console.log(`dead-letter\t${d.key}\t${d.entries.map((e) => e.error).join('; ')}`);
+    for (const d of sinks.deadLetters)
+      console.log(`dead-letter\t${d.key}\t${d.entries.map((e) => e.error).join('; ')}`);
+    for (const a of alerts.messages.slice(sent))
+      console.log(`alert → ${a.webhook}\n${slackText(a.message)}`);
   }
   return outcomes;
+}
+
+/** A Slack message as the lines a reader would see, for the dry run. */
+function slackText(message: SlackMessage): string {
+  const lines: string[] = [];
+  for (const block of message.blocks as {
+    type: string;
+    text?: { text: string };
+    elements?: { text: string }[];
+  }[]) {
+    if (block.text) lines.push(...block.text.text.split('\n'));
+    for (const e of block.elements ?? []) lines.push(...e.text.split('\n'));
+  }
+  return lines.map((l) => `  │ ${l}`).join('\n');
 }
 
 async function runLive(files: EventFile[], json: boolean): Promise<Outcome[]> {
@@ -94,28 +126,48 @@ async function runLive(files: EventFile[], json: boolean): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const f of files) {
     if (f.shape === 'kinesis') {
-      const response = await kinesis.handler(f.event as never, lambdaContext('logferry-local-ingestKinesis'));
+      const response = await kinesis.handler(
+        f.event as never,
+        lambdaContext('logferry-local-ingestKinesis'),
+      );
       const summary = response[BATCH_SUMMARY];
       const failed = response.batchItemFailures[0]?.itemIdentifier;
       outcomes.push({
         file: f.file,
         shape: f.shape,
         summary,
-        failed: (summary?.deadLettered ?? 0) + (failed ? (summary?.documents ?? 0) - (summary?.indexed ?? 0) : 0),
-        ...(failed ? { error: `batchItemFailures from ${failed}: ${summary?.errors[0] ?? 'not delivered'}` } : {}),
+        failed:
+          (summary?.deadLettered ?? 0) +
+          (failed ? (summary?.documents ?? 0) - (summary?.indexed ?? 0) : 0),
+        ...(failed
+          ? { error: `batchItemFailures from ${failed}: ${summary?.errors[0] ?? 'not delivered'}` }
+          : {}),
       });
       continue;
     }
     if (f.shape !== 'cloudwatch-logs') {
-      outcomes.push({ file: f.file, shape: f.shape, failed: 0, error: `not a Lambda event this build replays (${f.shape})` });
+      outcomes.push({
+        file: f.file,
+        shape: f.shape,
+        failed: 0,
+        error: `not a Lambda event this build replays (${f.shape})`,
+      });
       continue;
     }
     try {
-      const summary = (await handler(f.event as never, lambdaContext('logferry-local-ingestCloudwatch'))) as BatchSummary;
+      const summary = (await handler(
+        f.event as never,
+        lambdaContext('logferry-local-ingestCloudwatch'),
+      )) as BatchSummary;
       outcomes.push({ file: f.file, shape: f.shape, summary, failed: summary.deadLettered });
     } catch (err) {
       const pending = err instanceof DeliveryError ? err.pending : 1;
-      outcomes.push({ file: f.file, shape: f.shape, failed: pending, error: `${(err as Error).name}: ${(err as Error).message}` });
+      outcomes.push({
+        file: f.file,
+        shape: f.shape,
+        failed: pending,
+        error: `${(err as Error).name}: ${(err as Error).message}`,
+      });
     }
   }
   await client.indices.refresh({ index: `${config.index.prefix}-*` }).catch(() => undefined);
@@ -134,11 +186,19 @@ async function indexCounts(indices: string[]): Promise<Record<string, number>> {
 }
 
 function totals(outcomes: Outcome[]) {
-  const t = { events: outcomes.length, documents: 0, indexed: 0, failed: 0, archived: 0, alerts: 0 };
+  const t = {
+    events: outcomes.length,
+    documents: 0,
+    indexed: 0,
+    failed: 0,
+    archived: 0,
+    alerts: 0,
+  };
   for (const o of outcomes) {
     t.documents += o.summary?.documents ?? 0;
     t.indexed += o.summary?.indexed ?? 0;
     t.archived += o.summary?.archived ?? 0;
+    t.alerts += o.summary?.alerts?.sent ?? 0;
     t.failed += o.failed;
   }
   return t;
@@ -153,9 +213,17 @@ function printTable(outcomes: Outcome[], counts: Record<string, number>, dryRun:
     String(o.summary?.deadLettered ?? '-'),
     o.error ? `FAILED: ${o.error}` : o.summary?.deadLettered ? 'dead-lettered' : 'ok',
   ]);
-  const head = ['event', 'docs', dryRun ? 'would index' : 'indexed', 'archived', 'dead-letter', 'result'];
+  const head = [
+    'event',
+    'docs',
+    dryRun ? 'would index' : 'indexed',
+    'archived',
+    'dead-letter',
+    'result',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   console.log(`\n${line(head)}`);
   for (const r of rows) console.log(line(r));
 
@@ -163,7 +231,8 @@ function printTable(outcomes: Outcome[], counts: Record<string, number>, dryRun:
   const archiveKeys: string[] = [];
   const deadLetterKeys: string[] = [];
   for (const o of outcomes) {
-    for (const [k, v] of Object.entries(o.summary?.indices ?? {})) indices[k] = (indices[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(o.summary?.indices ?? {}))
+      indices[k] = (indices[k] ?? 0) + v;
     archiveKeys.push(...(o.summary?.archiveKeys ?? []));
     deadLetterKeys.push(...(o.summary?.deadLetterKeys ?? []));
   }
@@ -180,8 +249,20 @@ function printTable(outcomes: Outcome[], counts: Record<string, number>, dryRun:
     for (const k of deadLetterKeys) console.log(`  s3://${bucket}/${k}`);
   }
   const t = totals(outcomes);
-  console.log(`\nalerts: ${t.alerts}`);
-  console.log(`\n${t.events} events, ${t.documents} documents, ${t.indexed} ${dryRun ? 'would be indexed' : 'indexed'}, ${t.archived} archived, ${t.failed} failed`);
+  let suppressed = 0;
+  let dropped = 0;
+  for (const o of outcomes) {
+    suppressed += o.summary?.alerts?.suppressed ?? 0;
+    dropped += o.summary?.alerts?.dropped ?? 0;
+  }
+  const alertErrors = [...new Set(outcomes.flatMap((o) => o.summary?.alerts?.errors ?? []))];
+  console.log(
+    `\nalerts: ${t.alerts} ${dryRun ? 'would be sent' : 'sent'}, ${suppressed} suppressed (already alerted in their window), ${dropped} dropped`,
+  );
+  for (const e of alertErrors) console.log(`  ${e}`);
+  console.log(
+    `\n${t.events} events, ${t.documents} documents, ${t.indexed} ${dryRun ? 'would be indexed' : 'indexed'}, ${t.archived} archived, ${t.failed} failed`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -201,11 +282,17 @@ async function main(): Promise<number> {
   const files = collect(positionals).map(load);
   if (values.config !== 'logferry.yml') process.env.LOGFERRY_CONFIG = values.config;
   const dryRun = values['dry-run'];
-  const outcomes = dryRun ? await runDry(files, values.config, values.json) : await runLive(files, values.json);
+  const outcomes = dryRun
+    ? await runDry(files, values.config, values.json)
+    : await runLive(files, values.json);
   const indices = [...new Set(outcomes.flatMap((o) => Object.keys(o.summary?.indices ?? {})))];
   const counts = dryRun ? {} : await indexCounts(indices);
   if (values.json) {
-    const responses = outcomes.map((o) => ({ file: o.file, ...(o.summary ?? {}), ...(o.error ? { error: o.error } : {}) }));
+    const responses = outcomes.map((o) => ({
+      file: o.file,
+      ...(o.summary ?? {}),
+      ...(o.error ? { error: o.error } : {}),
+    }));
     console.log(JSON.stringify({ ...totals(outcomes), responses }));
   } else printTable(outcomes, counts, dryRun);
   return outcomes.some((o) => o.error && o.shape !== 'unknown') ? 1 : 0;
