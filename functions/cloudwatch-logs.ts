@@ -19,14 +19,27 @@ const env = readRuntimeEnv(process.env);
 const runtime = createRuntime(env);
 const metrics = createMetrics({ stage: process.env.LOGFERRY_STAGE ?? 'local' });
 
-const lambdaHandler = async (event: CloudWatchLogsEvent, context: Context): Promise<BatchSummary> => {
-  const deadline = deadlineFrom(context.getRemainingTimeInMillis(), runtime.config.opensearch.deadline_margin_ms);
+const lambdaHandler = async (
+  event: CloudWatchLogsEvent,
+  context: Context,
+): Promise<BatchSummary> => {
+  const deadline = deadlineFrom(
+    context.getRemainingTimeInMillis(),
+    runtime.config.opensearch.deadline_margin_ms,
+  );
   const result = await ingestCloudWatchLogs(event, { ...runtime, region: env.region }, deadline);
   const summary = summarize(result.report);
   recordBatchMetrics(metrics, summary);
-  const where = { logGroup: result.logGroup, logStream: result.logStream, messageType: result.messageType };
+  const where = {
+    logGroup: result.logGroup,
+    logStream: result.logStream,
+    messageType: result.messageType,
+  };
   if (summary.alerts.dropped > 0 || summary.alerts.errors.length > 0) {
-    logger.warn('Slack alerts not all sent; the batch is delivered regardless', { ...where, alerts: summary.alerts });
+    logger.warn('Slack alerts not all sent; the batch is delivered regardless', {
+      ...where,
+      alerts: summary.alerts,
+    });
   }
   if (result.messageType === 'INVALID') {
     logger.error('payload could not be decoded; dead-lettered', { ...where, ...summary });

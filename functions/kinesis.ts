@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
+import { fetchWebhooks } from '#shared/alerts/webhooks.ts';
 import { readRuntimeEnv } from '#shared/config/env.ts';
 import { summarize } from '#shared/report.ts';
 import { createRuntime, deadlineFrom } from '#shared/runtime.ts';
@@ -43,4 +44,7 @@ const lambdaHandler = async (
   return Object.assign(response, { [BATCH_SUMMARY]: summary });
 };
 
-export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger))
+  // Starts fetching the Slack webhook URLs of the alert rules (SSM / Secrets Manager, cached).
+  .use(fetchWebhooks(runtime.webhooks, { region: env.region, endpoint: env.awsEndpoint }));
