@@ -27,9 +27,14 @@ export interface Redactor {
 interface Pattern {
   /** Cheap test that must pass before the regex runs: most strings hold none of these. */
   hint: (s: string) => boolean;
+  /** The hint can only pass when KEYWORDS matches, so one KEYWORDS scan can rule out several patterns. */
+  keyword?: true;
   re: RegExp;
   replace: (match: string, ...groups: string[]) => string;
 }
+
+/** Every case-insensitive word a `keyword` pattern's hint or regex needs. */
+const KEYWORDS = /pass|pwd|secret|token|key|bearer|authorization/i;
 
 const LUHN_CANDIDATE = /(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d.])/g;
 // Issuer prefixes of card networks: epoch times (17…), order numbers starting with 1 and the like are not cards.
@@ -53,6 +58,28 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * True when `s` holds 13 digits in a row, single spaces or dashes allowed between them: what
+ * LUHN_CANDIDATE needs before it can match. A plain loop; the regex's lookbehind makes it try every digit.
+ */
+function hasDigitRun(s: string, min: number): boolean {
+  let run = 0;
+  let sep = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run >= min) return true;
+      sep = false;
+    } else if ((c === 32 || c === 45) && run > 0 && !sep) {
+      sep = true;
+    } else {
+      run = 0;
+      sep = false;
+    }
+  }
+  return false;
+}
+
 function isCard(candidate: string): boolean {
   const digits = candidate.replace(/[ -]/g, '');
   return (
@@ -72,7 +99,11 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
       ];
     case 'credit_card':
       return [
-        { hint: (s) => s.length >= 13, re: LUHN_CANDIDATE, replace: (m) => (isCard(m) ? mask : m) },
+        {
+          hint: (s) => hasDigitRun(s, 13),
+          re: LUHN_CANDIDATE,
+          replace: (m) => (isCard(m) ? mask : m),
+        },
       ];
     case 'aws_access_key':
       return [
@@ -83,6 +114,7 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
         },
         {
           hint: (s) => /secret_?access_?key/i.test(s),
+          keyword: true,
           re: /(secret_?access_?key["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
           replace: (_m, key) => `${key}${mask}`,
         },
@@ -91,12 +123,14 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
       return [
         {
           hint: (s) => /bearer/i.test(s),
+          keyword: true,
           re: /\b(Bearer)(\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi,
           replace: (_m, scheme, space) => `${scheme}${space}${mask}`,
         },
         {
           // `Basic` alone is an ordinary word: only an Authorization header's value is a credential.
           hint: (s) => /authorization/i.test(s),
+          keyword: true,
           re: /(authorization["']?\s*[:=]\s*["']?Basic\s+)[A-Za-z0-9+/]{4,}=*/gi,
           replace: (_m, pre) => `${pre}${mask}`,
         },
@@ -104,12 +138,14 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
     case 'url_password':
       return [
         {
-          hint: (s) => s.includes('://'),
+          // The regex needs `user:password@` after the scheme.
+          hint: (s) => s.includes('@', s.indexOf('://') + 1) && s.includes('://'),
           re: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s/@"'\\]+@/gi,
           replace: (_m, pre) => `${pre}${mask}@`,
         },
         {
           hint: (s) => s.includes('='),
+          keyword: true,
           re: /([?&;](?:password|passwd|pwd|pass|secret|client_secret|api_?key|access_token|token)=)[^&\s"'#\\]+/gi,
           replace: (_m, pre) => `${pre}${mask}`,
         },
@@ -118,6 +154,7 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
       return [
         {
           hint: (s) => /pass|secret|token|key/i.test(s),
+          keyword: true,
           re: /("(?:password|passwd|pwd|secret|client_secret|api_?key|access_token|refresh_token|token)"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
           replace: (_m, pre) => `${pre}${mask}"`,
         },
@@ -141,10 +178,18 @@ export function createRedactor(opts: RedactOptions): Redactor {
 
   function text(s: string): string {
     let out = s;
+    // One scan for the words several patterns need, again only after a replacement changed the text.
+    let words: boolean | undefined;
     for (const p of patterns) {
+      if (p.keyword) {
+        words ??= KEYWORDS.test(out);
+        if (!words) continue;
+      }
       if (!p.hint(out)) continue;
       p.re.lastIndex = 0;
-      out = out.replace(p.re, p.replace as (substring: string, ...args: string[]) => string);
+      const next = out.replace(p.re, p.replace as (substring: string, ...args: string[]) => string);
+      if (next !== out) words = undefined;
+      out = next;
     }
     return out;
   }
