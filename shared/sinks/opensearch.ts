@@ -37,6 +37,9 @@ export interface AttemptInfo {
   error?: string;
 }
 
+/** Less time than this before the deadline is not worth a request. */
+const MIN_REQUEST_MS = 100;
+
 /** Smallest bulk a 413 may shrink us to; below it single documents go alone. */
 const MIN_BULK_BYTES = 16 * 1024;
 
@@ -102,6 +105,10 @@ function pack(
 export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
   const backoff = opts.backoff ?? { baseMs: 200, maxMs: 5000 };
   const degrade = opts.degradeOnMappingError ?? true;
+  // Learnt across calls (one sink per cold start): a cluster that answered 413 or 429 to the last
+  // batch will most likely do so again, so the next batch starts where this one left off.
+  let bulkBytes = opts.bulkBytes;
+  let concurrency = opts.concurrency;
   return {
     async index(items: readonly Routed[], deadline: number): Promise<IndexResult[]> {
       const results: IndexResult[] = items.map(() => ({
@@ -114,8 +121,6 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
       const sizes = lines.map((l) => Buffer.byteLength(l));
       /** Why a document was degraded; its original must go to the dead-letter prefix. */
       const degradedBy = new Map<number, { error: string; statusCode: number; whole: boolean }>();
-      let bulkBytes = opts.bulkBytes;
-      let concurrency = opts.concurrency;
       let pending = items.map((_, i) => i);
       let backoffAttempt = 0;
 
@@ -140,13 +145,11 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
         const worker = async (slot: number): Promise<void> => {
           // A worker whose slot is above the (possibly halved) concurrency stops taking bulks.
           while (slot < concurrency && cursor < chunks.length) {
+            // A bulk never outlives the deadline: what is not sent by then stays `retry`.
+            const left = deadline - Date.now();
+            if (left < MIN_REQUEST_MS) return;
             const chunk = chunks[cursor++]!;
-            const outcome = await sendBulk(
-              opts.client,
-              chunk,
-              lines,
-              Math.max(1000, deadline - Date.now()),
-            );
+            const outcome = await sendBulk(opts.client, chunk, lines, left);
             if (outcome.kind === 'items') {
               outcome.items.forEach((item, k) => {
                 const i = chunk[k]!;
@@ -253,7 +256,8 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
           bulkBytes,
           error: round.error,
         });
-        pending = next;
+        // Batch order first: Lambda checkpoints only up to the first record still failing.
+        pending = next.sort((a, b) => a - b);
         if (pending.length === 0) break;
         // Degraded copies go again at once; transient failures wait, longer each time, with jitter.
         if (round.throttled + round.transient === 0) continue;

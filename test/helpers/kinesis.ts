@@ -1,6 +1,16 @@
 // Delivers Kinesis batches the way Lambda does (checkpoint, redeliver from the first failure) and counts the results.
 import { gunzipSync } from 'node:zlib';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import {
+  ARRIVAL_S,
+  cloudWatchLogsData,
+  fireLensLine,
+  gzipData,
+  kinesisEvent,
+  kinesisRecord,
+  kplAggregate,
+  sequenceNumber,
+} from '#scripts/kinesis-events.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { BatchSummary } from '#shared/report.ts';
 import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
@@ -76,11 +86,12 @@ export async function countIds(
 ): Promise<number> {
   await p.opensearch.indices.refresh({ index: pattern, allow_no_indices: true });
   let n = 0;
-  for (let i = 0; i < ids.length; i += 10_000) {
+  // Small pages: a fault test's node may refuse large request bodies (http.max_content_length).
+  for (let i = 0; i < ids.length; i += 500) {
     const { body } = await p.opensearch.count({
       index: pattern,
       allow_no_indices: true,
-      body: { query: { ids: { values: ids.slice(i, i + 10_000) } } },
+      body: { query: { ids: { values: ids.slice(i, i + 500) } } },
     } as never);
     n += (body as { count: number }).count;
   }
@@ -111,4 +122,60 @@ export async function deadLetterRows(p: LocalPipeline): Promise<DeadLetterRow[]>
 export function distinctRows(rows: readonly DeadLetterRow[]): number {
   return new Set(rows.map((r) => `${r.record_id}|${r.document?.event.id ?? ''}|${r.error.reason}`))
     .size;
+}
+
+export type RecordKind = 'text' | 'gzip' | 'cloudwatch' | 'firelens' | 'kpl';
+
+/** An nginx access line; every fifth has an authenticated user (the mapping-conflict test needs some). */
+export function accessLine(n: number): string {
+  const user = n % 5 === 0 ? 'alice' : '-';
+  const status = [200, 200, 304, 404, 502][n % 5];
+  return `198.51.100.${n % 250} - ${user} [20/Nov/2025:10:${String(Math.floor(n / 600) % 60).padStart(2, '0')}:${String(Math.floor(n / 10) % 60).padStart(2, '0')} +0000] "GET /item/${n} HTTP/1.1" ${status} ${n % 9000} "-" "curl/8.5"`;
+}
+
+/**
+ * A batch of `records` Kinesis records of the given kinds in rotation, `lines` log lines each (the
+ * CloudWatch kind as subscription events with unique ids), sequence numbers from `first`.
+ */
+export function syntheticBatch(
+  records: number,
+  opts: { lines?: number; kinds?: RecordKind[]; first?: number; line?: (n: number) => string } = {},
+): KinesisStreamEvent {
+  const lines = opts.lines ?? 1;
+  const kinds = opts.kinds ?? ['text'];
+  const line = opts.line ?? accessLine;
+  const first = opts.first ?? 0;
+  return kinesisEvent(
+    Array.from({ length: records }, (_, r) => {
+      const n = first + r;
+      const texts = Array.from({ length: lines }, (_, i) => line(n * lines + i));
+      const kind = kinds[r % kinds.length]!;
+      const data =
+        kind === 'gzip'
+          ? gzipData(texts.join('\n'))
+          : kind === 'cloudwatch'
+            ? cloudWatchLogsData({
+                messageType: 'DATA_MESSAGE',
+                owner: '123456789012',
+                logGroup: '/ecs/web/nginx',
+                logStream: `web/${n % 7}`,
+                subscriptionFilters: ['logferry'],
+                logEvents: texts.map((message, i) => ({
+                  id: `${String(n).padStart(40, '0')}${String(i).padStart(16, '0')}`,
+                  timestamp: ARRIVAL_S * 1000 + n,
+                  message,
+                })),
+              })
+            : kind === 'firelens'
+              ? texts.map((t) => fireLensLine(t)).join('\n')
+              : kind === 'kpl'
+                ? kplAggregate(texts.map((t, i) => ({ data: t, partitionKey: `pk-${i}` })))
+                : texts.join('\n');
+      return kinesisRecord(data, {
+        seq: sequenceNumber(n, '4964'),
+        partitionKey: `web-${n % 4}`,
+        arrival: ARRIVAL_S + n / 1000,
+      });
+    }),
+  );
 }

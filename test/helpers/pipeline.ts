@@ -40,6 +40,8 @@ export async function localPipeline(
     yaml?: string;
     /** Which handler to load (one per test file); `invokeKinesis` needs 'kinesis'. */
     handler?: 'cloudwatch-logs' | 'kinesis';
+    /** Settings of logferry.yml's `opensearch:` section (bulk_bytes, concurrency, …). */
+    opensearch?: Record<string, number>;
     /** Another OpenSearch (a fault test's extra node): the handler, templates and counts all use it. */
     opensearchUrl?: string;
   } = {},
@@ -48,7 +50,8 @@ export async function localPipeline(
   const dir = join(ROOT, '.local', 'test-config');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${prefix}.yml`);
-  const yaml = `version: 1\nindex: { prefix: ${prefix} }\nopensearch: { deadline_margin_ms: 1000 }\n${opts.yaml ?? ''}`;
+  const os = JSON.stringify({ deadline_margin_ms: 1000, ...opts.opensearch });
+  const yaml = `version: 1\nindex: { prefix: ${prefix} }\nopensearch: ${os}\n${opts.yaml ?? ''}`;
   writeFileSync(file, yaml);
   // A bucket of its own keeps a test's archive keys apart from replays and other test files.
   const base = localEnv();
