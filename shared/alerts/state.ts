@@ -99,9 +99,8 @@ function body(r: AlertRecord, now: number) {
   };
 }
 
-// Adds ids one by one up to the cap; an id already there adds nothing.
-const COUNT_SCRIPT =
-  'if (ctx._source.ids == null) { ctx._source.ids = []; } for (def id : params.ids) { if (ctx._source.ids.size() >= params.cap) { break; } if (!ctx._source.ids.contains(id)) { ctx._source.ids.add(id); } } ctx._source.count = ctx._source.ids.size();';
+/** Tries of the read-merge-write of a threshold counter when another instance wrote in between. */
+const COUNT_ATTEMPTS = 5;
 
 function timeout(deadline: number): number {
   return Math.max(200, deadline - Date.now());
@@ -217,29 +216,56 @@ export function createOpenSearchAlertState(opts: {
 
     async count(key, ids, cap, deadline) {
       await ensureIndex(deadline);
-      const slice = ids.slice(0, cap);
+      // Read, merge, write back only if nobody wrote in between (seq_no): no script needed, so this
+      // works on any OpenSearch, the minimal distribution of the local stack included.
       try {
-        const { body: res } = await client.update(
-          {
-            index,
-            id: key,
-            retry_on_conflict: 5,
-            _source: ['ids'],
-            body: {
-              script: { source: COUNT_SCRIPT, lang: 'painless', params: { ids: slice, cap } },
-              upsert: {
-                '@timestamp': iso(now()),
-                kind: 'threshold',
-                ids: slice,
-                count: slice.length,
+        for (let attempt = 0; attempt < COUNT_ATTEMPTS; attempt++) {
+          const requestTimeout = timeout(deadline);
+          const { body: current } = await client.get(
+            { index, id: key, _source_includes: ['ids'] },
+            { requestTimeout, ignore: [404] },
+          );
+          const found = current.found === true;
+          const stored = (current._source as { ids?: unknown } | undefined)?.ids;
+          const merged = new Set<string>(Array.isArray(stored) ? (stored as string[]) : []);
+          const before = merged.size;
+          for (const id of ids) {
+            if (merged.size >= cap) break;
+            merged.add(id);
+          }
+          if (found && merged.size === before) return merged.size;
+          const doc = {
+            '@timestamp': iso(now()),
+            kind: 'threshold',
+            ids: [...merged],
+            count: merged.size,
+          };
+          const written = await client
+            .index(
+              found
+                ? {
+                    index,
+                    id: key,
+                    body: doc,
+                    if_seq_no: current._seq_no,
+                    if_primary_term: current._primary_term,
+                  }
+                : { index, id: key, body: doc, op_type: 'create' },
+              { requestTimeout },
+            )
+            .then(
+              () => true,
+              (err: unknown) => {
+                if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 409)
+                  return false;
+                throw err;
               },
-            },
-          },
-          { requestTimeout: timeout(deadline) },
-        );
-        const stored = (res.get?._source as { ids?: unknown[] } | undefined)?.ids;
-        return Array.isArray(stored) ? stored.length : slice.length;
+            );
+          if (written) return merged.size;
+        }
+        throw new AlertStateError(`threshold counter ${key} kept changing under us`);
       } catch (err) {
+        if (err instanceof AlertStateError) throw err;
         throw new AlertStateError(`threshold count failed: ${errorMessage(err)}`, { cause: err });
       }
     },

@@ -17,7 +17,7 @@ beforeAll(async () => {
   slack = await privateSlack('alerts');
   p = await localPipeline('alerts', {
     env: { SLACK_WEBHOOK_URL: slack.webhookUrl },
-    yaml: `alerts:\n  state_index: ${stateIndex}\n  time_budget: 4s\n  links: { dashboards_url: 'http://127.0.0.1:5601' }\n  rules:\n    - name: errors\n`,
+    yaml: `alerts:\n  state_index: ${stateIndex}\n  time_budget: 4s\n  links: { dashboards_url: 'http://127.0.0.1:5601' }\n  rules:\n    - { name: flaky, regex: 'queue .* stalled', threshold: { count: 3, window: 5m } }\n    - name: errors\n`,
   });
 });
 
@@ -123,6 +123,24 @@ describe('Slack alerts', () => {
     expect(a.alerts.sent + b.report.alerts.sent).toBe(1);
     expect(a.alerts.suppressed + b.report.alerts.suppressed).toBe(1);
     expect(await slack.messages()).toHaveLength(1);
+  });
+
+  it('holds a threshold rule back until the third match, counted in OpenSearch across invocations and redeliveries', async () => {
+    const stalled = (ids: string[], seed: string) =>
+      awslogsEvent(
+        messageOf(
+          ids.map((id) => jsonError(`queue ${id} stalled`, undefined, '2025-11-20T11:00:01.000Z')),
+          { group: '/ecs/queues', stream: 'worker/1', seed },
+        ),
+      );
+    const first = await p.invoke(stalled(['q1', 'q2'], 't1'));
+    const redelivered = await p.invoke(stalled(['q1', 'q2'], 't1'));
+    const third = await p.invoke(stalled(['q3'], 't2'));
+    expect(first.alerts).toMatchObject({ matched: 2, belowThreshold: 1, sent: 0 });
+    expect(redelivered.alerts).toMatchObject({ belowThreshold: 1, sent: 0 });
+    expect(third.alerts).toMatchObject({ belowThreshold: 0, sent: 1 });
+    expect(await slack.messages()).toHaveLength(1);
+    expect(await stateDocs('flaky')).toHaveLength(1);
   });
 
   it('sends nothing for access-log 5xx under the default rules', async () => {
