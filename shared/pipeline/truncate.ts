@@ -16,9 +16,26 @@ function tooLong(s: string, maxBytes: number): boolean {
   return s.length * 3 > maxBytes && Buffer.byteLength(s, 'utf8') > maxBytes;
 }
 
+/** Whether every string in `value` fits: nearly always, so it is checked first and without allocating. */
+function fits(value: unknown, maxBytes: number): boolean {
+  if (typeof value === 'string') return !tooLong(value, maxBytes);
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!fits(v, maxBytes)) return false;
+    return true;
+  }
+  for (const k in value) {
+    if (Object.hasOwn(value, k) && !fits((value as Record<string, unknown>)[k], maxBytes))
+      return false;
+  }
+  return true;
+}
+
 function cut(value: unknown, maxBytes: number): { value: unknown; changed: boolean } {
   if (typeof value === 'string') {
-    return tooLong(value, maxBytes) ? { value: cutUtf8(value, maxBytes), changed: true } : { value, changed: false };
+    return tooLong(value, maxBytes)
+      ? { value: cutUtf8(value, maxBytes), changed: true }
+      : { value, changed: false };
   }
   if (Array.isArray(value)) {
     let changed = false;
@@ -48,6 +65,7 @@ function cut(value: unknown, maxBytes: number): { value: unknown; changed: boole
  * with long strings cut and `_truncated` in `tags`.
  */
 export function truncateForIndex(doc: LogDocument, maxBytes: number): LogDocument {
+  if (fits(doc, maxBytes)) return doc;
   const r = cut(doc, maxBytes);
   if (!r.changed) return doc;
   const out = r.value as LogDocument;
