@@ -42,7 +42,10 @@ export function createRuntime(env: RuntimeEnv, config: Config = loadConfig(env.c
       ? undefined
       : createAlertSink({
           config: config.alerts,
-          state: createOpenSearchAlertState({ client: opensearch, index: config.alerts.state_index }),
+          state: createOpenSearchAlertState({
+            client: opensearch,
+            index: config.alerts.state_index,
+          }),
           slack: createSlackClient(),
           webhooks,
           region: env.region,

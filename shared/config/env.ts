@@ -46,7 +46,11 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv): RuntimeEnv {
   const slackWebhookUrl = env.SLACK_WEBHOOK_URL?.trim() || undefined;
   // The value is a secret: say what is wrong with it without repeating it.
   if (slackWebhookUrl && !/^https?:\/\/[^\s/]+/.test(slackWebhookUrl)) {
-    throw new ConfigError('environment variable SLACK_WEBHOOK_URL is not an http(s) URL', undefined, 'SLACK_WEBHOOK_URL');
+    throw new ConfigError(
+      'environment variable SLACK_WEBHOOK_URL is not an http(s) URL',
+      undefined,
+      'SLACK_WEBHOOK_URL',
+    );
   }
   const slackWebhookParam = env.SLACK_WEBHOOK_PARAM?.trim() || undefined;
   if (slackWebhookParam && !slackWebhookParam.startsWith('/')) {

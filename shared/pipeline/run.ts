@@ -1,6 +1,6 @@
 // Drives a batch through transform and sinks, and turns per-document results into per-record outcomes.
-import type { Config } from '#shared/config/schema.ts';
 import { type AlertCounts, emptyAlertCounts } from '#shared/alerts/sink.ts';
+import type { Config } from '#shared/config/schema.ts';
 import { errorMessage } from '#shared/errors.ts';
 import type { InputEvent, RecordOutcome, Routed } from '#shared/model.ts';
 import { planArchive } from '#shared/sinks/archive-keys.ts';
