@@ -137,7 +137,8 @@ function linkElements(g: AlertGroup, opts: RenderOptions): SlackBlock[] {
     const query = fingerprintQuery({
       logGroup: g.logGroup,
       errorType: g.errorType,
-      normalized: g.normalized,
+      // The query travels in a URL: mask what the reader may not see.
+      normalized: (opts.redact ?? ((t: string) => t))(g.normalized),
     });
     const d = link(
       discoverUrl({

@@ -179,3 +179,18 @@ describe('fitMrkdwn', () => {
     expect(fitMrkdwn('😀😀😀', 4)).toBe('😀…');
   });
 });
+
+describe('links', () => {
+  it('carry no masked value in the Discover query', () => {
+    const message = renderAlertMessage(
+      [group({ normalized: 'login failed for jane@example.com', errorType: undefined })],
+      {
+        dashboardsUrl: 'https://dash.example.com',
+        redact: redactor.text,
+      },
+    );
+    const links = JSON.stringify(message.blocks.at(-1));
+    expect(links).toContain('OpenSearch Discover');
+    expect(links).not.toContain('jane');
+  });
+});
