@@ -3,10 +3,24 @@ import { createHash } from 'node:crypto';
 import type { Routed } from '#shared/model.ts';
 import type { ArchiveObject } from './types.ts';
 
+/** Slugs computed so far: planArchive asks once per document, for a few distinct groups. */
+const slugs = new Map<string, string>();
+
 /** `/aws/lambda/my-fn` → `aws-lambda-my-fn`: safe in a key, readable in the console. */
 export function groupSlug(group: string): string {
-  const slug = group.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-  return slug.slice(0, 200) || 'unknown';
+  let slug = slugs.get(group);
+  if (slug === undefined) {
+    slug =
+      group
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 200) || 'unknown';
+    // A batch holds a handful of groups; the bound only stops a long-lived process from growing it.
+    if (slugs.size >= 1000) slugs.clear();
+    slugs.set(group, slug);
+  }
+  return slug;
 }
 
 /** `dt=YYYY-MM-DD/hour=HH` of an ISO time. */
@@ -44,8 +58,9 @@ export function planArchive(items: readonly Routed[]): ArchiveObject[] {
 /** The archive row: the full document (never truncated) with its raw line. */
 export function archiveRow(item: Routed): string {
   const doc = item.doc;
-  const row = doc.event.original === undefined && item.raw !== doc.message
-    ? { ...doc, event: { ...doc.event, original: item.raw } }
-    : doc;
+  const row =
+    doc.event.original === undefined && item.raw !== doc.message
+      ? { ...doc, event: { ...doc.event, original: item.raw } }
+      : doc;
   return JSON.stringify(row);
 }
