@@ -9,6 +9,7 @@ import type { RuntimeEnv } from '#shared/config/env.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
+import { documentIdPolicy } from '#shared/opensearch/document-ids.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
 import { createS3ArchiveSink, createS3DeadLetterSink } from '#shared/sinks/s3.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
@@ -31,6 +32,9 @@ export function createRuntime(env: RuntimeEnv, config: Config = loadConfig(env.c
   const s3 = createS3Client({ region: env.region, endpoint: env.awsEndpoint });
   const s3opts = { client: s3, bucket: env.archiveBucket, gzipLevel: config.archive.gzip_level };
   const opensearch = createOpenSearchClient({ url: env.opensearchUrl, region: env.region });
+  const ids = documentIdPolicy(env.opensearchUrl, config.opensearch.serverless_collection_type);
+  // Said once per cold start, as a structured line: without ids a redelivery can duplicate.
+  if (ids.warning) console.warn(JSON.stringify({ level: 'WARN', message: ids.warning }));
   const rules = compileAlertRules(config.alerts);
   const webhooks = createWebhookBook({
     refs: rules.map((r) => r.webhook),
@@ -60,6 +64,7 @@ export function createRuntime(env: RuntimeEnv, config: Config = loadConfig(env.c
         bulkBytes: config.opensearch.bulk_bytes,
         concurrency: config.opensearch.concurrency,
         maxFieldBytes: config.opensearch.max_field_bytes,
+        useIds: ids.useIds,
       }),
       archive: createS3ArchiveSink(s3opts),
       deadLetter: createS3DeadLetterSink(s3opts),

@@ -20,6 +20,8 @@ export interface OpenSearchSinkOptions {
   degradeOnMappingError?: boolean;
   /** Called after each round, for logs, metrics and tests. */
   onAttempt?: (info: AttemptInfo) => void;
+  /** `_id` = `event.id` (default); false for OpenSearch Serverless time-series collections, which refuse ids. */
+  useIds?: boolean;
 }
 
 export interface AttemptInfo {
@@ -116,7 +118,7 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
         error: 'not attempted before the deadline',
       }));
       const lines = items.map((item) =>
-        bulkLines(item, truncateForIndex(item.doc, opts.maxFieldBytes)),
+        bulkLines(item, truncateForIndex(item.doc, opts.maxFieldBytes), opts.useIds),
       );
       const sizes = lines.map((l) => Buffer.byteLength(l));
       /** Why a document was degraded; its original must go to the dead-letter prefix. */
@@ -182,7 +184,11 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
                     items[i]!.raw,
                     prev !== undefined,
                   );
-                  lines[i] = bulkLines(items[i]!, truncateForIndex(copy, opts.maxFieldBytes));
+                  lines[i] = bulkLines(
+                    items[i]!,
+                    truncateForIndex(copy, opts.maxFieldBytes),
+                    opts.useIds,
+                  );
                   sizes[i] = Buffer.byteLength(lines[i]!);
                   results[i] = {
                     status: 'retry',
@@ -270,8 +276,9 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
   };
 }
 
-function bulkLines(item: Routed, body: unknown): string {
-  return `${JSON.stringify({ index: { _index: item.index, _id: item.doc.event.id } })}\n${JSON.stringify(body)}\n`;
+function bulkLines(item: Routed, body: unknown, useIds = true): string {
+  const action = useIds ? { _index: item.index, _id: item.doc.event.id } : { _index: item.index };
+  return `${JSON.stringify({ index: action })}\n${JSON.stringify(body)}\n`;
 }
 
 type BulkOutcome =

@@ -14,7 +14,9 @@ import {
 import { parseConfig } from '#shared/config/load.ts';
 import { EndpointResolutionError } from '#shared/errors.ts';
 import { bootstrapOpenSearch } from '#shared/ops/bootstrap.ts';
-import { ROOT } from '#test/helpers/events.ts';
+import { transformEvents } from '#shared/pipeline/transform.ts';
+import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { inputEvent, ROOT } from '#test/helpers/events.ts';
 
 const env = localEnv();
 const savedEnv = { ...process.env };
@@ -164,5 +166,36 @@ describe('OpenSearch endpoint from a domain name (moto)', () => {
     await expect(unknown).rejects.toThrow(
       /cannot resolve OpenSearch domain no-such-domain: no such domain/,
     );
+  });
+});
+
+describe('writing without document ids (OpenSearch Serverless time-series collections)', () => {
+  it('lets OpenSearch choose the ids: the same events twice make two documents each', async () => {
+    // Prepare
+    const { routed } = transformEvents(
+      [inputEvent('hello'), inputEvent('world', { id: 'ev-2' })],
+      config,
+    );
+    const sink = createOpenSearchSink({
+      client: opensearch,
+      bulkBytes: 1 << 20,
+      concurrency: 1,
+      maxFieldBytes: 32766,
+      useIds: false,
+    });
+    // Act
+    const first = await sink.index(routed, Date.now() + 10_000);
+    await sink.index(routed, Date.now() + 10_000);
+    // Assess
+    expect(first.map((r) => r.status)).toEqual(['indexed', 'indexed']);
+    const index = routed[0]?.index ?? '';
+    await opensearch.indices.refresh({ index });
+    const { body } = await opensearch.search({
+      index,
+      body: { size: 10, query: { terms: { 'event.id': ['ev-1', 'ev-2'] } } },
+    });
+    const ids = body.hits.hits.map((h) => h._id);
+    expect(ids).toHaveLength(4);
+    expect(ids).not.toContain('ev-1');
   });
 });
