@@ -15,6 +15,7 @@ import type { Config } from '#shared/config/schema.ts';
 import type { BatchSummary } from '#shared/report.ts';
 import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
 import { BATCH_SUMMARY, ingestKinesis } from '#shared/sources/kinesis.ts';
+import { ROOT } from './events.ts';
 import type { LocalPipeline } from './pipeline.ts';
 
 /** What a batch must end as: document ids per record, and the parts that can only be dead-lettered. */
@@ -178,4 +179,39 @@ export function syntheticBatch(
       });
     }),
   );
+}
+
+/** Runs a CLI script (`scripts/<name>.ts`) as a user would, with the pipeline's environment; parses its --json line. */
+export async function runCli(
+  name: 'redrive' | 'reindex',
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', `scripts/${name}.ts`, ...args, '--json'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(last) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${name} printed no JSON summary (exit ${code}):\n${stdout}\n${stderr}`);
+  }
+  return { code, json, stderr };
 }

@@ -7,6 +7,7 @@ import {
   deadLetterRows,
   distinctRows,
   expectedOf,
+  runCli,
   syntheticBatch,
 } from '#test/helpers/kinesis.ts';
 import { type LocalPipeline, localPipeline } from '#test/helpers/pipeline.ts';
@@ -80,5 +81,41 @@ describe('conflicting field types in one index', () => {
     expect((await p.invokeKinesis(event, 60_000)).batchItemFailures).toEqual([]);
     expect(await p.count(index)).toBe(expected.ids.length + 1);
     expect(distinctRows(await deadLetterRows(p))).toBe(withUser);
+  });
+
+  it('after the template is fixed, reindex from the archive and redrive of the dead letters restore the originals', async () => {
+    // Prepare: the operator drops the legacy template and the index built from it.
+    const expectedDocs = await p.count(index);
+    const deadRows = distinctRows(await deadLetterRows(p));
+    await p.opensearch.indices.deleteIndexTemplate({ name: `${p.prefix}-legacy` });
+    await p.opensearch.indices.delete({ index });
+    // Act
+    const reindex = await runCli('reindex', ['--from', 'archive/']);
+    const redrive = await runCli('redrive', ['--from', 'dead-letter/', '--delete']);
+    // Assess: every document is back (the legacy one aside), none degraded, the dead letters are gone.
+    expect(reindex.code).toBe(0);
+    expect(reindex.json).toMatchObject({
+      indexed: expectedDocs - 1,
+      degraded: 0,
+      rejected: 0,
+      failed: 0,
+    });
+    expect(redrive.code).toBe(0);
+    expect(redrive.json).toMatchObject({ rows: { delivered: deadRows, failed: 0, retry: 0 } });
+    expect(await p.count(index)).toBe(expectedDocs - 1);
+    const { body } = await p.opensearch.count({
+      index,
+      body: { query: { term: { tags: '_mapping_degraded' } } },
+    });
+    expect(body.count).toBe(0);
+    const { body: users } = await p.opensearch.count({
+      index,
+      body: { query: { term: { 'user.name': 'alice' } } },
+    });
+    expect(users.count).toBe(deadRows);
+    expect(await p.listKeys('dead-letter/')).toEqual([]);
+    // Both are idempotent: a second reindex changes no count.
+    await runCli('reindex', ['--from', 'archive/']);
+    expect(await p.count(index)).toBe(expectedDocs - 1);
   });
 });

@@ -1,0 +1,86 @@
+// `npm run reindex -- --from <archive prefix> [--index-prefix P] [--json]`: indexes archived documents again.
+import { parseArgs } from 'node:util';
+import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import { createS3Client } from '#shared/clients/s3.ts';
+import { loadConfig } from '#shared/config/load.ts';
+import { reindexArchive } from '#shared/recovery/reindex.ts';
+import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { createS3DeadLetterSink } from '#shared/sinks/s3.ts';
+import { cliEnv, listKeys, progressLine, readObject } from './recovery-cli.ts';
+
+const USAGE =
+  'usage: npm run reindex -- --from <archive prefix> [--bucket NAME] [--index-prefix P] [--config logferry.yml] [--json]\n' +
+  '  e.g. --from archive/log_type=access/dt=2025-11-20/';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      from: { type: 'string' },
+      bucket: { type: 'string' },
+      'index-prefix': { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || !values.from) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (!values.from.startsWith('archive/')) {
+    console.error(`reindex: --from must be an archive prefix (archive/…), not ${values.from}`);
+    return 2;
+  }
+  const env = await cliEnv();
+  const config = loadConfig(values.config ?? env.configFile);
+  const bucket = values.bucket ?? env.archiveBucket;
+  const s3 = createS3Client({ region: env.region, endpoint: env.awsEndpoint });
+  const client = createOpenSearchClient({ url: env.opensearchUrl, region: env.region });
+  const keys = await listKeys(s3, bucket, values.from);
+  const progress = progressLine(process.stderr, !values.json || process.stderr.isTTY === true);
+  const totals = await reindexArchive({
+    keys,
+    read: (key) => readObject(s3, bucket, key),
+    index: createOpenSearchSink({
+      client,
+      bulkBytes: config.opensearch.bulk_bytes,
+      concurrency: config.opensearch.concurrency,
+      maxFieldBytes: config.opensearch.max_field_bytes,
+    }),
+    deadLetter: createS3DeadLetterSink({
+      client: s3,
+      bucket,
+      gzipLevel: config.archive.gzip_level,
+    }),
+    config,
+    prefix: values['index-prefix'],
+    onProgress: (p) => {
+      const rate = p.elapsedMs > 0 ? Math.round(p.documents / (p.elapsedMs / 1000)) : 0;
+      progress.update(
+        `reindex ${p.objectsDone}/${p.objects} objects · ${p.documents} documents · ${p.indexed} indexed · ` +
+          `${p.degraded} degraded · ${p.rejected} rejected · ${p.failed} failed · ${rate} docs/s`,
+      );
+    },
+  });
+  progress.done();
+  const { errors, ...counts } = totals;
+  if (values.json) console.log(JSON.stringify({ bucket, from: values.from, ...counts, errors }));
+  else {
+    console.log(
+      `reindexed s3://${bucket}/${values.from}: ${counts.objects} objects, ${counts.documents} documents, ` +
+        `${counts.indexed} indexed (${counts.degraded} degraded), ${counts.rejected} rejected, ${counts.failed} failed in ${counts.elapsedMs} ms`,
+    );
+    for (const e of errors) console.log(`  error: ${e}`);
+  }
+  return counts.failed > 0 || errors.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`reindex: ${(err as Error).stack ?? err}`);
+    process.exitCode = 1;
+  },
+);
