@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
@@ -32,7 +33,13 @@ const emptyCounts = (): Counts => ({ delivered: 0, failed: 0, retry: 0, skipped:
 
 /** Reads a Kinesis batch back from its stream, from its first to its last sequence number. */
 function kinesisReader(region: string, endpoint?: string) {
-  const kinesis = new KinesisClient({ region, ...(endpoint ? { endpoint } : {}) });
+  // HTTP/1.1: the client's default HTTP/2 handler exists for SubscribeToShard, which this never calls,
+  // and emulators such as moto do not speak HTTP/2.
+  const kinesis = new KinesisClient({
+    region,
+    requestHandler: new NodeHttpHandler(),
+    ...(endpoint ? { endpoint } : {}),
+  });
   return async (batch: KinesisBatchInfo): Promise<KinesisStreamRecord[]> => {
     const streamName = batch.streamArn.split('/').pop() ?? '';
     const { ShardIterator } = await kinesis.send(
