@@ -1,6 +1,7 @@
 // Builds each function's Lambda bundle exactly as serverless.yml's esbuild settings do, for cold-start and memory runs.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { parseDocument } from 'yaml';
 
@@ -13,6 +14,8 @@ export interface Bundle {
   /** The built `.cjs` file, or undefined when the build failed (`error` says why). */
   file?: string;
   bytes?: number;
+  /** The bundle deflated, about what it weighs inside the deployment zip. */
+  gzipBytes?: number;
   mapBytes?: number;
   error?: string;
 }
@@ -123,6 +126,7 @@ export async function buildBundles(root: string, outDir: string): Promise<Bundle
         ...h,
         file,
         bytes: statSync(file).size,
+        gzipBytes: gzipSync(readFileSync(file)).length,
         mapBytes: existsSync(map) ? statSync(map).size : undefined,
       });
     } catch (err) {

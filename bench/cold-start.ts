@@ -6,6 +6,8 @@ import { runChild } from './spawn-child.ts';
 export interface ColdStart {
   function: string | null;
   bundle_bytes: number | null;
+  /** Deflated, roughly its share of the deployment zip. */
+  bundle_gzip_bytes: number | null;
   map_bytes: number | null;
   /** Median `require()` time of the bundle in a fresh process, with `--enable-source-maps` as deployed. */
   import_ms: number | null;
@@ -65,6 +67,7 @@ export async function benchColdStart(
     out[b.name] = {
       function: b.function ?? null,
       bundle_bytes: b.bytes ?? null,
+      bundle_gzip_bytes: b.gzipBytes ?? null,
       map_bytes: b.mapBytes ?? null,
       import_ms: ok ? round(median(t.maps), 1) : null,
       import_ms_min: ok ? round(Math.min(...t.maps), 1) : null,

@@ -121,6 +121,11 @@ function figures(r: Results): [string, string][] {
   if (e) {
     rows.push(['e2e handler', `${fmt(e.docs_per_s)} docs/s`]);
     rows.push(['e2e raw bulk ceiling', `${fmt(e.raw_bulk_docs_per_s)} docs/s`]);
+    const per = (ms: number) => `${Math.round(ms / e.events)} ms`;
+    rows.push([
+      'e2e time per 1 MB event: handler (of which index sink) / raw bulk',
+      `${per(e.handler_ms)} (${per(e.handler_index_ms)}) / ${per(e.raw_ms)}`,
+    ]);
     rows.push([
       'e2e ratio',
       `${e.ratio} (${e.events} events, ${fmt(e.documents)} docs, ${e.bulk_requests} bulks of ${fmt(e.bulk_body_bytes)} B, concurrency ${e.concurrency})`,
@@ -146,7 +151,7 @@ function figures(r: Results): [string, string][] {
       `cold start ${name}`,
       c.error && c.import_ms === null
         ? `n/a: ${c.error}`
-        : `${fmt(c.bundle_bytes)} B bundle, import ${c.import_ms} ms (${c.import_ms_no_source_maps} ms without source maps)`,
+        : `${fmt(c.bundle_bytes)} B bundle (${fmt(c.bundle_gzip_bytes)} B gzipped), import ${c.import_ms} ms (${c.import_ms_no_source_maps} ms without source maps)`,
     ]);
   }
   const c = r.cost;
@@ -304,6 +309,8 @@ async function main(): Promise<number> {
         ARCHIVE_BUCKET: BENCH_BUCKET,
         LOGFERRY_CONFIG: path.join(ROOT, 'logferry.yml'),
         LOGFERRY_STAGE: 'bench',
+        // As serverless.yml sets it: the user's alert rules need a webhook to name at cold start.
+        SLACK_WEBHOOK_PARAM: '/logferry/bench/slack-webhook',
         SUBSCRIPTION_DESTINATION_ARN:
           'arn:aws:lambda:us-east-1:123456789012:function:logferry-bench-ingestCloudwatch',
       },
