@@ -282,18 +282,31 @@ async function main(): Promise<number> {
     errors: {},
   };
 
+  // A section that fails is reported and left null; the others still run.
+  const section = async (name: Section, fn: () => Promise<void> | void) => {
+    try {
+      await fn();
+    } catch (err) {
+      results.errors[name] = (err as Error).message;
+      log(`${name} failed: ${(err as Error).message}`);
+    }
+  };
   if (want('parse')) {
     log('parse: lines per second per family, one core');
-    results.parse = benchParse({ durationMs: mode.parseMs });
+    await section('parse', () => {
+      results.parse = benchParse({ durationMs: mode.parseMs });
+    });
   }
   if (want('pipeline')) {
     log(
       `pipeline: ${mode.pipelineEvents} × 1 MB events through decode, parse, route and serialise, null sinks`,
     );
-    results.pipeline = await benchPipeline(cloudWatchEvents(mode.pipelineEvents, 1), config, {
-      durationMs: mode.pipelineMs,
+    await section('pipeline', async () => {
+      results.pipeline = await benchPipeline(cloudWatchEvents(mode.pipelineEvents, 1), config, {
+        durationMs: mode.pipelineMs,
+      });
+      results.pipeline_cpu_us_per_event = results.pipeline.cpu_us_per_event;
     });
-    results.pipeline_cpu_us_per_event = results.pipeline.cpu_us_per_event;
   }
   let bundles: Bundle[] = [];
   if (want('cold_start') || want('memory')) {
@@ -302,22 +315,28 @@ async function main(): Promise<number> {
   }
   if (want('cold_start')) {
     log(`cold start: ${mode.importRuns} fresh imports per bundle`);
-    results.cold_start = await benchColdStart(
-      bundles,
-      {
-        ...localEnv(),
-        ARCHIVE_BUCKET: BENCH_BUCKET,
-        LOGFERRY_CONFIG: path.join(ROOT, 'logferry.yml'),
-        LOGFERRY_STAGE: 'bench',
-        // As serverless.yml sets it: the user's alert rules need a webhook to name at cold start.
-        SLACK_WEBHOOK_PARAM: '/logferry/bench/slack-webhook',
-        SUBSCRIPTION_DESTINATION_ARN:
-          'arn:aws:lambda:us-east-1:123456789012:function:logferry-bench-ingestCloudwatch',
-      },
-      mode.importRuns,
+    await section('cold_start', async () => {
+      results.cold_start = await benchColdStart(
+        bundles,
+        {
+          ...localEnv(),
+          ARCHIVE_BUCKET: BENCH_BUCKET,
+          LOGFERRY_CONFIG: path.join(ROOT, 'logferry.yml'),
+          LOGFERRY_STAGE: 'bench',
+          // As serverless.yml sets it: the user's alert rules need a webhook to name at cold start.
+          SLACK_WEBHOOK_PARAM: '/logferry/bench/slack-webhook',
+          SUBSCRIPTION_DESTINATION_ARN:
+            'arn:aws:lambda:us-east-1:123456789012:function:logferry-bench-ingestCloudwatch',
+        },
+        mode.importRuns,
+      );
+    });
+  }
+  if (want('e2e') || want('memory')) {
+    await section(want('e2e') ? 'e2e' : 'memory', () =>
+      runStackSections(want, bundles, config, mode, results),
     );
   }
-  if (want('e2e') || want('memory')) await runStackSections(want, bundles, config, mode, results);
 
   if (results.pipeline) {
     const p = results.pipeline;
