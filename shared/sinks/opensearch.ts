@@ -43,7 +43,7 @@ export interface AttemptInfo {
 const MIN_REQUEST_MS = 100;
 
 /** Smallest bulk a 413 may shrink us to; below it single documents go alone. */
-const MIN_BULK_BYTES = 16 * 1024;
+const MIN_BULK_BYTES = 1024;
 
 interface BulkItemError {
   type?: string;
