@@ -1,7 +1,7 @@
 // The OpenSearch sink: byte-sized bulk requests, per-item checks, deadline-aware retries of what may still pass.
 import type { Client } from '@opensearch-project/opensearch';
 import { errorMessage } from '#shared/errors.ts';
-import type { Routed } from '#shared/model.ts';
+import type { LogDocument, Routed } from '#shared/model.ts';
 import { truncateForIndex } from '#shared/pipeline/truncate.ts';
 import { degradeDocument, isMappingError } from './mapping-degrade.ts';
 import { backoffDelay, isRetryableStatus, sleep } from './retry.ts';
@@ -117,10 +117,10 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
         status: 'retry',
         error: 'not attempted before the deadline',
       }));
-      const lines = items.map((item) =>
-        bulkLines(item, truncateForIndex(item.doc, opts.maxFieldBytes), opts.useIds),
+      const ops = items.map((item) =>
+        bulkOperation(item, truncateForIndex(item.doc, opts.maxFieldBytes), opts.useIds),
       );
-      const sizes = lines.map((l) => Buffer.byteLength(l));
+      const sizes = ops.map(operationBytes);
       /** Why a document was degraded; its original must go to the dead-letter prefix. */
       const degradedBy = new Map<number, { error: string; statusCode: number; whole: boolean }>();
       let pending = items.map((_, i) => i);
@@ -151,7 +151,7 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
             const left = deadline - Date.now();
             if (left < MIN_REQUEST_MS) return;
             const chunk = chunks[cursor++]!;
-            const outcome = await sendBulk(opts.client, chunk, lines, left);
+            const outcome = await sendBulk(opts.client, chunk, ops, left);
             if (outcome.kind === 'items') {
               outcome.items.forEach((item, k) => {
                 const i = chunk[k]!;
@@ -184,12 +184,12 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
                     items[i]!.raw,
                     prev !== undefined,
                   );
-                  lines[i] = bulkLines(
+                  ops[i] = bulkOperation(
                     items[i]!,
                     truncateForIndex(copy, opts.maxFieldBytes),
                     opts.useIds,
                   );
-                  sizes[i] = Buffer.byteLength(lines[i]!);
+                  sizes[i] = operationBytes(ops[i]!);
                   results[i] = {
                     status: 'retry',
                     error: `mapping conflict; degraded copy not indexed yet: ${error}`,
@@ -276,38 +276,69 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
   };
 }
 
-function bulkLines(item: Routed, body: unknown, useIds = true): string {
+/** One index operation: the action, and the document serialised once (the helper sends strings as they are). */
+interface BulkOperation {
+  action: { index: { _index: string; _id?: string } };
+  body: string;
+  /** Finds the operation again from what the helper hands back to `onDrop`. */
+  key: string;
+}
+
+function bulkOperation(item: Routed, body: LogDocument, useIds = true): BulkOperation {
   const action = useIds ? { _index: item.index, _id: item.doc.event.id } : { _index: item.index };
-  return `${JSON.stringify({ index: action })}\n${JSON.stringify(body)}\n`;
+  return { action: { index: action }, body: JSON.stringify(body), key: dropKey(item.index, body) };
+}
+
+/** Index and event id: present in every operation, with or without `_id`, and in every degraded copy. */
+function dropKey(index: string | undefined, doc: unknown): string {
+  const id = (doc as { event?: { id?: unknown } } | null)?.event?.id;
+  return `${index ?? ''}\u0000${String(id)}`;
+}
+
+function operationBytes(op: BulkOperation): number {
+  return Buffer.byteLength(JSON.stringify(op.action)) + Buffer.byteLength(op.body) + 2;
 }
 
 type BulkOutcome =
   | { kind: 'items'; items: BulkItem[] }
   | { kind: 'failed'; status: number; error: string };
 
+/**
+ * Sends one bulk request through the client's bulk helper. The helper serialises the request, checks every
+ * item and reports the failed ones to `onDrop`; sizing, 413 splits, concurrency and retries stay with the
+ * sink, so the helper sends exactly this chunk once (`retries: 0`, one flush at the end).
+ */
 async function sendBulk(
   client: Client,
   chunk: readonly number[],
-  lines: readonly string[],
+  ops: readonly BulkOperation[],
   timeoutMs: number,
 ): Promise<BulkOutcome> {
-  const body = chunk.map((i) => lines[i]).join('');
+  const positions = new Map<string, number[]>();
+  chunk.forEach((i, k) => {
+    const list = positions.get(ops[i]!.key);
+    if (list) list.push(k);
+    else positions.set(ops[i]!.key, [k]);
+  });
+  const items: BulkItem[] = chunk.map(() => ({ status: 200 }));
   try {
-    // The client sends a string body as it is; its types only know arrays, which it would serialise again.
-    const ndjson = body as unknown as Record<string, unknown>[];
-    const response = await client.bulk(
-      { body: ndjson },
+    await client.helpers.bulk<number>(
+      {
+        datasource: [...chunk],
+        onDocument: (i) => [ops[i]!.action, ops[i]!.body as unknown as Record<string, unknown>],
+        flushBytes: Number.MAX_SAFE_INTEGER,
+        flushInterval: 3_600_000,
+        concurrency: 1,
+        retries: 0,
+        onDrop: (drop) => {
+          const op = (drop.operation as { index?: { _index?: string } }).index;
+          const item: BulkItem = { status: drop.status, error: drop.error as BulkItemError };
+          for (const k of positions.get(dropKey(op?._index, drop.document)) ?? []) items[k] = item;
+        },
+      },
       { requestTimeout: timeoutMs, maxRetries: 0 },
     );
-    const items = (response.body as { items?: Record<string, BulkItem>[] }).items ?? [];
-    if (items.length !== chunk.length) {
-      return {
-        kind: 'failed',
-        status: 500,
-        error: `bulk answered ${items.length} items for ${chunk.length}`,
-      };
-    }
-    return { kind: 'items', items: items.map((it) => Object.values(it)[0]!) };
+    return { kind: 'items', items };
   } catch (err) {
     return { kind: 'failed', status: requestStatus(err), error: errorMessage(err) };
   }

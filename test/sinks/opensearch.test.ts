@@ -1,37 +1,55 @@
-import type { Client } from '@opensearch-project/opensearch';
+import { Client } from '@opensearch-project/opensearch';
 import { describe, expect, it } from 'vitest';
 import type { Routed } from '#shared/model.ts';
 import { type AttemptInfo, createOpenSearchSink } from '#shared/sinks/opensearch.ts';
 
-/** A stand-in for the client's bulk call: answers each request with what `answer` says. */
+/**
+ * A real client whose transport answers each bulk request with what `answer` says: the sink's own code and
+ * the client's bulk helper run for real, only the HTTP round trip is replaced.
+ */
 function fakeClient(
   answer: (lines: { id: string; body: Record<string, unknown> }[], bytes: number) => unknown,
 ) {
   const requests: { ids: string[]; bytes: number }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const client = {
-    async bulk({ body }: { body: string }) {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setTimeout(r, 2));
-      inFlight--;
-      const rows = body.trimEnd().split('\n');
-      const docs = [];
-      for (let i = 0; i < rows.length; i += 2) {
-        const action = JSON.parse(rows[i]!) as { index: { _id: string } };
-        docs.push({
-          id: action.index._id,
-          body: JSON.parse(rows[i + 1]!) as Record<string, unknown>,
-        });
-      }
-      requests.push({ ids: docs.map((d) => d.id), bytes: Buffer.byteLength(body) });
-      const out = answer(docs, Buffer.byteLength(body));
-      if (out instanceof Error) throw out;
-      return { body: { items: out } };
-    },
+  const client = new Client({ node: 'http://127.0.0.1:1' });
+  const respond = async (params: { bulkBody?: string | string[] }) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, 2));
+    inFlight--;
+    const { bulkBody = [] } = params;
+    const body = typeof bulkBody === 'string' ? bulkBody : `${bulkBody.join('\n')}\n`;
+    const rows = body.trimEnd().split('\n');
+    const docs = [];
+    for (let i = 0; i < rows.length; i += 2) {
+      const action = JSON.parse(rows[i]!) as { index: { _id: string } };
+      docs.push({
+        id: action.index._id,
+        body: JSON.parse(rows[i + 1]!) as Record<string, unknown>,
+      });
+    }
+    requests.push({ ids: docs.map((d) => d.id), bytes: Buffer.byteLength(body) });
+    const out = answer(docs, Buffer.byteLength(body));
+    if (out instanceof Error) throw out;
+    return { body: { errors: (out as { index: { status: number } }[]).some((o) => o.index.status >= 300), items: out } };
   };
-  return { client: client as unknown as Client, requests, maxInFlight: () => maxInFlight };
+  // The bulk helper calls the transport with a callback; direct calls use the promise.
+  (client.transport as unknown as { request: unknown }).request = (
+    params: { bulkBody?: string | string[] },
+    _options: unknown,
+    callback?: (err: unknown, result: unknown) => void,
+  ) => {
+    const p = respond(params);
+    if (!callback) return p;
+    p.then(
+      (r) => callback(null, r),
+      (e) => callback(e, { body: undefined }),
+    );
+    return { abort() {} };
+  };
+  return { client, requests, maxInFlight: () => maxInFlight };
 }
 
 const ok = { index: { status: 201 } };
