@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('OpenSearch answering 429 (write queue full)', () => {
   it('backs off and retries only the refused items until every document is in, with no failure reported', async () => {
     // Prepare
-    const event = syntheticBatch(300, { lines: 10, kinds: ['text', 'firelens'] });
+    const event = syntheticBatch(1_000, { lines: 10, kinds: ['text', 'firelens'] });
     const expected = await expectedOf(event, config);
     const rejectedBefore = await writeRejections(node.url);
     // Act
@@ -62,11 +62,11 @@ describe('OpenSearch answering 429 (write queue full)', () => {
 
   it('past the deadline, reports the first record still refused; redeliveries complete the batch exactly', async () => {
     // Prepare: a second batch, too big to get through the throttled node in one short invocation.
-    const event = syntheticBatch(300, { lines: 10, kinds: ['text', 'gzip'], first: 10_000 });
+    const event = syntheticBatch(1_000, { lines: 10, kinds: ['text', 'gzip'], first: 10_000 });
     const expected = await expectedOf(event, config);
     const before = await p.count();
-    // Act: 1.5 s of Lambda time (1 s for the sinks) per delivery: far less than the batch needs.
-    const rounds = await deliver(p, event, { timeoutMs: 1_500, maxRounds: 30 });
+    // Act: 1.25 s of Lambda time (0.25 s for the sinks) per delivery: far less than 10,000 documents need.
+    const rounds = await deliver(p, event, { timeoutMs: 1_250, maxRounds: 60 });
     // Assess
     console.log(
       `429 past the deadline: ${rounds.length} deliveries, first cut at ${rounds[0]?.failedAt ?? 'none'}`,
