@@ -1,6 +1,7 @@
 // Schema of the `alerts` section of logferry.yml: Slack alert rules, windows, webhooks and links.
 import * as z from 'zod';
 import { type Level, LOG_TYPES } from '#shared/model.ts';
+import { regex } from './fields.ts';
 
 export const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -19,17 +20,6 @@ function duration(min: number, max: number) {
       message: `between ${min / 1000}s and ${max / 3_600_000}h`,
     });
 }
-
-const regex = z.string().superRefine((source, ctx) => {
-  try {
-    new RegExp(source);
-  } catch (err) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `not a valid regular expression: ${(err as Error).message}`,
-    });
-  }
-});
 
 /**
  * Where a webhook URL is kept. The URL itself is a secret (anyone holding it can post to the channel),

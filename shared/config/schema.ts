@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { DATASETS, LOG_TYPES } from '#shared/model.ts';
 import { REDACT_RULES } from '#shared/transform/redact.ts';
 import { alertsSchema } from './alerts.ts';
+import { regex } from './fields.ts';
 
 const MiB = 1024 * 1024;
 
@@ -26,17 +27,6 @@ const matchSchema = z.strictObject({
   /** Glob on the log group (or Kinesis stream name): `*` within a path segment, `**` across. */
   log_group: z.string().min(1).optional(),
   log_stream: z.string().min(1).optional(),
-});
-
-const regex = z.string().superRefine((source, ctx) => {
-  try {
-    new RegExp(source);
-  } catch (err) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `not a valid regular expression: ${(err as Error).message}`,
-    });
-  }
 });
 
 const dataset = z.enum(DATASETS as [string, ...string[]]);
