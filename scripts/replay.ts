@@ -55,6 +55,16 @@ function load(file: string): EventFile {
   return { file, shape: eventShape(event), event };
 }
 
+/** A file that is no Lambda event of a trigger logferry has: reported, never counted as a failure. */
+function unsupported(f: EventFile): Outcome {
+  return {
+    file: f.file,
+    shape: f.shape,
+    failed: 0,
+    error: `not a Lambda event this build replays (${f.shape})`,
+  };
+}
+
 async function runDry(files: EventFile[], configFile: string, json: boolean): Promise<Outcome[]> {
   const config = loadConfig(configFile);
   // One for the whole run, so a fingerprint seen in two files alerts once, as it would live.
@@ -62,12 +72,7 @@ async function runDry(files: EventFile[], configFile: string, json: boolean): Pr
   const outcomes: Outcome[] = [];
   for (const f of files) {
     if (f.shape !== 'cloudwatch-logs' && f.shape !== 'kinesis') {
-      outcomes.push({
-        file: f.file,
-        shape: f.shape,
-        failed: 0,
-        error: `not a Lambda event this build replays (${f.shape})`,
-      });
+      outcomes.push(unsupported(f));
       continue;
     }
     const sinks = { ...createRecordingSinks(), alert: alerts };
@@ -146,12 +151,7 @@ async function runLive(files: EventFile[], json: boolean): Promise<Outcome[]> {
       continue;
     }
     if (f.shape !== 'cloudwatch-logs') {
-      outcomes.push({
-        file: f.file,
-        shape: f.shape,
-        failed: 0,
-        error: `not a Lambda event this build replays (${f.shape})`,
-      });
+      outcomes.push(unsupported(f));
       continue;
     }
     try {
