@@ -1,6 +1,8 @@
 // In-process sinks that do the sinks' CPU work (bulk NDJSON, archive rows, optionally gzip) and no I/O.
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import type { Client } from '@opensearch-project/opensearch';
+import { Client, Connection } from '@opensearch-project/opensearch';
 import type { Config } from '#shared/config/schema.ts';
 import { archiveRow } from '#shared/sinks/archive-keys.ts';
 import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
@@ -33,17 +35,36 @@ function countDocs(body: string): number {
 }
 
 /**
- * An OpenSearch client whose bulk call answers "created" for every item without leaving the process, so
- * the real sink's serialisation, packing and result handling are what gets measured.
+ * A connection that answers every bulk request "created" for each item without leaving the process. The
+ * client above it is real, so the bulk helper, the transport's NDJSON assembly and the response parsing
+ * are measured along with the sink.
  */
-function nullClient(onBody: (body: string) => void): Client {
-  const bulk = async ({ body }: { body: unknown }) => {
-    const text = body as string;
-    onBody(text);
-    const items = Array.from({ length: countDocs(text) }, () => ({ index: { status: 201 } }));
-    return { body: { took: 1, errors: false, items }, statusCode: 200 };
+function nullConnection(onBody: (body: string) => void): typeof Connection {
+  return class NullConnection extends Connection {
+    override request(
+      params: Parameters<Connection['request']>[0],
+      callback: Parameters<Connection['request']>[1],
+    ): ReturnType<Connection['request']> {
+      const text = String((params as { body?: unknown }).body ?? '');
+      onBody(text);
+      const item = '{"index":{"status":201,"result":"created"}}';
+      const answer = `{"took":1,"errors":false,"items":[${Array.from({ length: countDocs(text) }, () => item).join(',')}]}`;
+      const response = Object.assign(Readable.from([answer]), {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json; charset=UTF-8' },
+      });
+      process.nextTick(callback, null, response as unknown as IncomingMessage);
+      return { abort() {} } as unknown as ClientRequest;
+    }
   };
-  return { bulk } as unknown as Client;
+}
+
+function nullClient(onBody: (body: string) => void): Client {
+  return new Client({
+    node: 'http://127.0.0.1:9',
+    Connection: nullConnection(onBody),
+    maxRetries: 0,
+  });
 }
 
 /**
