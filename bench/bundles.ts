@@ -1,9 +1,11 @@
 // Builds each function's Lambda bundle exactly as serverless.yml's esbuild settings do, for cold-start and memory runs.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { parseDocument } from 'yaml';
+import { parseConfigText } from '#shared/config/load.ts';
+import { validatedConfigText } from '#shared/config/validated.ts';
 
 export interface Bundle {
   /** Handler file name without extension: `cloudwatch-logs`, `kinesis`, … */
@@ -105,6 +107,19 @@ export function listHandlers(root: string): Pick<Bundle, 'name' | 'function' | '
       const entry = `functions/${f}`;
       return { name: f.replace(/\.ts$/, ''), function: declared.get(entry), entry };
     });
+}
+
+/**
+ * Validates a logferry.yml and writes it as the JSON the bundles read, as scripts/serverless-plugin.cjs does
+ * before packaging (`npm run config:check -- FILE --out TARGET`).
+ *
+ * @example
+ * writeValidatedConfig('logferry.yml', '.local/bench/bundles/logferry.json');
+ */
+export function writeValidatedConfig(source: string, target: string): void {
+  const text = readFileSync(source, 'utf8');
+  const file = path.basename(source);
+  writeFileSync(target, validatedConfigText(parseConfigText(text, file), { file, text }));
 }
 
 /** Builds every handler's bundle into `outDir`; a handler that does not build is reported, not thrown. */

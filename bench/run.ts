@@ -9,7 +9,7 @@ import { ensureStack, localEnv, stopStack } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import { loadConfig } from '#shared/config/load.ts';
-import { type Bundle, buildBundles } from './bundles.ts';
+import { type Bundle, buildBundles, writeValidatedConfig } from './bundles.ts';
 import { benchColdStart, type ColdStart } from './cold-start.ts';
 import { lambdaCost } from './cost.ts';
 import { cloudWatchEvents } from './data.ts';
@@ -180,10 +180,13 @@ async function runStackSections(
   const { started } = await ensureStack({ services: ['opensearch', 'moto'], log });
   const configFile = path.join(WORK, 'logferry.bench.yml');
   writeBenchConfig(path.join(ROOT, 'logferry.yml'), configFile);
+  // The bundles read only validated JSON, as deployed; the e2e handler (from source) reads it too.
+  const validatedFile = path.join(WORK, 'logferry.bench.json');
+  writeValidatedConfig(configFile, validatedFile);
   const env: Record<string, string> = {
     ...localEnv(),
     ARCHIVE_BUCKET: BENCH_BUCKET,
-    LOGFERRY_CONFIG: configFile,
+    LOGFERRY_CONFIG: validatedFile,
     LOGFERRY_STAGE: 'bench',
     POWERTOOLS_LOG_LEVEL: 'WARN',
     // EMF lines would bury the table; metrics cost nothing worth measuring here.
@@ -313,15 +316,18 @@ async function main(): Promise<number> {
     log('bundles: esbuild with the settings of serverless.yml');
     bundles = await buildBundles(ROOT, path.join(WORK, 'bundles'));
   }
+  // What `serverless package` puts beside each bundle: logferry.yml validated, as JSON.
+  const deployedConfig = path.join(WORK, 'bundles', 'logferry.json');
   if (want('cold_start')) {
     log(`cold start: ${mode.importRuns} fresh imports per bundle`);
     await section('cold_start', async () => {
+      writeValidatedConfig(path.join(ROOT, 'logferry.yml'), deployedConfig);
       results.cold_start = await benchColdStart(
         bundles,
         {
           ...localEnv(),
           ARCHIVE_BUCKET: BENCH_BUCKET,
-          LOGFERRY_CONFIG: path.join(ROOT, 'logferry.yml'),
+          LOGFERRY_CONFIG: deployedConfig,
           LOGFERRY_STAGE: 'bench',
           // As serverless.yml sets it: the user's alert rules need a webhook to name at cold start.
           SLACK_WEBHOOK_PARAM: '/logferry/bench/slack-webhook',

@@ -6,8 +6,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { createCloudWatchLogsClient } from '#shared/clients/cloudwatch-logs.ts';
-import { loadConfig } from '#shared/config/load.ts';
 import { readOpsEnv } from '#shared/config/ops-env.ts';
+import { loadRuntimeConfig } from '#shared/config/runtime-config.ts';
 import { SubscriptionError } from '#shared/errors.ts';
 import { createMetrics } from '#shared/observability/metrics.ts';
 import { type SubscribeReport, subscribeLogGroups } from '#shared/ops/subscribe.ts';
@@ -21,7 +21,7 @@ import {
 const logger = new Logger({ serviceName: 'logferry' });
 // Read once per cold start: a bad logferry.yml, destination or environment fails here, before any event.
 const env = readOpsEnv(process.env);
-const config = loadConfig(env.configFile);
+const config = loadRuntimeConfig(env.configFile);
 const target = subscriptionTarget(config.subscriptions, env);
 const own = ownLogGroupGlobs(env.service, env.stage);
 const logs = createCloudWatchLogsClient({ region: env.region, endpoint: env.awsEndpoint });

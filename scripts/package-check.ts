@@ -1,5 +1,5 @@
 // Checks what `serverless package` left in .serverless/: one small zip per function holding its bundle, source map
-// and logferry.yml, and a CloudFormation template with the resources and grants serverless.yml promises.
+// and the validated logferry.json, and a CloudFormation template with the resources and grants serverless.yml promises.
 //
 //   npx serverless package && npx tsx scripts/package-check.ts [--dir .serverless] [--max-bytes 1000000]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -123,7 +123,8 @@ function checkZip(
     problems.push(`${fnKey}: no bundle ${handlerFile}{${BUNDLE_EXTENSIONS.join(',')}} in the zip`);
   else if (!names.has(`${bundle}.map`))
     problems.push(`${fnKey}: no source map ${bundle}.map in the zip`);
-  if (!names.has('logferry.yml')) problems.push(`${fnKey}: logferry.yml is not at the zip root`);
+  if (!names.has('logferry.json'))
+    problems.push(`${fnKey}: logferry.json (the validated logferry.yml) is not at the zip root`);
   if ([...names].some((name) => name.startsWith('node_modules/'))) {
     problems.push(`${fnKey}: the zip carries node_modules/ (everything should be bundled)`);
   }

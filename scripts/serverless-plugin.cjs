@@ -1,5 +1,7 @@
 // logferry's serverless plugin: validates logferry.yml before anything is packaged, so a bad
-// configuration fails the build with file, path and reason instead of failing at cold start.
+// configuration fails the build with file, path and reason instead of failing at cold start, and
+// writes the validated configuration as logferry.json, which the bundles read at cold start (they
+// carry neither the YAML parser nor zod: see shared/config/runtime-config-bundle.ts).
 'use strict';
 
 const { execFileSync } = require('node:child_process');
@@ -12,6 +14,8 @@ class LogferryPlugin {
     this.hooks = {
       'before:package:initialize': check,
       'before:deploy:function:initialize': check,
+      // `invoke local` runs the same bundle, so it needs the same JSON, made from the current YAML.
+      'before:invoke:local:invoke': check,
     };
   }
 
@@ -19,13 +23,20 @@ class LogferryPlugin {
     const root = this.serverless.config.servicePath;
     const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
     try {
-      execFileSync(tsx, [path.join(root, 'scripts', 'check-config.ts'), path.join(root, 'logferry.yml')], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        encoding: 'utf8',
-      });
+      // Relative names: the JSON records the file it came from, and the zip takes logferry.json at its root.
+      execFileSync(
+        tsx,
+        [path.join(root, 'scripts', 'check-config.ts'), 'logferry.yml', '--out', 'logferry.json'],
+        {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          encoding: 'utf8',
+        },
+      );
     } catch (err) {
-      throw new this.serverless.classes.Error(`logferry.yml is invalid:\n${err.stderr || err.message}`);
+      throw new this.serverless.classes.Error(
+        `logferry.yml is invalid:\n${err.stderr || err.message}`,
+      );
     }
   }
 }

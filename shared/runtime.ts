@@ -4,11 +4,11 @@ import { type AlertSink, createAlertSink } from '#shared/alerts/sink.ts';
 import { createSlackClient } from '#shared/alerts/slack.ts';
 import { createOpenSearchAlertState } from '#shared/alerts/state.ts';
 import { createWebhookBook, type WebhookBook } from '#shared/alerts/webhooks.ts';
-import type { Config } from '#shared/config/schema.ts';
-import type { RuntimeEnv } from '#shared/config/env.ts';
-import { loadConfig } from '#shared/config/load.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
+import type { RuntimeEnv } from '#shared/config/env.ts';
+import { loadRuntimeConfig } from '#shared/config/runtime-config.ts';
+import type { Config } from '#shared/config/schema.ts';
 import { documentIdPolicy } from '#shared/opensearch/document-ids.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
 import { createS3ArchiveSink, createS3DeadLetterSink } from '#shared/sinks/s3.ts';
@@ -28,7 +28,10 @@ export interface Runtime {
  * @example
  * const runtime = createRuntime(readRuntimeEnv(process.env));
  */
-export function createRuntime(env: RuntimeEnv, config: Config = loadConfig(env.configFile)): Runtime {
+export function createRuntime(
+  env: RuntimeEnv,
+  config: Config = loadRuntimeConfig(env.configFile),
+): Runtime {
   const s3 = createS3Client({ region: env.region, endpoint: env.awsEndpoint });
   const s3opts = { client: s3, bucket: env.archiveBucket, gzipLevel: config.archive.gzip_level };
   const opensearch = createOpenSearchClient({ url: env.opensearchUrl, region: env.region });

@@ -1,6 +1,7 @@
 // Environment settings, read once by entry points (never deep inside helpers), with clear errors.
 import { join } from 'node:path';
 import { ConfigError } from '#shared/errors.ts';
+import { VALIDATED_CONFIG_FILE } from './validated.ts';
 
 export interface RuntimeEnv {
   opensearchUrl: string;
@@ -29,9 +30,23 @@ function url(env: NodeJS.ProcessEnv, name: string): string {
   try {
     new URL(value);
   } catch {
-    throw new ConfigError(`environment variable ${name} is not a URL: ${JSON.stringify(value)}`, undefined, name);
+    throw new ConfigError(
+      `environment variable ${name} is not a URL: ${JSON.stringify(value)}`,
+      undefined,
+      name,
+    );
   }
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * Where the configuration is when LOGFERRY_CONFIG does not say: in Lambda the logferry.json validated at
+ * package time beside the bundle (`LAMBDA_TASK_ROOT`), elsewhere logferry.yml in the working directory.
+ */
+export function defaultConfigFile(env: NodeJS.ProcessEnv): string {
+  return env.LAMBDA_TASK_ROOT
+    ? join(env.LAMBDA_TASK_ROOT, VALIDATED_CONFIG_FILE)
+    : join(process.cwd(), 'logferry.yml');
 }
 
 /**
@@ -65,7 +80,7 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv): RuntimeEnv {
     archiveBucket: required(env, 'ARCHIVE_BUCKET'),
     region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1',
     awsEndpoint,
-    configFile: env.LOGFERRY_CONFIG?.trim() || join(env.LAMBDA_TASK_ROOT ?? process.cwd(), 'logferry.yml'),
+    configFile: env.LOGFERRY_CONFIG?.trim() || defaultConfigFile(env),
     slackWebhookUrl,
     slackWebhookParam,
   };

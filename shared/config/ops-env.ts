@@ -1,6 +1,6 @@
 // Environment settings of the operations entry points (subscribe function and CLIs), read once, with clear errors.
-import { join } from 'node:path';
 import { ConfigError } from '#shared/errors.ts';
+import { defaultConfigFile } from './env.ts';
 
 export interface OpsEnv {
   region: string;
@@ -43,9 +43,7 @@ export function readOpsEnv(env: NodeJS.ProcessEnv): OpsEnv {
   return {
     region: optional(env, 'AWS_REGION') ?? optional(env, 'AWS_DEFAULT_REGION') ?? 'us-east-1',
     awsEndpoint,
-    configFile:
-      optional(env, 'LOGFERRY_CONFIG') ??
-      join(env.LAMBDA_TASK_ROOT ?? process.cwd(), 'logferry.yml'),
+    configFile: optional(env, 'LOGFERRY_CONFIG') ?? defaultConfigFile(env),
     service: optional(env, 'LOGFERRY_SERVICE') ?? 'logferry',
     stage,
     destinationArn: optional(env, 'SUBSCRIPTION_DESTINATION_ARN'),
