@@ -271,9 +271,13 @@ export function transformEvents(
     const redact = route ? c.routeRedact.get(route) : c.redact;
     if (redact) {
       const raw = redact.text(item.raw);
-      // Every value comes from the raw line: when it holds nothing to mask and no escapes a parser
-      // could undo into something maskable, the document walk is skipped (most lines).
-      const walk = raw !== item.raw || item.raw.includes('\\') || item.raw.includes('#');
+      // Every value comes from the raw line: when it holds nothing to mask, no escapes a parser
+      // could undo into something maskable and no key masked by name, the walk is skipped (most lines).
+      const walk =
+        raw !== item.raw ||
+        item.raw.includes('\\') ||
+        item.raw.includes('#') ||
+        redact.namesSecretField(item.raw);
       const id = item.doc.event.id;
       const changedDoc = walk && redact.document(item.doc);
       item.doc.event.id = id;

@@ -17,11 +17,16 @@ export interface RedactOptions {
   replacement?: string;
 }
 
-/** A compiled redactor: `text` masks a string, `value` walks a document. */
+/** A compiled redactor: `text` masks a string, `document` walks a document. */
 export interface Redactor {
   text(s: string): string;
   /** Masks every string (and card-like number under `app`) in place; true when something changed. */
   document(doc: Record<string, unknown>): boolean;
+  /**
+   * Whether `s` names a field whose value `document` masks by its key alone (`secret_field`): such a
+   * value need not look like a secret, so `text` finding nothing in a line does not clear its document.
+   */
+  namesSecretField(s: string): boolean;
 }
 
 interface Pattern {
@@ -39,8 +44,34 @@ const KEYWORDS = /pass|pwd|secret|token|key|bearer|authorization/i;
 const LUHN_CANDIDATE = /(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d.])/g;
 // Issuer prefixes of card networks: epoch times (17…), order numbers starting with 1 and the like are not cards.
 const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6(?:011|5|4[4-9]|2))/;
-const SECRET_KEY =
-  /^(?:password|passwd|pwd|pass|secret|client_secret|api_?key|apikey|access_token|refresh_token|auth_token|token|authorization|private_key|aws_secret_access_key)$/i;
+
+/**
+ * Field names whose string values `secret_field` masks, case-insensitively: by key in a document's `app`,
+ * and as `"name":"…"` in text. One list, so the text rule, its pre-check and the key rule cannot drift
+ * apart (they did: `"pwd":"…"` passed the old hand-written pre-check unmasked). Plain `[a-z_]` words, so
+ * they go into a regex unescaped; each holds a KEYWORDS word, which a test checks.
+ */
+export const SECRET_FIELD_NAMES = [
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'secret',
+  'client_secret',
+  'api_key',
+  'apikey',
+  'access_token',
+  'refresh_token',
+  'auth_token',
+  'token',
+  'authorization',
+  'private_key',
+  'aws_secret_access_key',
+] as const;
+const SECRET_NAMES = SECRET_FIELD_NAMES.join('|');
+const SECRET_KEY = new RegExp(`^(?:${SECRET_NAMES})$`, 'i');
+/** Any of the names anywhere: every match of the `secret_field` regex, and every secret key, holds one. */
+const SECRET_NAME = new RegExp(SECRET_NAMES, 'i');
 
 /** Luhn checksum over the digits of `s`. */
 export function luhnValid(digits: string): boolean {
@@ -153,9 +184,9 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
     case 'secret_field':
       return [
         {
-          hint: (s) => /pass|secret|token|key/i.test(s),
+          hint: (s) => SECRET_NAME.test(s),
           keyword: true,
-          re: /("(?:password|passwd|pwd|secret|client_secret|api_?key|access_token|refresh_token|token)"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
+          re: new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi'),
           replace: (_m, pre) => `${pre}${mask}"`,
         },
       ];
@@ -225,5 +256,9 @@ export function createRedactor(opts: RedactOptions): Redactor {
     return changed;
   }
 
-  return { text, document: (doc) => walk(doc, false) };
+  return {
+    text,
+    document: (doc) => walk(doc, false),
+    namesSecretField: (s) => secretFields && KEYWORDS.test(s) && SECRET_NAME.test(s),
+  };
 }

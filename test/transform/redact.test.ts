@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { transformEvents } from '#shared/pipeline/transform.ts';
-import { createRedactor, luhnValid } from '#shared/transform/redact.ts';
+import { createRedactor, luhnValid, SECRET_FIELD_NAMES } from '#shared/transform/redact.ts';
 
 const all = createRedactor({
   rules: ['email', 'credit_card', 'aws_access_key', 'bearer_token', 'url_password', 'secret_field'],
@@ -31,6 +31,15 @@ describe('redaction rules', () => {
   ])('%s', (input, output) => {
     expect(all.text(input)).toBe(output);
   });
+
+  it.each(SECRET_FIELD_NAMES.flatMap((name) => [name, name.toUpperCase()]))(
+    'masks a "%s" JSON field in text, as the document walk masks it by key',
+    (name) => {
+      expect(all.text(`{"user":"a","${name}" : "hunter2","n":1}`)).toBe(
+        `{"user":"a","${name}" : "[REDACTED]","n":1}`,
+      );
+    },
+  );
 
   it('checks Luhn', () => {
     expect(luhnValid('4111111111111111')).toBe(true);
@@ -64,6 +73,31 @@ describe('redaction in the pipeline', () => {
     expect(r!.raw).not.toMatch(/4111111111111111|hunter2/);
     expect(r!.doc.event.original).toBe(r!.raw);
     expect(stats.redacted).toBe(1);
+  });
+
+  it.each(SECRET_FIELD_NAMES)(
+    'masks a "%s" field in the indexed document and the archived line',
+    (name) => {
+      // Prepare: nothing else in the line to mask, and no escapes (the walk's own reasons to run).
+      const line = `{"level":30,"msg":"login","${name}":"hunter2"}`;
+      // Act
+      const { routed, stats } = transformEvents([event(line)], parseConfig({ version: 1 }));
+      // Assess
+      const [r] = routed;
+      expect(r!.doc.app).toEqual({ [name]: '[REDACTED]' });
+      expect(r!.raw).toBe(`{"level":30,"msg":"login","${name}":"[REDACTED]"}`);
+      expect(JSON.stringify(r!.doc)).not.toContain('hunter2');
+      expect(r!.doc.tags).toEqual(['_redacted']);
+      expect(stats.redacted).toBe(1);
+    },
+  );
+
+  it('masks a secret key/value pair an access log appends, though the text rules leave the line', () => {
+    const line =
+      '198.51.100.7 - - [20/Nov/2025:10:00:00 +0000] "GET /login HTTP/1.1" 200 5 "-" "curl/8.5" rt=0.052 pass=hunter2';
+    const { routed } = transformEvents([event(line)], parseConfig({ version: 1 }));
+    expect(routed[0]!.doc.app).toEqual({ rt: 0.052, pass: '[REDACTED]' });
+    expect(routed[0]!.doc.tags).toEqual(['_redacted']);
   });
 
   it('a route may turn it off or choose its own rules and patterns', () => {
