@@ -316,18 +316,22 @@ async function main(): Promise<number> {
     log('bundles: esbuild with the settings of serverless.yml');
     bundles = await buildBundles(ROOT, path.join(WORK, 'bundles'));
   }
-  // What `serverless package` puts beside each bundle: logferry.yml validated, as JSON.
-  const deployedConfig = path.join(WORK, 'bundles', 'logferry.json');
+  // The bundles folder is laid out like the zip (functions/*.cjs, logferry.json at the root).
+  const taskRoot = path.join(WORK, 'bundles');
   if (want('cold_start')) {
     log(`cold start: ${mode.importRuns} fresh imports per bundle`);
     await section('cold_start', async () => {
-      writeValidatedConfig(path.join(ROOT, 'logferry.yml'), deployedConfig);
+      writeValidatedConfig(path.join(ROOT, 'logferry.yml'), path.join(taskRoot, 'logferry.json'));
+      // The environment serverless.yml gives a deployed function: no SLACK_WEBHOOK_URL (the webhook
+      // fetchers are set up at import, as in Lambda), no LOGFERRY_CONFIG (logferry.json is found
+      // through LAMBDA_TASK_ROOT).
+      const { SLACK_WEBHOOK_URL: _local, ...stack } = localEnv();
       results.cold_start = await benchColdStart(
         bundles,
         {
-          ...localEnv(),
+          ...stack,
           ARCHIVE_BUCKET: BENCH_BUCKET,
-          LOGFERRY_CONFIG: deployedConfig,
+          LAMBDA_TASK_ROOT: taskRoot,
           LOGFERRY_STAGE: 'bench',
           // As serverless.yml sets it: the user's alert rules need a webhook to name at cold start.
           SLACK_WEBHOOK_PARAM: '/logferry/bench/slack-webhook',
