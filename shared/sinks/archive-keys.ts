@@ -1,6 +1,7 @@
 // Deterministic S3 keys for archive and dead-letter objects, so a retried batch overwrites instead of duplicating.
 import { createHash } from 'node:crypto';
 import type { Routed } from '#shared/model.ts';
+import { documentJson } from './document-json.ts';
 import type { ArchiveObject } from './types.ts';
 
 /** Slugs computed so far: planArchive asks once per document, for a few distinct groups. */
@@ -58,9 +59,9 @@ export function planArchive(items: readonly Routed[]): ArchiveObject[] {
 /** The archive row: the full document (never truncated) with its raw line. */
 export function archiveRow(item: Routed): string {
   const doc = item.doc;
-  const row =
-    doc.event.original === undefined && item.raw !== doc.message
-      ? { ...doc, event: { ...doc.event, original: item.raw } }
-      : doc;
-  return JSON.stringify(row);
+  if (doc.event.original === undefined && item.raw !== doc.message) {
+    return JSON.stringify({ ...doc, event: { ...doc.event, original: item.raw } });
+  }
+  // The row is the document itself: the same text as its bulk line, serialised once for both.
+  return documentJson(doc);
 }

@@ -3,6 +3,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { errorMessage } from '#shared/errors.ts';
 import type { LogDocument, Routed } from '#shared/model.ts';
 import { truncateForIndex } from '#shared/pipeline/truncate.ts';
+import { documentJson } from './document-json.ts';
 import { degradeDocument, isMappingError } from './mapping-degrade.ts';
 import { backoffDelay, isRetryableStatus, sleep } from './retry.ts';
 import type { IndexResult, IndexSink } from './types.ts';
@@ -286,7 +287,9 @@ interface BulkOperation {
 
 function bulkOperation(item: Routed, body: LogDocument, useIds = true): BulkOperation {
   const action = useIds ? { _index: item.index, _id: item.doc.event.id } : { _index: item.index };
-  return { action: { index: action }, body: JSON.stringify(body), key: dropKey(item.index, body) };
+  // An untruncated document is usually its own archive row too: one serialisation serves both.
+  const json = body === item.doc ? documentJson(body) : JSON.stringify(body);
+  return { action: { index: action }, body: json, key: dropKey(item.index, body) };
 }
 
 /** Index and event id: present in every operation, with or without `_id`, and in every degraded copy. */
