@@ -1,12 +1,15 @@
 // Decodes Kinesis records (KPL aggregates, gzip/zlib, CloudWatch Logs payloads, JSON, plain text) into input events.
 import { createHash } from 'node:crypto';
+import kpl from 'aws-kinesis-agg';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { DecodeError, errorMessage } from '#shared/errors.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { decodeBase64 } from './base64.ts';
 import { asCloudWatchLogsMessage, toInputEvents } from './cloudwatch-logs.ts';
 import { decompress, isGzip, isZlib } from './compression.ts';
-import { deaggregateKpl, isKplAggregate } from './kpl.ts';
+
+/** First bytes of a KPL aggregated record (amazon-kinesis-producer aggregation-format.md). */
+const KPL_MAGIC = Buffer.from('f3899ac2', 'hex');
 
 /** Where a Kinesis record sits: what its event ids and dead-letter entries are made of. */
 export interface KinesisRecordRef {
@@ -87,19 +90,51 @@ export function kinesisEventId(
     .slice(0, 40);
 }
 
+export function isKplAggregate(data: Buffer): boolean {
+  return (
+    data.length > KPL_MAGIC.length + 16 && data.subarray(0, KPL_MAGIC.length).equals(KPL_MAGIC)
+  );
+}
+
 /** Splits a KPL aggregate into its user records, checking the MD5 the producer appended. */
-export function deaggregate(data: Buffer): UserRecord[] {
-  try {
-    return deaggregateKpl(data).map((user, subSequenceNumber) => ({
-      data: user.data,
-      partitionKey: user.partitionKey,
-      subSequenceNumber,
-    }));
-  } catch (err) {
-    throw new DecodeError(`KPL aggregated record is corrupt: ${errorMessage(err)}`, 'kpl', {
-      cause: err,
+export function deaggregate(data: Buffer, ref: KinesisRecordRef): UserRecord[] {
+  const out: UserRecord[] = [];
+  let failure: unknown;
+  // The library is callback-shaped but runs synchronously; its callbacks fire before it returns.
+  kpl.deaggregate(
+    {
+      data: data.toString('base64'),
+      partitionKey: ref.partitionKey,
+      sequenceNumber: ref.sequenceNumber,
+      approximateArrivalTimestamp: ref.arrival / 1000,
+      kinesisSchemaVersion: '1.0',
+    },
+    true,
+    (err, user) => {
+      if (err) failure ??= err;
+      else if (user) {
+        out.push({
+          data: Buffer.from(user.data, 'base64'),
+          partitionKey: user.partitionKey,
+          subSequenceNumber: user.subSequenceNumber,
+        });
+      }
+    },
+    (err) => {
+      if (err) failure ??= err;
+    },
+  );
+  if (failure !== undefined) {
+    throw new DecodeError(`KPL aggregated record is corrupt: ${errorMessage(failure)}`, 'kpl', {
+      cause: failure,
     });
   }
+  // A malformed message whose checksum still matches can make the library yield nothing and no error;
+  // an aggregate always holds at least one record, so that is corruption, not an empty record.
+  if (out.length === 0) {
+    throw new DecodeError('KPL aggregated record is corrupt: no user record could be read', 'kpl');
+  }
+  return out;
 }
 
 /**
@@ -168,7 +203,7 @@ export function decodePayload(bytes: Buffer, maxBytes: number): Payload {
 
 function userRecords(data: Buffer, ref: KinesisRecordRef): UserRecord[] {
   if (!isKplAggregate(data)) return [{ data, partitionKey: ref.partitionKey }];
-  return deaggregate(data);
+  return deaggregate(data, ref);
 }
 
 function rejectedPart(err: DecodeError, data: Buffer, subSequenceNumber?: number): RejectedPart {
