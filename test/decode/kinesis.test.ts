@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,7 +10,12 @@ import {
   sequenceNumber,
   zlibData,
 } from '#scripts/kinesis-events.ts';
-import { decodeKinesisRecord, decodePayload, kinesisEventId } from '#shared/decode/kinesis.ts';
+import {
+  deaggregate,
+  decodeKinesisRecord,
+  decodePayload,
+  kinesisEventId,
+} from '#shared/decode/kinesis.ts';
 import { loadJson, loadMessage } from '#test/helpers/events.ts';
 
 const opts = { maxBytes: 1 << 20 };
@@ -154,5 +160,26 @@ describe('decodeKinesisRecord', () => {
       ).toEqual([]);
       expect(decoded.flatMap((d) => d.events).length, name).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('KPL aggregates the library reads nothing from', () => {
+  it('dead-letters an aggregate with a valid checksum but no user record, instead of losing it', () => {
+    // Prepare: a partition key table and no records; the MD5 matches, so only the content is wrong.
+    const body = Buffer.from([0x0a, 0x01, 0x61]);
+    const data = Buffer.concat([
+      Buffer.from('f3899ac2', 'hex'),
+      body,
+      createHash('md5').update(body).digest(),
+    ]);
+    const ref = {
+      stream: 's',
+      shardId: 'shardId-0',
+      sequenceNumber: '1',
+      partitionKey: 'p',
+      arrival: 0,
+    };
+    // Act / Assess
+    expect(() => deaggregate(data, ref as never)).toThrow(/no user record/);
   });
 });
