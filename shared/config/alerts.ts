@@ -7,18 +7,22 @@ export const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'erro
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** `30s`, `10m`, `1h` (or `500ms`) as milliseconds, bounded. */
+/**
+ * `30s`, `10m`, `1h` (or `500ms`) as milliseconds, bounded. A plain number is milliseconds already, so the
+ * schema accepts its own output: the validated JSON a bundle ships is checked again at cold start.
+ */
 function duration(min: number, max: number) {
-  return z
+  const text = z
     .string()
     .regex(/^\d+(ms|s|m|h)$/, 'a duration like 30s, 10m or 1h')
-    .transform((text) => {
-      const unit = /(ms|s|m|h)$/.exec(text)?.[1] ?? 'ms';
-      return Number.parseInt(text, 10) * (UNITS[unit] ?? 1);
-    })
-    .refine((ms) => ms >= min && ms <= max, {
-      message: `between ${min / 1000}s and ${max / 3_600_000}h`,
+    .transform((value) => {
+      const unit = /(ms|s|m|h)$/.exec(value)?.[1] ?? 'ms';
+      return Number.parseInt(value, 10) * (UNITS[unit] ?? 1);
     });
+  const ms = z.preprocess((v) => (Number.isInteger(v) ? `${v}ms` : v), text);
+  return ms.refine((value) => value >= min && value <= max, {
+    message: `between ${min / 1000}s and ${max / 3_600_000}h`,
+  });
 }
 
 /**

@@ -1,8 +1,9 @@
 // The configuration a Lambda bundle starts with: only the JSON that serverless package validated and wrote.
 // Chosen over runtime-config.ts by the esbuild condition `logferry-bundle` (serverless.yml), so the
-// bundles carry neither the YAML parser nor zod; the schema ran at build time.
+// bundles carry no YAML parser; the schema runs at build time and again here, at cold start (DESIGN.md §1).
 import { ConfigError } from '#shared/errors.ts';
 import type { Config } from './schema.ts';
+import { parseConfig } from './validate.ts';
 import { isValidatedConfigFile, readValidatedConfig } from './validated.ts';
 
 /**
@@ -21,5 +22,6 @@ export function loadRuntimeConfig(file: string): Config {
       '(root)',
     );
   }
-  return readValidatedConfig(file);
+  // Checked again: a hand-edited logferry.json, or one from another version of the schema, fails loudly here.
+  return parseConfig(readValidatedConfig(file), file);
 }

@@ -109,10 +109,22 @@ describe('validated configuration (logferry.json)', () => {
       'bundle.json',
       validatedConfigText(parseConfigText(FULL, 'x.yml'), { file: 'x.yml', text: FULL }),
     );
-    expect(loadBundleConfig(json).routes[0]?.name).toBe('web');
+    // The bundle runs the schema again at cold start, over its own output: same configuration.
+    expect(loadBundleConfig(json)).toEqual(parseConfigText(FULL, 'x.yml'));
     expect(configError(() => loadBundleConfig(write('b.yml', FULL))).message).toMatch(
       /reads only validated JSON.*config:check/,
     );
+  });
+
+  it('in a bundle, validates the JSON again at cold start: a hand-edited file fails with path and reason', () => {
+    const envelope = JSON.parse(
+      validatedConfigText(parseConfigText(FULL, 'x.yml'), { file: 'x.yml', text: FULL }),
+    );
+    envelope.config.opensearch.bulk_bytes = 20 * 1024 * 1024;
+    const edited = write('edited.json', JSON.stringify(envelope));
+    const err = configError(() => loadBundleConfig(edited));
+    expect(err.path).toBe('opensearch.bulk_bytes');
+    expect(err.message).toMatch(/edited\.json: opensearch\.bulk_bytes: /);
   });
 
   it('in Lambda defaults to logferry.json beside the bundle, elsewhere to logferry.yml', () => {
