@@ -89,7 +89,7 @@ async function runDry(files: EventFile[], configFile: string, json: boolean): Pr
     outcomes.push({ file: f.file, shape: f.shape, summary, failed: summary.deadLettered });
     if (json) continue;
     console.log(`\n== ${f.file} (${result.messageType})`);
-    for (const r of result.report.routed) console.log(`${r.index}\t${JSON.stringify(r.doc)}`);
+    for (const r of sinks.indexed) console.log(`${r.index}\t${JSON.stringify(r.doc)}`);
     for (const a of sinks.archived) console.log(`archive\t${a.key}\t${a.rows.length} rows`);
     for (const d of sinks.deadLetters)
       console.log(`dead-letter\t${d.key}\t${d.entries.map((e) => e.error).join('; ')}`);

@@ -5,7 +5,7 @@ import type { Routed } from '#shared/model.ts';
 import { createRedactor, REDACT_RULES } from '#shared/transform/redact.ts';
 import { renderAlertMessage, type SlackMessage } from './block-kit.ts';
 import { type AlertGroup, groupMatches } from './group.ts';
-import { type AlertRule, compileAlertRules } from './rules.ts';
+import { type AlertRule, compileAlertRules, matchRule } from './rules.ts';
 import type { SlackPoster, Webhook } from './slack.ts';
 import type { AlertRecord, AlertStateStore } from './state.ts';
 import type { WebhookResolver } from './webhooks.ts';
@@ -31,6 +31,11 @@ export interface AlertCounts {
 export interface AlertSink {
   /** Alerts on documents that were delivered for good; resolves by `deadline` and never rejects. */
   alert(items: readonly Routed[], deadline: number): Promise<AlertCounts>;
+  /**
+   * The documents some rule matches: all `alert` will look at. A batch run in slices keeps only these
+   * until its last slice; without it, every delivered document is kept.
+   */
+  claims?(items: readonly Routed[]): Routed[];
 }
 
 export function emptyAlertCounts(): AlertCounts {
@@ -243,6 +248,8 @@ export function createAlertSink(opts: AlertSinkOptions): AlertSink {
   }
 
   return {
+    claims: (items) =>
+      rules.length === 0 ? [] : items.filter((i) => matchRule(rules, i.doc, i.group) !== undefined),
     async alert(items, deadline) {
       const counts = emptyAlertCounts();
       if (rules.length === 0 || items.length === 0) return counts;

@@ -39,16 +39,88 @@ export interface BatchReport {
   /** Outcome per record id, in first-seen order. */
   outcomes: Map<string, RecordOutcome>;
   errors: string[];
-  routed: Routed[];
   /** Slack alerts on the delivered documents (zero when no alert sink is wired). */
   alerts: AlertCounts;
 }
 
 const SEVERITY: Record<RecordOutcome, number> = { ok: 0, 'dead-letter': 1, retry: 2 };
 
-function worsen(outcomes: Map<string, RecordOutcome>, recordId: string, outcome: RecordOutcome): void {
+function worsen(
+  outcomes: Map<string, RecordOutcome>,
+  recordId: string,
+  outcome: RecordOutcome,
+): void {
   const prev = outcomes.get(recordId) ?? 'ok';
   if (SEVERITY[outcome] > SEVERITY[prev]) outcomes.set(recordId, outcome);
+}
+
+type Deps = { config: Config; sinks: Sinks; now?: () => number };
+
+/** A report with nothing in it yet, for merging slices into. */
+export function emptyReport(): BatchReport {
+  return {
+    events: 0,
+    documents: 0,
+    indexed: 0,
+    archived: 0,
+    deadLettered: 0,
+    degraded: 0,
+    pending: 0,
+    unmatched: 0,
+    dropped: {},
+    indexMs: 0,
+    indices: {},
+    archiveKeys: [],
+    deadLetterKeys: [],
+    outcomes: new Map(),
+    errors: [],
+    alerts: emptyAlertCounts(),
+  };
+}
+
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
+}
+
+/**
+ * Adds the report of one slice of a batch to `into`. Slices hold whole records, so an outcome is
+ * final in the slice that reports it; first-seen order (batch order) is kept.
+ */
+export function mergeReport(into: BatchReport, from: BatchReport): void {
+  into.events += from.events;
+  into.documents += from.documents;
+  into.indexed += from.indexed;
+  into.archived += from.archived;
+  into.deadLettered += from.deadLettered;
+  into.degraded += from.degraded;
+  into.pending += from.pending;
+  into.unmatched += from.unmatched;
+  addCounts(into.dropped, from.dropped);
+  if (
+    from.oldestEventTime !== undefined &&
+    (into.oldestEventTime === undefined || from.oldestEventTime < into.oldestEventTime)
+  ) {
+    into.oldestEventTime = from.oldestEventTime;
+  }
+  into.indexMs += from.indexMs;
+  addCounts(into.indices, from.indices);
+  into.archiveKeys.push(...from.archiveKeys);
+  into.deadLetterKeys.push(...from.deadLetterKeys);
+  for (const [id, outcome] of from.outcomes) {
+    if (into.outcomes.has(id)) worsen(into.outcomes, id, outcome);
+    else into.outcomes.set(id, outcome);
+  }
+  for (const e of from.errors) if (!into.errors.includes(e)) into.errors.push(e);
+}
+
+/** A batch (or slice) delivered to the sinks, and what of it the alert stage still needs. */
+export interface Delivery {
+  report: BatchReport;
+  /**
+   * Documents of records that will not come back; only those an alert rule claims when the alert sink
+   * can tell (`AlertSink.claims`), so a batch run in slices holds few of them until its end.
+   */
+  delivered: Routed[];
 }
 
 /**
@@ -63,9 +135,45 @@ function worsen(outcomes: Map<string, RecordOutcome>, recordId: string, outcome:
 export async function runBatch(
   events: readonly InputEvent[],
   rejectedRecords: readonly RejectedRecord[],
-  deps: { config: Config; sinks: Sinks; now?: () => number },
+  deps: Deps,
   deadline: number,
 ): Promise<BatchReport> {
+  const { report, delivered } = await deliverBatch(events, rejectedRecords, deps, deadline, false);
+  await alertDelivered(report, delivered, deps, deadline);
+  return report;
+}
+
+/**
+ * Slack alerts on the delivered documents of a whole batch (after every slice of it), into
+ * `report.alerts`; never throws.
+ */
+export async function alertDelivered(
+  report: BatchReport,
+  delivered: readonly Routed[],
+  deps: Pick<Deps, 'sinks'>,
+  deadline: number,
+): Promise<void> {
+  if (!deps.sinks.alert) return;
+  report.alerts = await deps.sinks.alert.alert(delivered, deadline).catch((err: unknown) => ({
+    ...emptyAlertCounts(),
+    errors: [`alert stage failed: ${errorMessage(err)}`],
+  }));
+}
+
+/**
+ * `runBatch` without the alert stage: for a batch run in slices, whose alerts wait for its last slice.
+ * With `claimsOnly`, `delivered` keeps only the documents an alert rule claims.
+ *
+ * @example
+ * const { report, delivered } = await deliverBatch(slice, rejected, deps, deadline, true);
+ */
+export async function deliverBatch(
+  events: readonly InputEvent[],
+  rejectedRecords: readonly RejectedRecord[],
+  deps: Deps,
+  deadline: number,
+  claimsOnly: boolean,
+): Promise<Delivery> {
   const now = deps.now ?? Date.now;
   const { routed, stats } = transformEvents(events, deps.config);
   const outcomes = new Map<string, RecordOutcome>();
@@ -92,7 +200,6 @@ export async function runBatch(
     deadLetterKeys: [],
     outcomes,
     errors: [],
-    routed,
     alerts: emptyAlertCounts(),
   };
 
@@ -116,7 +223,8 @@ export async function runBatch(
   report.archiveKeys = archiveResult.written;
   const failedKeys = new Set(archiveResult.failed.map((f) => f.key));
   for (const obj of objects) {
-    if (failedKeys.has(obj.key)) for (const item of obj.items) worsen(outcomes, item.recordId, 'retry');
+    if (failedKeys.has(obj.key))
+      for (const item of obj.items) worsen(outcomes, item.recordId, 'retry');
     else report.archived += obj.items.length;
   }
   for (const f of archiveResult.failed) report.errors.push(f.error);
@@ -152,7 +260,8 @@ export async function runBatch(
     } else if (result.status === 'retry') {
       report.pending++;
       worsen(outcomes, item.recordId, 'retry');
-      if (report.errors.length < 20 && !report.errors.includes(result.error)) report.errors.push(result.error);
+      if (report.errors.length < 20 && !report.errors.includes(result.error))
+        report.errors.push(result.error);
     } else {
       deadLetters.push({
         recordId: item.recordId,
@@ -177,16 +286,12 @@ export async function runBatch(
       for (const d of deadLetters) worsen(outcomes, d.recordId, 'retry');
     }
   }
-  if (deps.sinks.alert) {
-    // After delivery, and only for records that will not come back: a record AWS redelivers alerts
-    // when it is finally delivered, so a retry can never alert twice even without the alert state.
-    const delivered = routed.filter((r) => outcomes.get(r.recordId) !== 'retry');
-    report.alerts = await deps.sinks.alert.alert(delivered, deadline).catch((err: unknown) => ({
-      ...emptyAlertCounts(),
-      errors: [`alert stage failed: ${errorMessage(err)}`],
-    }));
-  }
-  return report;
+  const alert = deps.sinks.alert;
+  if (!alert) return { report, delivered: [] };
+  // Alerts come after delivery, and only for records that will not come back: a record AWS
+  // redelivers alerts when it is finally delivered, so a retry can never alert twice.
+  const delivered = routed.filter((r) => outcomes.get(r.recordId) !== 'retry');
+  return { report, delivered: claimsOnly && alert.claims ? alert.claims(delivered) : delivered };
 }
 
 /** Records whose outcome is `retry`, in first-seen order. */

@@ -29,15 +29,15 @@ export interface Expected {
 /** Computed by the pure stages alone (recording sinks), so it is independent of any fault. */
 export async function expectedOf(event: KinesisStreamEvent, config: Config): Promise<Expected> {
   const sinks = createRecordingSinks();
-  const { report } = await ingestKinesis(event, { config, sinks }, Date.now() + 60_000);
+  await ingestKinesis(event, { config, sinks }, Date.now() + 60_000);
   const idsByRecord = new Map<string, string[]>();
-  for (const r of report.routed) {
+  for (const r of sinks.indexed) {
     const list = idsByRecord.get(r.recordId) ?? [];
     list.push(r.doc.event.id);
     idsByRecord.set(r.recordId, list);
   }
   return {
-    ids: report.routed.map((r) => r.doc.event.id),
+    ids: sinks.indexed.map((r) => r.doc.event.id),
     idsByRecord,
     poison: sinks.deadLetters.reduce((n, d) => n + d.entries.length, 0),
   };

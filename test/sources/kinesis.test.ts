@@ -1,7 +1,15 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { kinesisEvent, kinesisRecord, sequenceNumber } from '#scripts/kinesis-events.ts';
+import {
+  fireLensLine,
+  gzipData,
+  kinesisEvent,
+  kinesisRecord,
+  sequenceNumber,
+} from '#scripts/kinesis-events.ts';
+import { type AlertCounts, emptyAlertCounts } from '#shared/alerts/sink.ts';
 import { parseConfig } from '#shared/config/load.ts';
+import type { Routed } from '#shared/model.ts';
 import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
 import type { IndexResult } from '#shared/sinks/types.ts';
 import { ingestKinesis } from '#shared/sources/kinesis.ts';
@@ -91,8 +99,8 @@ describe('ingestKinesis', () => {
 
   it('puts Kinesis coordinates, not CloudWatch ones, on documents of plain data', async () => {
     const sinks = createRecordingSinks();
-    const { report } = await ingestKinesis(batch(1), { config, sinks }, deadline());
-    expect(report.routed[0]!.doc.aws).toEqual({
+    await ingestKinesis(batch(1), { config, sinks }, deadline());
+    expect(sinks.indexed[0]!.doc.aws).toEqual({
       kinesis: {
         stream: 'logferry-logs',
         shard_id: 'shardId-000000000000',
@@ -100,6 +108,128 @@ describe('ingestKinesis', () => {
         sequence_number: sequenceNumber(0),
       },
     });
-    expect(report.routed[0]!.group).toBe('logferry-logs');
+    expect(sinks.indexed[0]!.group).toBe('logferry-logs');
+  });
+});
+
+/** Records of every kind, some with a stack trace that spans the record's lines, one poison record. */
+function mixedBatch(): KinesisStreamEvent {
+  const trace = (i: number) =>
+    [
+      `2025-11-20 10:00:0${i}.000 ERROR 1 --- [main] c.e.Api : request ${i} failed`,
+      'java.lang.IllegalStateException: boom',
+      '\tat com.example.Api.handle(Api.java:42)',
+      '\tat com.example.Api.run(Api.java:7)',
+      `2025-11-20 10:00:0${i}.500 INFO 1 --- [main] c.e.Api : next ${i}`,
+    ].join('\n');
+  const records = Array.from({ length: 8 }, (_, i) => {
+    const data =
+      i === 5
+        ? Buffer.from([0x1f, 0x8b, 0, 1, 2])
+        : i % 3 === 0
+          ? gzipData(trace(i))
+          : i % 3 === 1
+            ? `${fireLensLine(`GET /a/${i} 200`)}\n${fireLensLine(`GET /b/${i} 404`)}`
+            : trace(i);
+    return kinesisRecord(data, { seq: sequenceNumber(i) });
+  });
+  return kinesisEvent(records);
+}
+
+describe('ingestKinesis in slices', () => {
+  it('makes the same documents, counts, outcomes and archive rows whatever the slice size', async () => {
+    // Prepare
+    const whole = createRecordingSinks();
+    const sliced = createRecordingSinks();
+    // Act
+    const one = await ingestKinesis(
+      mixedBatch(),
+      { config, sinks: whole, sliceText: Number.POSITIVE_INFINITY },
+      deadline(),
+    );
+    const many = await ingestKinesis(
+      mixedBatch(),
+      { config, sinks: sliced, sliceText: 1 },
+      deadline(),
+    );
+    // Assess
+    expect(whole.indexed.length).toBeGreaterThan(8);
+    expect(whole.indexed.some((r) => (r.doc.error as { stack_trace?: string })?.stack_trace)).toBe(
+      true,
+    );
+    expect(sliced.indexed).toEqual(whole.indexed);
+    const { indexMs: _a, archiveKeys: keysOne, ...restOne } = one.report;
+    const { indexMs: _b, archiveKeys: keysMany, ...restMany } = many.report;
+    expect(restMany).toEqual(restOne);
+    // Same outcome per record; a slice reports its poison records in batch order, not after the rest.
+    expect(Object.fromEntries(many.report.outcomes)).toEqual(
+      Object.fromEntries(one.report.outcomes),
+    );
+    expect(many.response).toEqual(one.response);
+    expect(sliced.archived.flatMap((a) => a.rows).sort()).toEqual(
+      whole.archived.flatMap((a) => a.rows).sort(),
+    );
+    // Archive objects are grouped per slice: more of them, each key once.
+    expect(keysMany.length).toBeGreaterThan(keysOne.length);
+    expect(new Set(keysMany).size).toBe(keysMany.length);
+    expect(sliced.deadLetters.flatMap((d) => d.entries)).toEqual(
+      whole.deadLetters.flatMap((d) => d.entries),
+    );
+  });
+
+  it('writes a sliced batch under the same archive keys when the same batch comes again', async () => {
+    const first = await ingestKinesis(
+      mixedBatch(),
+      { config, sinks: createRecordingSinks(), sliceText: 100 },
+      deadline(),
+    );
+    const again = await ingestKinesis(
+      mixedBatch(),
+      { config, sinks: createRecordingSinks(), sliceText: 100 },
+      deadline(),
+    );
+    expect(again.report.archiveKeys).toEqual(first.report.archiveKeys);
+  });
+
+  it('names the first record to retry when it lies in a later slice', async () => {
+    const sinks = createRecordingSinks();
+    sinks.index = {
+      index: async (items) =>
+        items.map(
+          (item): IndexResult =>
+            [sequenceNumber(4), sequenceNumber(5)].includes(item.recordId)
+              ? { status: 'retry', error: 'HTTP 429' }
+              : { status: 'indexed' },
+        ),
+    };
+    const { response, report } = await ingestKinesis(
+      batch(6),
+      { config, sinks, sliceText: 1 },
+      deadline(),
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: sequenceNumber(4) }] });
+    expect([...report.outcomes.values()]).toEqual(['ok', 'ok', 'ok', 'ok', 'retry', 'retry']);
+    expect(report.pending).toBe(4);
+    expect(report.indexed).toBe(8);
+  });
+
+  it('alerts once, after the last slice, on the claimed documents of every slice', async () => {
+    const seen: Routed[][] = [];
+    const alert = {
+      claims: (items: readonly Routed[]) => items.filter((i) => i.doc.log.level === 'error'),
+      alert: async (items: readonly Routed[]): Promise<AlertCounts> => {
+        seen.push([...items]);
+        return { ...emptyAlertCounts(), matched: items.length };
+      },
+    };
+    const sinks = { ...createRecordingSinks(), alert };
+    const { report } = await ingestKinesis(
+      mixedBatch(),
+      { config, sinks, sliceText: 1 },
+      deadline(),
+    );
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.map((r) => r.recordId)).toEqual([0, 2, 3, 6].map((i) => sequenceNumber(i)));
+    expect(report.alerts.matched).toBe(4);
   });
 });
