@@ -55,7 +55,7 @@ export function lambdaCost(m: {
     assumptions: [
       `1 GB = 10^9 bytes of log text (CloudWatch message bytes), at the benchmark's mean of ${round(m.bytesPerEvent, 0)} bytes per event`,
       `${MEMORY_MB} MB = 1 vCPU; one Graviton (arm64) core assumed as fast as one core of the benchmark machine`,
-      'CPU-bound view: billed duration = measured CPU (pipeline + bulk gzip at zlib default + archive gzip level 1), no waiting on OpenSearch or S3',
+      'CPU-bound view: billed duration = measured CPU (pipeline + bulk gzip at level 1 + archive gzip level 1), no waiting on OpenSearch or S3',
       `$${ARM64_USD_PER_GB_S} per GB-s (arm64, us-east-1, first pricing tier); requests $${USD_PER_MILLION_REQUESTS} per million, at ${Math.round(m.eventsPerInvocation)} events per 1 MB invocation`,
       'e2e view: billed duration = handler wall time per document in the e2e run (includes waiting for the local OpenSearch and moto)',
       'Not included: CloudWatch Logs ingestion and subscription, OpenSearch, S3 requests and storage, data transfer, Lambda init (cold starts)',

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { lambdaContext } from '#scripts/lambda-context.ts';
+import { BULK_GZIP_LEVEL } from '#shared/clients/opensearch-gzip.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { BatchSummary } from '#shared/report.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
@@ -54,7 +55,7 @@ async function prebuild(
   const bodies = sinks.bodies.map(({ body, docs }) => {
     // Only action lines start with this; the documents' own text is escaped JSON inside a string.
     const text = body.replaceAll(`{"index":{"_index":"${from}-`, `{"index":{"_index":"${to}-`);
-    return { gz: gzipSync(text), bytes: Buffer.byteLength(text), docs };
+    return { gz: gzipSync(text, { level: BULK_GZIP_LEVEL }), bytes: Buffer.byteLength(text), docs };
   });
   return { bodies, docs: report.documents };
 }

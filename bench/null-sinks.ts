@@ -3,6 +3,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { Client, Connection } from '@opensearch-project/opensearch';
+import { BULK_GZIP_LEVEL } from '#shared/clients/opensearch-gzip.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { archiveRow } from '#shared/sinks/archive-keys.ts';
 import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
@@ -12,8 +13,8 @@ import type { Sinks } from '#shared/sinks/types.ts';
 
 export interface NullSinkOptions {
   /**
-   * Also compress what would be sent: each bulk body as the client's transport does (zlib's default
-   * level) and each archive object as the S3 sink does (the configured level).
+   * Also compress what would be sent: each bulk body as the client does (BULK_GZIP_LEVEL) and each
+   * archive object as the S3 sink does (the configured level).
    */
   gzip?: boolean;
   /** Keep every bulk body, as sent, for the raw-bulk ceiling. */
@@ -79,7 +80,7 @@ export function createNullSinks(config: Config, opts: NullSinkOptions = {}): Nul
   const bodies: NullSinks['bodies'] = [];
   const client = nullClient((body) => {
     bytes.bulk += body.length;
-    if (opts.gzip) bytes.bulkGzip += gzipSync(body).length;
+    if (opts.gzip) bytes.bulkGzip += gzipSync(body, { level: BULK_GZIP_LEVEL }).length;
     if (opts.capture) bodies.push({ body, docs: countDocs(body) });
   });
   return {

@@ -21,7 +21,7 @@ export interface PipelineResult {
   wall_us_per_event: number;
   /** Per output document: stack-trace lines merge, so there are fewer documents than events. */
   cpu_us_per_document: number;
-  /** What compressing the bulk bodies (client, zlib default) and archive objects (level 1) adds. */
+  /** What compressing the bulk bodies (as the client does) and archive objects (level 1) adds. */
   gzip_cpu_us_per_event: number;
   by_dataset: Record<string, { cpu_us_per_event: number; events_per_s: number }>;
   /** The same work stage by stage (CPU µs per event): where the time goes. */

@@ -1,7 +1,8 @@
 // OpenSearch client factory: plain HTTP(S) for a self-managed or local cluster, SigV4 for AWS endpoints.
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Client } from '@opensearch-project/opensearch';
+import { Client, Transport } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
+import { withBulkGzip } from './opensearch-gzip.ts';
 
 export interface OpenSearchClientOptions {
   url: string;
@@ -20,7 +21,9 @@ export function sigv4Service(url: string): 'es' | 'aoss' | undefined {
 
 /** Region from `search-x.eu-west-1.es.amazonaws.com` or `x.us-east-1.aoss.amazonaws.com`. */
 export function regionFromHost(url: string): string | undefined {
-  return /\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.(?:es|aoss)\.amazonaws\.com$/.exec(new URL(url).hostname)?.[1];
+  return /\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.(?:es|aoss)\.amazonaws\.com$/.exec(
+    new URL(url).hostname,
+  )?.[1];
 }
 
 export function createOpenSearchClient(opts: OpenSearchClientOptions): Client {
@@ -33,11 +36,10 @@ export function createOpenSearchClient(opts: OpenSearchClientOptions): Client {
     // The sink retries with its own deadline-aware backoff; transport-level retries would hide time.
     maxRetries: 0,
   };
-  if (!service) return new Client(common);
+  // Bulk bodies gzipped at level 1 (opensearch-gzip.ts) instead of the transport's default level.
+  if (!service) return new Client({ ...common, Transport: withBulkGzip(Transport) });
   const region = opts.region ?? regionFromHost(opts.url) ?? process.env.AWS_REGION ?? 'us-east-1';
   const credentials = defaultProvider();
-  return new Client({
-    ...common,
-    ...AwsSigv4Signer({ region, service, getCredentials: () => credentials() }),
-  });
+  const signer = AwsSigv4Signer({ region, service, getCredentials: () => credentials() });
+  return new Client({ ...common, ...signer, Transport: withBulkGzip(signer.Transport) });
 }
