@@ -48,7 +48,11 @@ function nullConnection(onBody: (body: string) => void): typeof Connection {
     ): ReturnType<Connection['request']> {
       const text = String((params as { body?: unknown }).body ?? '');
       onBody(text);
-      const item = '{"index":{"status":201,"result":"created"}}';
+      // As OpenSearch answers: every item in full, or what a `filter_path` keeps of it.
+      const query = String((params as { querystring?: unknown }).querystring ?? '');
+      const item = query.includes('filter_path=')
+        ? '{"index":{"status":201}}'
+        : '{"index":{"_index":"logs-access-2025.11.20","_id":"1f9e8d7c6b5a49382716f5e4d3c2b1a0f9e8d7c6","_version":1,"result":"created","_shards":{"total":1,"successful":1,"failed":0},"_seq_no":1234,"_primary_term":1,"status":201}}';
       const answer = `{"took":1,"errors":false,"items":[${Array.from({ length: countDocs(text) }, () => item).join(',')}]}`;
       const response = Object.assign(Readable.from([answer]), {
         statusCode: 200,
