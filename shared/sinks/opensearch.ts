@@ -118,9 +118,7 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
         status: 'retry',
         error: 'not attempted before the deadline',
       }));
-      const ops = items.map((item) =>
-        bulkOperation(item, truncateForIndex(item.doc, opts.maxFieldBytes), opts.useIds),
-      );
+      const ops = items.map((item) => indexOperation(item, opts.maxFieldBytes, opts.useIds));
       const sizes = ops.map(operationBytes);
       /** Why a document was degraded; its original must go to the dead-letter prefix. */
       const degradedBy = new Map<number, { error: string; statusCode: number; whole: boolean }>();
@@ -281,15 +279,23 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
 interface BulkOperation {
   action: { index: { _index: string; _id?: string } };
   body: string;
-  /** Finds the operation again from what the helper hands back to `onDrop`. */
-  key: string;
+  /** The document as sent (truncated or degraded copy, or the original). */
+  doc: LogDocument;
 }
 
 function bulkOperation(item: Routed, body: LogDocument, useIds = true): BulkOperation {
   const action = useIds ? { _index: item.index, _id: item.doc.event.id } : { _index: item.index };
   // An untruncated document is usually its own archive row too: one serialisation serves both.
   const json = body === item.doc ? documentJson(body) : JSON.stringify(body);
-  return { action: { index: action }, body: json, key: dropKey(item.index, body) };
+  return { action: { index: action }, body: json, doc: body };
+}
+
+/** The operation of a routed document, truncated for the index when some string is too long. */
+function indexOperation(item: Routed, maxFieldBytes: number, useIds = true): BulkOperation {
+  // No string in a document is longer than its JSON text, and n UTF-16 units are at most 3n UTF-8
+  // bytes: a short text proves every string fits without walking the document.
+  const fits = documentJson(item.doc).length * 3 <= maxFieldBytes;
+  return bulkOperation(item, fits ? item.doc : truncateForIndex(item.doc, maxFieldBytes), useIds);
 }
 
 /** Index and event id: present in every operation, with or without `_id`, and in every degraded copy. */
@@ -317,12 +323,20 @@ async function sendBulk(
   ops: readonly BulkOperation[],
   timeoutMs: number,
 ): Promise<BulkOutcome> {
-  const positions = new Map<string, number[]>();
-  chunk.forEach((i, k) => {
-    const list = positions.get(ops[i]!.key);
-    if (list) list.push(k);
-    else positions.set(ops[i]!.key, [k]);
-  });
+  // Built on the first failed item only: most bulks have none.
+  let positions: Map<string, number[]> | undefined;
+  const positionsOf = (key: string): number[] => {
+    if (!positions) {
+      positions = new Map();
+      chunk.forEach((i, k) => {
+        const opKey = dropKey(ops[i]!.action.index._index, ops[i]!.doc);
+        const list = positions!.get(opKey);
+        if (list) list.push(k);
+        else positions!.set(opKey, [k]);
+      });
+    }
+    return positions.get(key) ?? [];
+  };
   const items: BulkItem[] = chunk.map(() => ({ status: 200 }));
   try {
     await client.helpers.bulk<number>(
@@ -333,10 +347,12 @@ async function sendBulk(
         flushInterval: 3_600_000,
         concurrency: 1,
         retries: 0,
+        // What the helper reads of each item; the rest (ids, versions, shards) is not worth parsing.
+        filter_path: 'errors,items.*.status,items.*.error',
         onDrop: (drop) => {
           const op = (drop.operation as { index?: { _index?: string } }).index;
           const item: BulkItem = { status: drop.status, error: drop.error as BulkItemError };
-          for (const k of positions.get(dropKey(op?._index, drop.document)) ?? []) items[k] = item;
+          for (const k of positionsOf(dropKey(op?._index, drop.document))) items[k] = item;
         },
       },
       { requestTimeout: timeoutMs, maxRetries: 0 },

@@ -11,6 +11,7 @@ function fakeClient(
   answer: (lines: { id: string; body: Record<string, unknown> }[], bytes: number) => unknown,
 ) {
   const requests: { ids: string[]; bytes: number }[] = [];
+  const sentBodies: Record<string, unknown>[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const client = new Client({ node: 'http://127.0.0.1:1' });
@@ -31,9 +32,15 @@ function fakeClient(
       });
     }
     requests.push({ ids: docs.map((d) => d.id), bytes: Buffer.byteLength(body) });
+    for (const d of docs) sentBodies.push(d.body);
     const out = answer(docs, Buffer.byteLength(body));
     if (out instanceof Error) throw out;
-    return { body: { errors: (out as { index: { status: number } }[]).some((o) => o.index.status >= 300), items: out } };
+    return {
+      body: {
+        errors: (out as { index: { status: number } }[]).some((o) => o.index.status >= 300),
+        items: out,
+      },
+    };
   };
   // The bulk helper calls the transport with a callback; direct calls use the promise.
   (client.transport as unknown as { request: unknown }).request = (
@@ -49,7 +56,7 @@ function fakeClient(
     );
     return { abort() {} };
   };
-  return { client, requests, maxInFlight: () => maxInFlight };
+  return { client, requests, maxInFlight: () => maxInFlight, bodies: () => sentBodies };
 }
 
 const ok = { index: { status: 201 } };
@@ -193,5 +200,33 @@ describe('createOpenSearchSink', () => {
     expect(Date.now() - t0).toBeLessThan(600);
     expect(results.every((r) => r.status === 'retry')).toBe(true);
     expect(results[0]).toMatchObject({ error: expect.stringMatching(/HTTP 503/) });
+  });
+  it('sends long strings cut (tag _truncated) and a long document of short strings whole', async () => {
+    // Prepare: document 0 holds a 40,000-byte message; document 1 a JSON text longer than a third
+    // of the limit, every string in it short.
+    const list = items(3);
+    list[0]!.doc.message = 'z'.repeat(40_000);
+    list[1]!.doc.app = Object.fromEntries(
+      Array.from({ length: 2000 }, (_, k) => [`k${k}`, `v${k}`]),
+    );
+    const fake = fakeClient((docs) => docs.map(() => ok));
+    const sink = createOpenSearchSink({
+      client: fake.client,
+      bulkBytes: 1 << 20,
+      concurrency: 1,
+      maxFieldBytes: 32766,
+      backoff,
+    });
+    // Act
+    const results = await sink.index(list, Date.now() + 5000);
+    // Assess
+    expect(results.every((r) => r.status === 'indexed')).toBe(true);
+    const sent = fake.bodies();
+    expect(sent[0]!.message).toBe('z'.repeat(32766));
+    expect(sent[0]!.tags).toEqual(['_truncated']);
+    expect(sent[1]).toEqual(list[1]!.doc);
+    expect(sent[2]).toEqual(list[2]!.doc);
+    // The archive keeps the original.
+    expect(list[0]!.doc.message).toHaveLength(40_000);
   });
 });
