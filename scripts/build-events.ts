@@ -17,10 +17,14 @@ function write(name: string, event: unknown): void {
 }
 
 if (process.argv[1] && basename(process.argv[1]).startsWith('build-events')) {
-  for (const file of readdirSync(SRC).filter((f) => f.endsWith('.message.json')).sort()) {
+  for (const file of readdirSync(SRC)
+    .filter((f) => f.endsWith('.message.json'))
+    .sort()) {
     const message = JSON.parse(readFileSync(join(SRC, file), 'utf8'));
     write(file.replace('.message.json', '.json'), toAwslogsEvent(message));
   }
   // Valid base64 of bytes that are not gzip: what a truncated or mangled delivery looks like.
-  write('corrupt.json', { awslogs: { data: Buffer.from('this is not a gzip stream').toString('base64') } });
+  write('corrupt.json', {
+    awslogs: { data: Buffer.from('this is not a gzip stream').toString('base64') },
+  });
 }

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { loadConfig } from '#shared/config/load.ts';
-import { asCloudWatchLogsMessage, decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
+import {
+  asCloudWatchLogsMessage,
+  decodeCloudWatchLogsData,
+  toInputEvents,
+} from '#shared/decode/cloudwatch-logs.ts';
 import { decodeKinesisRecord } from '#shared/decode/kinesis.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { transformEvents } from '#shared/pipeline/transform.ts';
@@ -29,7 +33,8 @@ function eventsFromText(text: string, group: string): InputEvent[] {
 function eventsFromKinesis(event: KinesisStreamEvent, maxBytes: number): InputEvent[] {
   return event.Records.flatMap((record) => {
     const { ref, events, rejected } = decodeKinesisRecord(record, { maxBytes });
-    for (const r of rejected) console.error(`parse: record ${ref.sequenceNumber}: ${r.error} (would be dead-lettered)`);
+    for (const r of rejected)
+      console.error(`parse: record ${ref.sequenceNumber}: ${r.error} (would be dead-lettered)`);
     return events;
   });
 }
@@ -61,14 +66,22 @@ function eventsFromFile(file: string, group: string, maxBytes: number): InputEve
 function main(): number {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { group: { type: 'string', default: 'local' }, config: { type: 'string', default: 'logferry.yml' }, help: { type: 'boolean' } },
+    options: {
+      group: { type: 'string', default: 'local' },
+      config: { type: 'string', default: 'logferry.yml' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help || positionals.length !== 1) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
   const config = loadConfig(values.config);
-  const events = eventsFromFile(positionals[0]!, values.group, config.decode.max_decompressed_bytes);
+  const events = eventsFromFile(
+    positionals[0]!,
+    values.group,
+    config.decode.max_decompressed_bytes,
+  );
   const { routed } = transformEvents(events, config);
   const out = routed.map((r) => JSON.stringify(r.doc)).join('\n');
   if (out) process.stdout.write(`${out}\n`);

@@ -35,7 +35,8 @@ export function asCloudWatchLogsMessage(value: unknown): CloudWatchLogsMessage {
   if (typeof logGroup !== 'string' || typeof logStream !== 'string') {
     throw new DecodeError('subscription message lacks logGroup/logStream', 'shape');
   }
-  if (!Array.isArray(logEvents)) throw new DecodeError('subscription message lacks logEvents', 'shape');
+  if (!Array.isArray(logEvents))
+    throw new DecodeError('subscription message lacks logEvents', 'shape');
   for (const [i, ev] of logEvents.entries()) {
     if (
       !isRecord(ev) ||
@@ -54,7 +55,9 @@ export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new DecodeError(`${what} is not valid JSON: ${(err as Error).message}`, 'json', { cause: err });
+    throw new DecodeError(`${what} is not valid JSON: ${(err as Error).message}`, 'json', {
+      cause: err,
+    });
   }
 }
 
@@ -79,7 +82,11 @@ export function decodeCloudWatchLogsData(data: unknown, maxBytes: number): Cloud
 }
 
 /** The region is not in the payload; the caller knows it from the Lambda environment. */
-export function toInputEvents(msg: CloudWatchLogsMessage, recordId: string, region?: string): InputEvent[] {
+export function toInputEvents(
+  msg: CloudWatchLogsMessage,
+  recordId: string,
+  region?: string,
+): InputEvent[] {
   if (msg.messageType !== 'DATA_MESSAGE') return [];
   const source = { logGroup: msg.logGroup, logStream: msg.logStream, owner: msg.owner, region };
   return msg.logEvents.map((ev) => ({

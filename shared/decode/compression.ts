@@ -22,13 +22,18 @@ export function isZlib(buf: Uint8Array): boolean {
  */
 export function decompress(buf: Buffer, maxBytes: number, expect?: 'gzip'): Buffer {
   const gzip = isGzip(buf);
-  if (expect === 'gzip' && !gzip) throw new DecodeError('payload is not gzip data (no gzip magic bytes)', 'gzip');
+  if (expect === 'gzip' && !gzip)
+    throw new DecodeError('payload is not gzip data (no gzip magic bytes)', 'gzip');
   try {
-    return gzip ? gunzipSync(buf, { maxOutputLength: maxBytes }) : inflateSync(buf, { maxOutputLength: maxBytes });
+    return gzip
+      ? gunzipSync(buf, { maxOutputLength: maxBytes })
+      : inflateSync(buf, { maxOutputLength: maxBytes });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || (err as RangeError).name === 'RangeError') {
-      throw new DecodeError(`decompressed data exceeds ${maxBytes} bytes`, 'too_large', { cause: err });
+      throw new DecodeError(`decompressed data exceeds ${maxBytes} bytes`, 'too_large', {
+        cause: err,
+      });
     }
     throw new DecodeError(
       `invalid ${gzip ? 'gzip' : 'zlib'} data: ${(err as Error).message}`,

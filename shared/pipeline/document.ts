@@ -29,7 +29,12 @@ function sourceFields(event: InputEvent): Fields {
   if (source.kinesis) {
     const k = source.kinesis;
     out.aws = {
-      kinesis: { stream: k.stream, shard_id: k.shardId, partition_key: k.partitionKey, sequence_number: k.sequenceNumber },
+      kinesis: {
+        stream: k.stream,
+        shard_id: k.shardId,
+        partition_key: k.partitionKey,
+        sequence_number: k.sequenceNumber,
+      },
     };
   } else if (source.logGroup || source.logStream) {
     out.aws = { cloudwatch: { log_group: source.logGroup, log_stream: source.logStream } };

@@ -11,7 +11,11 @@ export function isRetryableStatus(status: number): boolean {
  * @example
  * backoffDelay(3, { baseMs: 100, maxMs: 5000 }) // somewhere in [0, 800)
  */
-export function backoffDelay(attempt: number, opts: { baseMs: number; maxMs: number }, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  opts: { baseMs: number; maxMs: number },
+  random = Math.random,
+): number {
   const ceiling = Math.min(opts.maxMs, opts.baseMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
 }

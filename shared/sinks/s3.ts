@@ -11,7 +11,12 @@ export interface S3SinkOptions {
   gzipLevel: number;
 }
 
-async function put(opts: S3SinkOptions, key: string, body: Buffer, deadline: number): Promise<void> {
+async function put(
+  opts: S3SinkOptions,
+  key: string,
+  body: Buffer,
+  deadline: number,
+): Promise<void> {
   const abortSignal = AbortSignal.timeout(Math.max(1000, deadline - Date.now()));
   await opts.client.send(
     new PutObjectCommand({
@@ -39,7 +44,12 @@ export function createS3ArchiveSink(opts: S3SinkOptions): ArchiveSink {
       await Promise.all(
         objects.map(async (obj) => {
           try {
-            await put(opts, obj.key, gzipNdjson(obj.items.map(archiveRow), opts.gzipLevel), deadline);
+            await put(
+              opts,
+              obj.key,
+              gzipNdjson(obj.items.map(archiveRow), opts.gzipLevel),
+              deadline,
+            );
             written.push(obj.key);
           } catch (err) {
             failed.push({ key: obj.key, error: `s3 put ${obj.key}: ${errorMessage(err)}` });
@@ -76,7 +86,11 @@ export function createS3DeadLetterSink(opts: S3SinkOptions): DeadLetterSink {
       try {
         await put(opts, key, gzipNdjson(rows, opts.gzipLevel), now + 30_000);
       } catch (err) {
-        throw new TransientSinkError(`dead-letter put ${key}: ${errorMessage(err)}`, 'dead-letter', { cause: err });
+        throw new TransientSinkError(
+          `dead-letter put ${key}: ${errorMessage(err)}`,
+          'dead-letter',
+          { cause: err },
+        );
       }
       return [key];
     },

@@ -24,7 +24,10 @@ export interface ArchiveObject {
 
 export interface ArchiveSink {
   /** Writes each object; returns the keys written and the error for those that failed (transient). */
-  archive(objects: readonly ArchiveObject[], deadline: number): Promise<{ written: string[]; failed: { key: string; error: string }[] }>;
+  archive(
+    objects: readonly ArchiveObject[],
+    deadline: number,
+  ): Promise<{ written: string[]; failed: { key: string; error: string }[] }>;
 }
 
 /** A dead-letter row (DESIGN.md §6): the document or raw payload, the error, the attempts made. */

@@ -37,7 +37,12 @@ export async function ingestCloudWatchLogs(
     const recordId = recordIdOf(events, data);
     for (const e of events) e.recordId = recordId;
     const report = await runBatch(events, [], deps, deadline);
-    return { messageType: msg.messageType, report, logGroup: msg.logGroup, logStream: msg.logStream };
+    return {
+      messageType: msg.messageType,
+      report,
+      logGroup: msg.logGroup,
+      logStream: msg.logStream,
+    };
   } catch (err) {
     if (!(err instanceof DecodeError)) throw err;
     const rejected: RejectedRecord = {

@@ -6,8 +6,12 @@ export function eventShape(value: unknown): EventShape {
   if (typeof value !== 'object' || value === null) return 'unknown';
   const v = value as Record<string, unknown>;
   if (typeof v.awslogs === 'object' && v.awslogs !== null) return 'cloudwatch-logs';
-  if (v.messageType === 'DATA_MESSAGE' || v.messageType === 'CONTROL_MESSAGE') return 'cloudwatch-logs-message';
-  if (Array.isArray(v.Records) && v.Records.some((r) => (r as { eventSource?: string })?.eventSource === 'aws:kinesis')) {
+  if (v.messageType === 'DATA_MESSAGE' || v.messageType === 'CONTROL_MESSAGE')
+    return 'cloudwatch-logs-message';
+  if (
+    Array.isArray(v.Records) &&
+    v.Records.some((r) => (r as { eventSource?: string })?.eventSource === 'aws:kinesis')
+  ) {
     return 'kinesis';
   }
   return 'unknown';

@@ -22,7 +22,9 @@ describe('logferry.yml', () => {
   });
 
   it('names the file, the path and the reason', () => {
-    const err = configError('version: 1\nroutes:\n  - name: x\n    match: {}\n    parser: ngnix.access\n');
+    const err = configError(
+      'version: 1\nroutes:\n  - name: x\n    match: {}\n    parser: ngnix.access\n',
+    );
     expect(err.file).toBe('my.yml');
     expect(err.path).toBe('routes[0].parser');
     expect(err.message).toMatch(/my\.yml: routes\[0\]\.parser: /);
@@ -30,8 +32,12 @@ describe('logferry.yml', () => {
 
   it('rejects unknown keys, bulk sizes over 9 MiB and bad time zones', () => {
     expect(configError('version: 1\nindx: {}\n').message).toMatch(/unknown key\(s\): indx/);
-    expect(configError('version: 1\nopensearch: { bulk_bytes: 20000000 }\n').path).toBe('opensearch.bulk_bytes');
-    expect(configError('version: 1\nroutes: [{ name: a, match: {}, timezone: Mars/Base }]\n').message).toMatch(/IANA/);
+    expect(configError('version: 1\nopensearch: { bulk_bytes: 20000000 }\n').path).toBe(
+      'opensearch.bulk_bytes',
+    );
+    expect(
+      configError('version: 1\nroutes: [{ name: a, match: {}, timezone: Mars/Base }]\n').message,
+    ).toMatch(/IANA/);
   });
 
   it('reports YAML syntax errors', () => {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decompress } from '#shared/decode/compression.ts';
 import { decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
+import { decompress } from '#shared/decode/compression.ts';
 import { DecodeError } from '#shared/errors.ts';
 import { loadEvent, loadMessage } from '#test/helpers/events.ts';
 
@@ -47,13 +47,24 @@ describe('decodeCloudWatchLogsData', () => {
     ['not base64', '***not base64***', 'base64'],
     ['empty', '', 'empty'],
     ['not gzip', Buffer.from('plain text').toString('base64'), 'gzip'],
-    ['truncated gzip', gzipSync('{"messageType":"DATA_MESSAGE"}').subarray(0, 12).toString('base64'), 'gzip'],
+    [
+      'truncated gzip',
+      gzipSync('{"messageType":"DATA_MESSAGE"}').subarray(0, 12).toString('base64'),
+      'gzip',
+    ],
     ['not JSON', gzipSync('not json').toString('base64'), 'json'],
     ['JSON array', gzipSync('[1,2]').toString('base64'), 'shape'],
     ['unknown messageType', gzipSync('{"messageType":"X"}').toString('base64'), 'shape'],
     [
       'event without id',
-      gzipSync(JSON.stringify({ messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: [{ message: 'x' }] })).toString('base64'),
+      gzipSync(
+        JSON.stringify({
+          messageType: 'DATA_MESSAGE',
+          logGroup: 'g',
+          logStream: 's',
+          logEvents: [{ message: 'x' }],
+        }),
+      ).toString('base64'),
       'shape',
     ],
   ])('rejects %s with a DecodeError', (_name, data, reason) => {

@@ -25,7 +25,10 @@ export function awslogsEvent(message: unknown): CloudWatchLogsEvent {
 }
 
 /** A subscription message with one event per line, ids derived from `seed` so tests stay deterministic. */
-export function messageOf(lines: string[], opts: { group?: string; stream?: string; seed?: string; t0?: number } = {}): CloudWatchLogsMessage {
+export function messageOf(
+  lines: string[],
+  opts: { group?: string; stream?: string; seed?: string; t0?: number } = {},
+): CloudWatchLogsMessage {
   const t0 = opts.t0 ?? Date.UTC(2025, 10, 20, 10, 0, 0);
   const seed = opts.seed ?? 'test';
   return {
@@ -34,7 +37,11 @@ export function messageOf(lines: string[], opts: { group?: string; stream?: stri
     logGroup: opts.group ?? '/test/app',
     logStream: opts.stream ?? 'stream-1',
     subscriptionFilters: ['logferry'],
-    logEvents: lines.map((message, i) => ({ id: `${seed}-${String(i).padStart(6, '0')}`, timestamp: t0 + i, message })),
+    logEvents: lines.map((message, i) => ({
+      id: `${seed}-${String(i).padStart(6, '0')}`,
+      timestamp: t0 + i,
+      message,
+    })),
   };
 }
 

@@ -22,7 +22,14 @@ describe('CloudWatch Logs → OpenSearch + S3', () => {
     // Act
     const summary = await p.invoke(loadEvent('nginx-access'));
     // Assess
-    expect(summary).toMatchObject({ events: 6, documents: 6, indexed: 6, archived: 6, deadLettered: 0, retry: 0 });
+    expect(summary).toMatchObject({
+      events: 6,
+      documents: 6,
+      indexed: 6,
+      archived: 6,
+      deadLettered: 0,
+      retry: 0,
+    });
     const index = `${p.prefix}-access-2025.11.20`;
     expect(await p.count(index)).toBe(6);
     const id = loadMessage('nginx-access').logEvents[1]!.id;
@@ -48,9 +55,17 @@ describe('CloudWatch Logs → OpenSearch + S3', () => {
 
   it('splits JSON application logs between application and error indices, `app` as flat_object', async () => {
     const summary = await p.invoke(loadEvent('app-json'));
-    expect(summary.indices).toEqual({ [`${p.prefix}-application-2025.11.20`]: 3, [`${p.prefix}-error-2025.11.20`]: 1 });
-    const { body: mapping } = await p.opensearch.indices.getMapping({ index: `${p.prefix}-application-2025.11.20` });
-    const props = Object.values(mapping)[0]!.mappings.properties as Record<string, { type?: string }>;
+    expect(summary.indices).toEqual({
+      [`${p.prefix}-application-2025.11.20`]: 3,
+      [`${p.prefix}-error-2025.11.20`]: 1,
+    });
+    const { body: mapping } = await p.opensearch.indices.getMapping({
+      index: `${p.prefix}-application-2025.11.20`,
+    });
+    const props = Object.values(mapping)[0]!.mappings.properties as Record<
+      string,
+      { type?: string }
+    >;
     expect(props.app?.type).toBe('flat_object');
     await p.count();
     const { body } = await p.opensearch.search({
@@ -63,7 +78,10 @@ describe('CloudWatch Logs → OpenSearch + S3', () => {
   it('archives every line to S3 under deterministic keys, byte for byte', async () => {
     // Prepare: what the archive must hold, computed by the pure stages.
     const config = parseConfig({ version: 1, index: { prefix: p.prefix } });
-    const { routed } = transformEvents(toInputEvents(loadMessage('nginx-access'), 'x', 'us-east-1'), config);
+    const { routed } = transformEvents(
+      toInputEvents(loadMessage('nginx-access'), 'x', 'us-east-1'),
+      config,
+    );
     const [expected] = planArchive(routed);
     // Act
     const keys = await p.listKeys('archive/log_type=access/');
@@ -71,8 +89,14 @@ describe('CloudWatch Logs → OpenSearch + S3', () => {
     // Assess
     expect(keys).toEqual([expected!.key]);
     expect(body.equals(gzipNdjson(expected!.items.map(archiveRow), 1))).toBe(true);
-    const rows = gunzipSync(body).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(rows.map((r) => r.message)).toEqual(loadMessage('nginx-access').logEvents.map((e) => e.message));
+    const rows = gunzipSync(body)
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.message)).toEqual(
+      loadMessage('nginx-access').logEvents.map((e) => e.message),
+    );
   });
 
   it('a redelivered event adds no documents and no archive objects', async () => {
@@ -97,7 +121,11 @@ describe('CloudWatch Logs → OpenSearch + S3', () => {
     // Assess
     expect(bad).toMatchObject({ documents: 0, deadLettered: 1, retry: 0 });
     expect(bad.deadLetterKeys).toHaveLength(1);
-    const [entry] = gunzipSync(await p.getObject(bad.deadLetterKeys[0]!)).toString().trimEnd().split('\n').map((l) => JSON.parse(l));
+    const [entry] = gunzipSync(await p.getObject(bad.deadLetterKeys[0]!))
+      .toString()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(entry).toMatchObject({
       error: { message: 'payload is not gzip data (no gzip magic bytes)', reason: 'decode_gzip' },
       raw: loadEvent('corrupt').awslogs.data,

@@ -21,6 +21,8 @@ describe('OpenSearch down', () => {
     );
     expect(err).toBeInstanceOf(DeliveryError);
     expect((err as DeliveryError).pending).toBe(6);
-    expect((err as Error).message).toMatch(/6 of 6 documents not delivered: bulk request failed: .*ECONNREFUSED|connect/i);
+    expect((err as Error).message).toMatch(
+      /6 of 6 documents not delivered: bulk request failed: .*ECONNREFUSED|connect/i,
+    );
   });
 });

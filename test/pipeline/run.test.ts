@@ -12,24 +12,45 @@ const deadline = () => Date.now() + 10_000;
 describe('runBatch', () => {
   it('routes every event to its daily index and archives it under a deterministic key', async () => {
     // Prepare
-    const events = [...toInputEvents(loadMessage('nginx-access'), 'a'), ...toInputEvents(loadMessage('app-json'), 'b')];
+    const events = [
+      ...toInputEvents(loadMessage('nginx-access'), 'a'),
+      ...toInputEvents(loadMessage('app-json'), 'b'),
+    ];
     const sinks = createRecordingSinks();
     // Act
     const report = await runBatch(events, [], { config, sinks }, deadline());
     const again = await runBatch(events, [], { config, sinks: createRecordingSinks() }, deadline());
     // Assess
     expect(report.indexed).toBe(10);
-    expect(report.indices).toEqual({ 'logs-access-2025.11.20': 6, 'logs-application-2025.11.20': 3, 'logs-error-2025.11.20': 1 });
+    expect(report.indices).toEqual({
+      'logs-access-2025.11.20': 6,
+      'logs-application-2025.11.20': 3,
+      'logs-error-2025.11.20': 1,
+    });
     expect(report.archiveKeys).toHaveLength(3);
-    expect(report.archiveKeys.every((k) => /^archive\/log_type=\w+\/dt=2025-11-20\/hour=10\/ecs-(web-nginx|orders-api)\/[0-9a-f]{32}\.ndjson\.gz$/.test(k))).toBe(true);
+    expect(
+      report.archiveKeys.every((k) =>
+        /^archive\/log_type=\w+\/dt=2025-11-20\/hour=10\/ecs-(web-nginx|orders-api)\/[0-9a-f]{32}\.ndjson\.gz$/.test(
+          k,
+        ),
+      ),
+    ).toBe(true);
     expect(again.archiveKeys).toEqual(report.archiveKeys);
     expect([...report.outcomes.values()]).toEqual(['ok', 'ok']);
   });
 
   it('reports the record for retry when OpenSearch keeps failing, and never as delivered', async () => {
     const sinks = createRecordingSinks();
-    sinks.index = { index: async (items) => items.map((): IndexResult => ({ status: 'retry', error: 'HTTP 503' })) };
-    const report = await runBatch(toInputEvents(loadMessage('app-json'), 'r1'), [], { config, sinks }, deadline());
+    sinks.index = {
+      index: async (items) =>
+        items.map((): IndexResult => ({ status: 'retry', error: 'HTTP 503' })),
+    };
+    const report = await runBatch(
+      toInputEvents(loadMessage('app-json'), 'r1'),
+      [],
+      { config, sinks },
+      deadline(),
+    );
     expect(report.indexed).toBe(0);
     expect(report.pending).toBe(4);
     expect(recordsToRetry(report)).toEqual(['r1']);
@@ -37,8 +58,18 @@ describe('runBatch', () => {
 
   it('retries the record when its archive object cannot be written', async () => {
     const sinks = createRecordingSinks();
-    sinks.archive = { archive: async (objects) => ({ written: [], failed: objects.map((o) => ({ key: o.key, error: 'S3 500' })) }) };
-    const report = await runBatch(toInputEvents(loadMessage('app-json'), 'r1'), [], { config, sinks }, deadline());
+    sinks.archive = {
+      archive: async (objects) => ({
+        written: [],
+        failed: objects.map((o) => ({ key: o.key, error: 'S3 500' })),
+      }),
+    };
+    const report = await runBatch(
+      toInputEvents(loadMessage('app-json'), 'r1'),
+      [],
+      { config, sinks },
+      deadline(),
+    );
     expect(report.indexed).toBe(4);
     expect(recordsToRetry(report)).toEqual(['r1']);
     expect(report.errors).toContain('S3 500');
@@ -48,11 +79,24 @@ describe('runBatch', () => {
     const sinks = createRecordingSinks();
     sinks.index = {
       index: async (items) =>
-        items.map((_, i): IndexResult => (i === 0 ? { status: 'degraded', error: 'mapper_parsing_exception', statusCode: 400 } : { status: 'indexed' })),
+        items.map(
+          (_, i): IndexResult =>
+            i === 0
+              ? { status: 'degraded', error: 'mapper_parsing_exception', statusCode: 400 }
+              : { status: 'indexed' },
+        ),
     };
-    const report = await runBatch(toInputEvents(loadMessage('app-json'), 'r1'), [], { config, sinks }, deadline());
+    const report = await runBatch(
+      toInputEvents(loadMessage('app-json'), 'r1'),
+      [],
+      { config, sinks },
+      deadline(),
+    );
     expect(report).toMatchObject({ indexed: 4, degraded: 1, deadLettered: 1, pending: 0 });
-    expect(sinks.deadLetters[0]!.entries[0]).toMatchObject({ reason: 'mapping_degraded', recordId: 'r1' });
+    expect(sinks.deadLetters[0]!.entries[0]).toMatchObject({
+      reason: 'mapping_degraded',
+      recordId: 'r1',
+    });
     expect(recordsToRetry(report)).toEqual([]);
   });
 
@@ -60,12 +104,26 @@ describe('runBatch', () => {
     const sinks = createRecordingSinks();
     sinks.index = {
       index: async (items) =>
-        items.map((_, i): IndexResult => (i === 0 ? { status: 'rejected', error: 'mapper_parsing_exception', statusCode: 400 } : { status: 'indexed' })),
+        items.map(
+          (_, i): IndexResult =>
+            i === 0
+              ? { status: 'rejected', error: 'mapper_parsing_exception', statusCode: 400 }
+              : { status: 'indexed' },
+        ),
     };
-    const report = await runBatch(toInputEvents(loadMessage('app-json'), 'r1'), [], { config, sinks }, deadline());
+    const report = await runBatch(
+      toInputEvents(loadMessage('app-json'), 'r1'),
+      [],
+      { config, sinks },
+      deadline(),
+    );
     expect(report.indexed).toBe(3);
     expect(report.deadLettered).toBe(1);
-    expect(sinks.deadLetters[0]!.entries[0]).toMatchObject({ reason: 'rejected', recordId: 'r1', document: { event: { id: loadMessage('app-json').logEvents[0]!.id } } });
+    expect(sinks.deadLetters[0]!.entries[0]).toMatchObject({
+      reason: 'rejected',
+      recordId: 'r1',
+      document: { event: { id: loadMessage('app-json').logEvents[0]!.id } },
+    });
     expect(report.outcomes.get('r1')).toBe('dead-letter');
     expect(recordsToRetry(report)).toEqual([]);
   });
@@ -77,7 +135,12 @@ describe('runBatch', () => {
         throw new Error('S3 unreachable');
       },
     };
-    const report = await runBatch([], [{ recordId: 'bad', error: 'not gzip', reason: 'decode_gzip', raw: 'xx' }], { config, sinks }, deadline());
+    const report = await runBatch(
+      [],
+      [{ recordId: 'bad', error: 'not gzip', reason: 'decode_gzip', raw: 'xx' }],
+      { config, sinks },
+      deadline(),
+    );
     expect(recordsToRetry(report)).toEqual(['bad']);
   });
 });
