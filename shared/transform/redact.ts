@@ -189,6 +189,19 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
           re: new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi'),
           replace: (_m, pre) => `${pre}${mask}"`,
         },
+        {
+          // The same field in a JSON line carried inside a JSON string (FireLens, Docker `log`), where
+          // its quotes read `\"`: the parsed field is masked by key, so must the archived line be.
+          // A value character is plain, an escape of the outer string (`\n`), or an escape of the inner
+          // line (`\\\"`, `\\\\`, `\\n` as the outer string writes them).
+          hint: (s) => SECRET_NAME.test(s),
+          keyword: true,
+          re: new RegExp(
+            String.raw`(\\"(?:${SECRET_NAMES})\\"\s*:\s*\\")(?:[^"\\]|\\[^"\\]|\\\\(?:\\["\\]|[^"\\]))*\\"`,
+            'gi',
+          ),
+          replace: (_m, pre) => `${pre}${mask}\\"`,
+        },
       ];
   }
 }

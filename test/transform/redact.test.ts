@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fireLensLine } from '#scripts/kinesis-events.ts';
 import { parseConfig } from '#shared/config/load.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { transformEvents } from '#shared/pipeline/transform.ts';
@@ -121,5 +122,36 @@ describe('redaction in the pipeline', () => {
     expect(transformEvents([event(line, '/custom')], config).routed[0]!.doc.message).toBe(
       'user jane@example.com ssn ***',
     );
+  });
+  describe('JSON lines inside FireLens records (quotes escaped as \\")', () => {
+    const config = parseConfig({ version: 1 });
+    const firelens = (log: string) => event(fireLensLine(log), '/ecs/firelens/web');
+
+    it('masks a secret field in the document, event.original and the archived line', () => {
+      const line = firelens('{"level":"info","msg":"login","password":"hunter2"}');
+      const [r] = transformEvents([line], config).routed;
+      expect(r!.doc.app).toEqual({ password: '[REDACTED]' });
+      expect(JSON.stringify(r!.doc)).not.toContain('hunter2');
+      expect(r!.raw).not.toContain('hunter2');
+      expect(r!.raw).toContain(String.raw`\"password\":\"[REDACTED]\"`);
+      expect(JSON.parse(r!.raw).log).toBe('{"level":"info","msg":"login","password":"[REDACTED]"}');
+      expect(r!.doc.tags).toEqual(['_redacted']);
+    });
+
+    it('leaves a line with nothing to mask as built without redaction', () => {
+      const line = firelens('{"level":"info","msg":"GET /orders/42 took 12 ms","user":"bob"}');
+      const masked = transformEvents([line], config).routed[0]!;
+      const plain = transformEvents([line], parseConfig({ version: 1, redact: false })).routed[0]!;
+      expect(masked.doc).toEqual(plain.doc);
+      expect(masked.raw).toBe(plain.raw);
+    });
+
+    it('still walks the document when other escapes may decode to a secret', () => {
+      // `\u0034` is a 4: only the parsed message shows the card number.
+      const line = firelens(String.raw`{"level":"info","msg":"card \u0034111111111111111"}`);
+      const [r] = transformEvents([line], config).routed;
+      expect(r!.doc.message).toBe('card [REDACTED]');
+      expect(r!.doc.tags).toEqual(['_redacted']);
+    });
   });
 });
