@@ -27,6 +27,11 @@ export interface Redactor {
    * value need not look like a secret, so `text` finding nothing in a line does not clear its document.
    */
   namesSecretField(s: string): boolean;
+  /**
+   * Whether a pattern a quote can be part of matches `s`, a line with its `\"` escapes undone: the
+   * rest of the patterns find the same in the escaped line, where `text` already looked.
+   */
+  quotedMatch(s: string): boolean;
 }
 
 interface Pattern {
@@ -34,6 +39,11 @@ interface Pattern {
   hint: (s: string) => boolean;
   /** The hint can only pass when KEYWORDS matches, so one KEYWORDS scan can rule out several patterns. */
   keyword?: true;
+  /**
+   * A `"` can be part of a match, so in a line whose quotes are escaped (`\"`) this pattern may find
+   * what only the unescaped line shows. The others treat `\` and `"` alike, as separators.
+   */
+  quoted?: true;
   re: RegExp;
   replace: (match: string, ...groups: string[]) => string;
 }
@@ -146,6 +156,7 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
         {
           hint: (s) => /secret_?access_?key/i.test(s),
           keyword: true,
+          quoted: true,
           re: /(secret_?access_?key["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
           replace: (_m, key) => `${key}${mask}`,
         },
@@ -162,6 +173,7 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
           // `Basic` alone is an ordinary word: only an Authorization header's value is a credential.
           hint: (s) => /authorization/i.test(s),
           keyword: true,
+          quoted: true,
           re: /(authorization["']?\s*[:=]\s*["']?Basic\s+)[A-Za-z0-9+/]{4,}=*/gi,
           replace: (_m, pre) => `${pre}${mask}`,
         },
@@ -186,6 +198,7 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
         {
           hint: (s) => SECRET_NAME.test(s),
           keyword: true,
+          quoted: true,
           re: new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi'),
           replace: (_m, pre) => `${pre}${mask}"`,
         },
@@ -196,6 +209,7 @@ function builtIn(rule: RedactRule, mask: string): Pattern[] {
           // line (`\\\"`, `\\\\`, `\\n` as the outer string writes them).
           hint: (s) => SECRET_NAME.test(s),
           keyword: true,
+          quoted: true,
           re: new RegExp(
             String.raw`(\\"(?:${SECRET_NAMES})\\"\s*:\s*\\")(?:[^"\\]|\\[^"\\]|\\\\(?:\\["\\]|[^"\\]))*\\"`,
             'gi',
@@ -216,7 +230,12 @@ export function createRedactor(opts: RedactOptions): Redactor {
   const mask = opts.replacement ?? '[REDACTED]';
   const patterns: Pattern[] = opts.rules.flatMap((r) => builtIn(r, mask));
   for (const p of opts.patterns ?? [])
-    patterns.push({ hint: () => true, re: new RegExp(p.regex, 'g'), replace: () => mask });
+    patterns.push({
+      hint: () => true,
+      quoted: true,
+      re: new RegExp(p.regex, 'g'),
+      replace: () => mask,
+    });
   const secretFields = opts.rules.includes('secret_field');
   const cards = opts.rules.includes('credit_card');
 
@@ -269,8 +288,24 @@ export function createRedactor(opts: RedactOptions): Redactor {
     return changed;
   }
 
+  const quoted = patterns.filter((p) => p.quoted);
+  function quotedMatch(s: string): boolean {
+    let words: boolean | undefined;
+    for (const p of quoted) {
+      if (p.keyword) {
+        words ??= KEYWORDS.test(s);
+        if (!words) continue;
+      }
+      if (!p.hint(s)) continue;
+      p.re.lastIndex = 0;
+      if (p.re.test(s)) return true;
+    }
+    return false;
+  }
+
   return {
     text,
+    quotedMatch,
     document: (doc) => walk(doc, false),
     namesSecretField: (s) => secretFields && KEYWORDS.test(s) && SECRET_NAME.test(s),
   };
