@@ -31,7 +31,10 @@ export interface BatchReport {
   dropped: Record<string, number>;
   /** Transport time (epoch ms) of the oldest event, for the batch-age metric; undefined when empty. */
   oldestEventTime?: number;
-  /** Wall time of the index sink call, its retries included, in milliseconds. */
+  /**
+   * Wall time of the index sink call, its retries included, in milliseconds; for a batch delivered in
+   * slices, summed over them (two may overlap).
+   */
   indexMs: number;
   indices: Record<string, number>;
   archiveKeys: string[];
