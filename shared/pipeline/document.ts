@@ -23,12 +23,15 @@ function eventTime(parsed: ParsedLine, event: InputEvent): number {
   return t;
 }
 
-function sourceFields(event: InputEvent): Fields {
+/**
+ * Adds the source's fields to a new document (which has none of these keys yet), building each object
+ * once instead of building it and then copying it in.
+ */
+function addSourceFields(doc: LogDocument, event: InputEvent): void {
   const { source } = event;
-  const out: Fields = {};
   if (source.kinesis) {
     const k = source.kinesis;
-    out.aws = {
+    doc.aws = {
       kinesis: {
         stream: k.stream,
         shard_id: k.shardId,
@@ -37,19 +40,24 @@ function sourceFields(event: InputEvent): Fields {
       },
     };
   } else if (source.logGroup || source.logStream) {
-    out.aws = { cloudwatch: { log_group: source.logGroup, log_stream: source.logStream } };
+    // As a merge would, an absent value leaves no key.
+    const cloudwatch: Fields = {};
+    if (source.logGroup !== undefined) cloudwatch.log_group = source.logGroup;
+    if (source.logStream !== undefined) cloudwatch.log_stream = source.logStream;
+    doc.aws = { cloudwatch };
   }
   if (source.owner || source.region) {
     const cloud: Fields = { provider: 'aws' };
     if (source.owner) cloud.account = { id: source.owner };
     if (source.region) cloud.region = source.region;
-    out.cloud = cloud;
+    doc.cloud = cloud;
   }
-  if (source.wrapper) {
-    const { app: _app, ...wrapper } = source.wrapper;
-    deepMerge(out, wrapper);
+  // Several events may share a wrapper's objects: they go in as copies.
+  const wrapper = source.wrapper;
+  if (wrapper) {
+    for (const key of Object.keys(wrapper))
+      if (key !== 'app') deepMerge(doc, { [key]: wrapper[key] });
   }
-  return out;
 }
 
 /**
@@ -76,7 +84,7 @@ export function buildDocument(
   };
   if (message !== stripEol(event.message)) doc.event.original = event.message;
   if (parsed.level) doc.log.level = parsed.level;
-  deepMerge(doc, sourceFields(event));
+  addSourceFields(doc, event);
   if (parsed.fields) deepMerge(doc, parsed.fields);
   // Parser fields must not override the identity and classification above.
   doc.event.id = event.id;

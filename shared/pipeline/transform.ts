@@ -99,19 +99,39 @@ function streamKey(event: InputEvent, source: EventSource, stream: string | unde
   ].join('\u0000');
 }
 
-function prepare(event: InputEvent, config: Config): Prepared {
-  const route = selectRoute(config.routes, event.source);
+/**
+ * Route and stream key of the last source seen: the events of a batch share a handful of source
+ * objects (one per CloudWatch message or Kinesis user record), in runs.
+ */
+interface SourceMemo {
+  source?: EventSource;
+  recordId?: string;
+  route?: Route;
+  key?: string;
+}
+
+function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared {
+  if (memo.source !== event.source) {
+    memo.source = event.source;
+    memo.route = selectRoute(config.routes, event.source);
+    memo.key = undefined;
+  }
+  const route = memo.route;
   const raw = stripEol(event.message);
   const unwrapped =
     raw.charCodeAt(0) === 0x7b || raw.charCodeAt(0) <= 0x39 ? unwrap(raw) : undefined;
   if (!unwrapped) {
+    if (memo.key === undefined || memo.recordId !== event.recordId) {
+      memo.recordId = event.recordId;
+      memo.key = streamKey(event, event.source, undefined);
+    }
     return {
       event,
       route,
       line: raw,
       source: event.source,
       time: event.timestamp,
-      key: streamKey(event, event.source, undefined),
+      key: memo.key,
     };
   }
   const wrapper = event.source.wrapper
@@ -267,7 +287,8 @@ export function transformEvents(
 ): { routed: Routed[]; stats: TransformStats } {
   const c = compile(config);
   const stats: TransformStats = { unmatched: 0, dropped: {}, merged: 0, redacted: 0 };
-  const prepared = events.map((e) => prepare(e, config));
+  const memo: SourceMemo = {};
+  const prepared = events.map((e) => prepare(e, config, memo));
   for (const p of prepared) if (!p.route) stats.unmatched++;
   const routed: Routed[] = [];
   for (const g of group(prepared)) {
