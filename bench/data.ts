@@ -1,6 +1,8 @@
 // Generated, realistic benchmark data: nginx access, JSON application logs, Spring with stack traces, FireLens records.
 import { gzipSync } from 'node:zlib';
 import type { CloudWatchLogsEvent, KinesisStreamEvent } from 'aws-lambda';
+// One deterministic generator for every benchmark: the parse bench and the data sets draw the same way.
+import { rng } from '#scripts/bench-parse.ts';
 import {
   cloudWatchLogsData,
   kinesisEvent,
@@ -27,18 +29,6 @@ const LOG_GROUPS: Record<BenchDataset, string> = {
   spring: '/ecs/web/billing',
   firelens: '/ecs/firelens/web',
 };
-
-/** mulberry32: small, fast and deterministic, so two runs bench the same bytes. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 

@@ -16,8 +16,8 @@ export interface BenchParseOptions {
   seed?: number;
 }
 
-/** mulberry32: small, fast and deterministic. */
-function rng(seed: number): () => number {
+/** mulberry32: small, fast and deterministic, so two runs bench the same bytes. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
