@@ -1,15 +1,15 @@
 // Generated, realistic benchmark data: nginx access, JSON application logs, Spring with stack traces, FireLens records.
 import { gzipSync } from 'node:zlib';
 import type { CloudWatchLogsEvent, KinesisStreamEvent } from 'aws-lambda';
-// One deterministic generator for every benchmark: the parse bench and the data sets draw the same way.
-import { rng } from '#scripts/bench-parse.ts';
+import type { CloudWatchLogsMessage } from '#shared/decode/cloudwatch-logs.ts';
 import {
   cloudWatchLogsData,
   kinesisEvent,
   kinesisRecord,
   sequenceNumber,
-} from '#scripts/kinesis-events.ts';
-import type { CloudWatchLogsMessage } from '#shared/decode/cloudwatch-logs.ts';
+} from '#test/helpers/kinesis-events.ts';
+// One deterministic generator for every benchmark: the parse bench and the data sets draw the same way.
+import { rng } from './random.ts';
 
 export type BenchDataset = 'nginx' | 'json' | 'spring' | 'firelens';
 export const BENCH_DATASETS: readonly BenchDataset[] = ['nginx', 'json', 'spring', 'firelens'];

@@ -3,11 +3,11 @@ import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@opensearch-project/opensearch';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
-import { lambdaContext } from '#scripts/lambda-context.ts';
 import { BULK_GZIP_LEVEL } from '#shared/clients/opensearch-gzip.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { BatchSummary } from '#shared/report.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
+import { lambdaContext } from '#test/helpers/lambda-context.ts';
 import { createNullSinks } from './null-sinks.ts';
 import { round } from './pipeline.ts';
 

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Client } from '@opensearch-project/opensearch';
 import { parse } from 'yaml';
-import { logIndexTemplate } from '#shared/opensearch/templates.ts';
+import { logIndexTemplate } from '#shared/ops/templates.ts';
 
 export const BENCH_PREFIX = 'bench';
 /** Where the raw-bulk ceiling writes the same documents. */

@@ -6,9 +6,9 @@ import { Client, Connection } from '@opensearch-project/opensearch';
 import { BULK_GZIP_LEVEL } from '#shared/clients/opensearch-gzip.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { archiveRow } from '#shared/sinks/archive-keys.ts';
-import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
 import { gzipNdjson } from '#shared/sinks/ndjson.ts';
-import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
+import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 
 export interface NullSinkOptions {

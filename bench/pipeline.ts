@@ -3,9 +3,9 @@ import type { CloudWatchLogsEvent } from 'aws-lambda';
 import type { Config } from '#shared/config/schema.ts';
 import type { CloudWatchLogsMessage } from '#shared/decode/cloudwatch-logs.ts';
 import { decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
 import { planArchive } from '#shared/sinks/archive-keys.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 import { type BenchDataset, messageBytes } from './data.ts';
 import { createNullSinks } from './null-sinks.ts';
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchParse } from '#scripts/bench-parse.ts';
+import { benchParse } from '#bench/parse.ts';
 import { ensureBucket } from '#scripts/local/moto.ts';
 import { ensureStack, localEnv, stopStack } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';

@@ -8,7 +8,7 @@ import { fetchWebhooks } from '#shared/alerts/webhooks.ts';
 import { readRuntimeEnv } from '#shared/config/env.ts';
 import { DeliveryError } from '#shared/errors.ts';
 import { createMetrics, recordBatchMetrics } from '#shared/observability/metrics.ts';
-import { recordsToRetry } from '#shared/pipeline/run.ts';
+import { recordsToRetry } from '#shared/pipeline/deliver.ts';
 import { type BatchSummary, summarize } from '#shared/report.ts';
 import { createRuntime, deadlineFrom } from '#shared/runtime.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';

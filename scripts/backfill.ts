@@ -9,11 +9,11 @@ import {
 import { readRuntimeEnv } from '#shared/config/env.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { ConfigError, EndpointResolutionError } from '#shared/errors.ts';
-import { documentIdPolicy } from '#shared/opensearch/document-ids.ts';
-import { installTemplates } from '#shared/opensearch/templates.ts';
 import { type BackfillProgress, backfillLogGroup } from '#shared/ops/backfill.ts';
 import { parseTimeRange } from '#shared/ops/backfill-plan.ts';
+import { installTemplates } from '#shared/ops/templates.ts';
 import { createRuntime } from '#shared/runtime.ts';
+import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
 
 const USAGE = `usage: npm run backfill -- --log-group NAME --start ISO --end ISO [--json] [--config FILE] [--local]
 

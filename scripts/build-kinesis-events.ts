@@ -12,7 +12,7 @@ import {
   kplAggregate,
   sequenceNumber,
   zlibData,
-} from './kinesis-events.ts';
+} from '#test/helpers/kinesis-events.ts';
 
 const OUT = 'events/kinesis';
 const FIXTURES = 'test/fixtures/cloudwatch-logs';

@@ -10,8 +10,8 @@ import {
 } from '#shared/decode/cloudwatch-logs.ts';
 import { decodeKinesisRecord } from '#shared/decode/kinesis.ts';
 import type { InputEvent } from '#shared/model.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
 import { eventShape } from '#shared/sources/shape.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 
 const USAGE = 'usage: npm run parse -- FILE [--group NAME] [--config logferry.yml]';
 

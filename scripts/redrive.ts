@@ -16,9 +16,9 @@ import {
   type RedriveOutcome,
   redriveDeadLetters,
   redriveOnFailure,
-} from '#shared/recovery/redrive.ts';
+} from '#shared/ops/redrive.ts';
 import { createRuntime } from '#shared/runtime.ts';
-import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import { cliEnv, deleteObject, listKeys, progressLine, readObject } from './recovery-cli.ts';
 
 const USAGE = `usage: npm run redrive -- [--from PREFIX]... [--queue URL] [--file PATH]... [--delete] [--json]

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import { loadConfig } from '#shared/config/load.ts';
-import { reindexArchive } from '#shared/recovery/reindex.ts';
-import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { reindexArchive } from '#shared/ops/reindex.ts';
+import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import { createS3DeadLetterSink } from '#shared/sinks/s3.ts';
 import { cliEnv, listKeys, progressLine, readObject } from './recovery-cli.ts';
 

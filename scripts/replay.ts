@@ -7,13 +7,13 @@ import { createRecordingAlertSink } from '#shared/alerts/dry-run.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { DeliveryError } from '#shared/errors.ts';
-import { installTemplates } from '#shared/opensearch/templates.ts';
+import { installTemplates } from '#shared/ops/templates.ts';
 import { type BatchSummary, summarize } from '#shared/report.ts';
-import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
+import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { BATCH_SUMMARY, ingestKinesis } from '#shared/sources/kinesis.ts';
 import { type EventShape, eventShape } from '#shared/sources/shape.ts';
-import { lambdaContext } from './lambda-context.ts';
+import { lambdaContext } from '#test/helpers/lambda-context.ts';
 
 const USAGE = 'usage: npm run replay -- PATH... [--dry-run] [--json]';
 

@@ -1,5 +1,5 @@
 // The summary a handler returns and logs for a batch: counts only, never log content.
-import type { BatchReport } from '#shared/pipeline/run.ts';
+import type { BatchReport } from '#shared/pipeline/deliver.ts';
 
 /** The report without per-record state: what a handler returns, logs and turns into metrics. */
 export type BatchSummary = Omit<BatchReport, 'outcomes' | 'pending'> & {

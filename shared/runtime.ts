@@ -9,8 +9,8 @@ import { createS3Client } from '#shared/clients/s3.ts';
 import type { RuntimeEnv } from '#shared/config/env.ts';
 import { loadRuntimeConfig } from '#shared/config/runtime-config.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { documentIdPolicy } from '#shared/opensearch/document-ids.ts';
-import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
+import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import { createS3ArchiveSink, createS3DeadLetterSink } from '#shared/sinks/s3.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 

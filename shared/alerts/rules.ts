@@ -1,7 +1,7 @@
 // Alert rule matching: which rule (first match wins) a delivered document alerts under. Pure.
 import type { AlertRuleConfig, AlertsConfig } from '#shared/config/alerts.ts';
+import { matchGlob } from '#shared/glob.ts';
 import type { Level, LogDocument, LogType } from '#shared/model.ts';
-import { matchGlob } from '#shared/route/glob.ts';
 
 /** A rule from logferry.yml with its defaults settled and its regex compiled. */
 export interface AlertRule {

@@ -1,6 +1,6 @@
 // Slack incoming-webhook client: one message a second per webhook, Retry-After honoured, all within a deadline.
 import { errorMessage, SlackWebhookError } from '#shared/errors.ts';
-import { backoffDelay, isRetryableStatus, sleep } from '#shared/sinks/retry.ts';
+import { backoffDelay, isRetryableStatus, sleep } from '#shared/retry.ts';
 import type { SlackMessage } from './block-kit.ts';
 
 /** A resolved webhook: `url` is the secret, `name` (the reference) is what logs and errors show. */

@@ -6,8 +6,8 @@ import {
   type FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Config } from '#shared/config/schema.ts';
-import { type BatchReport, runBatch } from '#shared/pipeline/run.ts';
-import { backoffDelay, sleep as realSleep } from '#shared/sinks/retry.ts';
+import { type BatchReport, runBatch } from '#shared/pipeline/deliver.ts';
+import { backoffDelay, sleep as realSleep } from '#shared/retry.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 import { accountOfLogGroupArn, inputsFromPage, type TimeRange } from './backfill-plan.ts';
 import { type ThrottleOptions, withThrottleRetry } from './throttle.ts';

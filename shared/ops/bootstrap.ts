@@ -3,18 +3,18 @@ import type { Client } from '@opensearch-project/opensearch';
 import { sigv4Service } from '#shared/clients/opensearch.ts';
 import type { ResolvedEndpoint } from '#shared/clients/opensearch-endpoint.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { documentIdPolicy } from '#shared/opensearch/document-ids.ts';
 import {
   installRetentionPolicy,
   ismAvailability,
   type RetentionResult,
-} from '#shared/opensearch/retention.ts';
+} from '#shared/ops/retention.ts';
 import {
   indexPrefixes,
   installTemplates,
   type TemplateResult,
   type TemplateSettings,
-} from '#shared/opensearch/templates.ts';
+} from '#shared/ops/templates.ts';
+import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
 
 export interface BootstrapReport {
   endpoint: string;

@@ -1,7 +1,7 @@
 // Decides, without any AWS call, which log groups get logferry's subscription filter and what to do to each.
 import type { SubscriptionsConfig } from '#shared/config/schema.ts';
 import { ConfigError } from '#shared/errors.ts';
-import { matchGlob } from '#shared/route/glob.ts';
+import { matchGlob } from '#shared/glob.ts';
 
 /** CloudWatch Logs allows two subscription filters per log group. */
 export const FILTERS_PER_GROUP = 2;

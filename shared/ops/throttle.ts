@@ -1,6 +1,6 @@
 // Our own backoff around AWS control-plane calls, on top of the SDK's: CloudWatch Logs quotas there are a few calls a second.
 import { ThrottledError } from '#shared/errors.ts';
-import { backoffDelay, sleep as realSleep } from '#shared/sinks/retry.ts';
+import { backoffDelay, sleep as realSleep } from '#shared/retry.ts';
 
 /** Error names AWS uses for "slow down"; LimitExceededException is also CloudWatch Logs' per-account rate limit. */
 const THROTTLE_NAMES = new Set([

@@ -3,7 +3,7 @@ import type { CloudWatchLogsEvent } from 'aws-lambda';
 import type { Config } from '#shared/config/schema.ts';
 import { decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
 import { DecodeError, errorMessage } from '#shared/errors.ts';
-import { type BatchReport, type RejectedRecord, runBatch } from '#shared/pipeline/run.ts';
+import { type BatchReport, type RejectedRecord, runBatch } from '#shared/pipeline/deliver.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 
 export interface CloudWatchIngestResult {

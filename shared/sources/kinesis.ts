@@ -16,7 +16,7 @@ import {
   emptyReport,
   mergeReport,
   type RejectedRecord,
-} from '#shared/pipeline/run.ts';
+} from '#shared/pipeline/deliver.ts';
 import type { BatchSummary } from '#shared/report.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 

@@ -2,6 +2,13 @@ import { createHash } from 'node:crypto';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
+  deaggregate,
+  decodeKinesisRecord,
+  decodePayload,
+  kinesisEventId,
+} from '#shared/decode/kinesis.ts';
+import { loadJson, loadMessage } from '#test/helpers/events.ts';
+import {
   cloudWatchLogsData,
   fireLensLine,
   gzipData,
@@ -9,14 +16,7 @@ import {
   kplAggregate,
   sequenceNumber,
   zlibData,
-} from '#scripts/kinesis-events.ts';
-import {
-  deaggregate,
-  decodeKinesisRecord,
-  decodePayload,
-  kinesisEventId,
-} from '#shared/decode/kinesis.ts';
-import { loadJson, loadMessage } from '#test/helpers/events.ts';
+} from '#test/helpers/kinesis-events.ts';
 
 const opts = { maxBytes: 1 << 20 };
 const seq = sequenceNumber(7);

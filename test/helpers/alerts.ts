@@ -3,7 +3,7 @@ import { parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
 import type { Routed } from '#shared/model.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 import { messageOf } from './events.ts';
 
 /** A pino-style JSON error line (level 50) with an error object. */

@@ -1,6 +1,10 @@
 // Delivers Kinesis batches the way Lambda does (checkpoint, redeliver from the first failure) and counts the results.
 import { gunzipSync } from 'node:zlib';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import type { Config } from '#shared/config/schema.ts';
+import type { BatchSummary } from '#shared/report.ts';
+import { createRecordingSinks } from '#shared/sinks/recording.ts';
+import { BATCH_SUMMARY, ingestKinesis } from '#shared/sources/kinesis.ts';
 import {
   ARRIVAL_S,
   cloudWatchLogsData,
@@ -10,11 +14,7 @@ import {
   kinesisRecord,
   kplAggregate,
   sequenceNumber,
-} from '#scripts/kinesis-events.ts';
-import type { Config } from '#shared/config/schema.ts';
-import type { BatchSummary } from '#shared/report.ts';
-import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
-import { BATCH_SUMMARY, ingestKinesis } from '#shared/sources/kinesis.ts';
+} from '#test/helpers/kinesis-events.ts';
 import { ROOT } from './events.ts';
 import type { LocalPipeline } from './pipeline.ts';
 

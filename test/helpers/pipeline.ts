@@ -3,14 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { CloudWatchLogsEvent, KinesisStreamEvent } from 'aws-lambda';
-import { lambdaContext } from '#scripts/lambda-context.ts';
 import { localEnv } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import { parseConfigText } from '#shared/config/load.ts';
-import { installTemplates } from '#shared/opensearch/templates.ts';
+import { installTemplates } from '#shared/ops/templates.ts';
 import type { BatchSummary } from '#shared/report.ts';
 import type { KinesisResponse } from '#shared/sources/kinesis.ts';
+import { lambdaContext } from '#test/helpers/lambda-context.ts';
 import { ROOT } from './events.ts';
 
 export interface LocalPipeline {

@@ -3,9 +3,9 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
 import { toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
 import { archiveRow, planArchive } from '#shared/sinks/archive-keys.ts';
 import { gzipNdjson } from '#shared/sinks/ndjson.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 import { loadEvent, loadMessage } from '#test/helpers/events.ts';
 import { type LocalPipeline, localPipeline } from '#test/helpers/pipeline.ts';
 

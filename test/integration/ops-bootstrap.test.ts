@@ -14,8 +14,8 @@ import {
 import { parseConfig } from '#shared/config/load.ts';
 import { EndpointResolutionError } from '#shared/errors.ts';
 import { bootstrapOpenSearch } from '#shared/ops/bootstrap.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
-import { createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 import { inputEvent, ROOT } from '#test/helpers/events.ts';
 
 const env = localEnv();

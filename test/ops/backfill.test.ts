@@ -5,7 +5,7 @@ import { ConfigError } from '#shared/errors.ts';
 import type { Routed } from '#shared/model.ts';
 import { backfillLogGroup } from '#shared/ops/backfill.ts';
 import { accountOfLogGroupArn, inputsFromPage, parseTimeRange } from '#shared/ops/backfill-plan.ts';
-import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
+import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 
 const T0 = Date.UTC(2025, 10, 20, 10, 0, 0);

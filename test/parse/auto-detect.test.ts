@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
 import type { InputEvent } from '#shared/model.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 
 // One line of every family, interleaved in one stream, with no configuration at all.
 const MIXED: [line: string, dataset: string, type: string][] = [

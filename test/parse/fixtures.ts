@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { InputEvent, LogDocument } from '#shared/model.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 import { ROOT } from '#test/helpers/events.ts';
 
 export const FIXTURES = join(ROOT, 'test', 'fixtures', 'parse');

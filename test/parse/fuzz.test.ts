@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
-import { stripEol } from '#shared/pipeline/document.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
+import { stripEol } from '#shared/transform/document.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 import { fixtureEvents, fixtureNames } from '#test/parse/fixtures.ts';
 
 // Real lines of every family, to corrupt: random text almost never reaches deep into a parser.

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
-import { recordsToRetry } from '#shared/pipeline/run.ts';
-import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
+import { recordsToRetry } from '#shared/pipeline/deliver.ts';
+import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { awslogsEvent, loadEvent, messageOf } from '#test/helpers/events.ts';
 

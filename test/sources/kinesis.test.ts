@@ -1,19 +1,19 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { type AlertCounts, emptyAlertCounts } from '#shared/alerts/sink.ts';
+import { parseConfig } from '#shared/config/load.ts';
+import type { Routed } from '#shared/model.ts';
+import { createRecordingSinks } from '#shared/sinks/recording.ts';
+import type { IndexResult } from '#shared/sinks/types.ts';
+import { ingestKinesis } from '#shared/sources/kinesis.ts';
+import { loadJson } from '#test/helpers/events.ts';
 import {
   fireLensLine,
   gzipData,
   kinesisEvent,
   kinesisRecord,
   sequenceNumber,
-} from '#scripts/kinesis-events.ts';
-import { type AlertCounts, emptyAlertCounts } from '#shared/alerts/sink.ts';
-import { parseConfig } from '#shared/config/load.ts';
-import type { Routed } from '#shared/model.ts';
-import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
-import type { IndexResult } from '#shared/sinks/types.ts';
-import { ingestKinesis } from '#shared/sources/kinesis.ts';
-import { loadJson } from '#test/helpers/events.ts';
+} from '#test/helpers/kinesis-events.ts';
 
 const config = parseConfig({ version: 1 });
 const deadline = () => Date.now() + 10_000;

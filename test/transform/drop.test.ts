@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
 import type { InputEvent } from '#shared/model.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
 import { getPath } from '#shared/transform/drop.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 
 function events(lines: string[], group: string): InputEvent[] {
   return lines.map((message, i) => ({

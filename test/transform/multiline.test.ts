@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
 import type { InputEvent } from '#shared/model.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
 import { splitStack } from '#shared/transform/multiline.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 
 const T0 = Date.UTC(2025, 10, 20, 10, 0, 30);
 const config = parseConfig({ version: 1 });

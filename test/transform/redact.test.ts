@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fireLensLine } from '#scripts/kinesis-events.ts';
 import { parseConfig } from '#shared/config/load.ts';
 import type { InputEvent } from '#shared/model.ts';
-import { transformEvents } from '#shared/pipeline/transform.ts';
 import { createRedactor, luhnValid, SECRET_FIELD_NAMES } from '#shared/transform/redact.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
+import { fireLensLine } from '#test/helpers/kinesis-events.ts';
 
 const all = createRedactor({
   rules: ['email', 'credit_card', 'aws_access_key', 'bearer_token', 'url_password', 'secret_field'],

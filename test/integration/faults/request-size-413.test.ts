@@ -1,12 +1,11 @@
 // An HTTP request size limit (http.max_content_length) that answers 413: bulks shrink, a lone giant is dead-lettered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kinesisRecord, sequenceNumber } from '#scripts/kinesis-events.ts';
 import { type OpenSearchNode, startOpenSearch } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { Routed } from '#shared/model.ts';
-import { type AttemptInfo, createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { type AttemptInfo, createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import {
   countIds,
   deadLetterRows,
@@ -14,6 +13,7 @@ import {
   expectedOf,
   syntheticBatch,
 } from '#test/helpers/kinesis.ts';
+import { kinesisRecord, sequenceNumber } from '#test/helpers/kinesis-events.ts';
 import { type LocalPipeline, localPipeline } from '#test/helpers/pipeline.ts';
 
 let node: OpenSearchNode;

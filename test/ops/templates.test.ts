@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
-import { documentIdPolicy } from '#shared/opensearch/document-ids.ts';
-import { retentionPolicy, retentionPolicyId } from '#shared/opensearch/retention.ts';
+import { retentionPolicy, retentionPolicyId } from '#shared/ops/retention.ts';
 import {
   KEYWORD_IGNORE_ABOVE,
   LOG_MAPPINGS,
   logIndexTemplate,
   templateName,
   templateSettings,
-} from '#shared/opensearch/templates.ts';
+} from '#shared/ops/templates.ts';
+import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
 
 /** Every `{ type: … }` leaf of a mapping with its dotted path. */
 function leaves(node: unknown, path = ''): [string, Record<string, unknown>][] {

@@ -4,8 +4,8 @@ import {
   type DeadLetterRow,
   parseOnFailureRecord,
   redriveDeadLetters,
-} from '#shared/recovery/redrive.ts';
-import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
+} from '#shared/ops/redrive.ts';
+import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { IndexResult } from '#shared/sinks/types.ts';
 import { loadEvent } from '#test/helpers/events.ts';
 

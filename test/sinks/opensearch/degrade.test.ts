@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LogDocument } from '#shared/model.ts';
-import { degradeDocument, isMappingError, offendingField } from '#shared/sinks/mapping-degrade.ts';
+import {
+  degradeDocument,
+  isMappingError,
+  offendingField,
+} from '#shared/sinks/opensearch/degrade.ts';
 
 const doc = (): LogDocument => ({
   '@timestamp': '2025-11-20T10:00:00.000Z',

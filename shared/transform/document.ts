@@ -3,7 +3,7 @@ import type { Config, Route } from '#shared/config/schema.ts';
 import type { Fields, InputEvent, LogDocument, ParsedLine, Routed } from '#shared/model.ts';
 import { mergeFields } from '#shared/parse/merge.ts';
 import { formatTime } from '#shared/parse/time.ts';
-import { classify, indexName, indexPrefix } from '#shared/route/route.ts';
+import { classify, indexName, indexPrefix } from '#shared/transform/classify.ts';
 
 /** CloudWatch keeps the newline that ended each line (Lambda's always do); it is not part of the message. */
 export function stripEol(line: string): string {

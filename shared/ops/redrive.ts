@@ -5,7 +5,7 @@ import { decodeCloudWatchLogsData } from '#shared/decode/cloudwatch-logs.ts';
 import { decodeKinesisRecord } from '#shared/decode/kinesis.ts';
 import { DecodeError, errorMessage } from '#shared/errors.ts';
 import type { LogDocument, Routed } from '#shared/model.ts';
-import { recordsToRetry } from '#shared/pipeline/run.ts';
+import { recordsToRetry } from '#shared/pipeline/deliver.ts';
 import type { IndexSink, Sinks } from '#shared/sinks/types.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { ingestKinesis } from '#shared/sources/kinesis.ts';

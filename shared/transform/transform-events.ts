@@ -5,7 +5,6 @@ import { parseLine } from '#shared/parse/index.ts';
 import { child, mergeFields } from '#shared/parse/merge.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
 import { unwrap } from '#shared/parse/wrapper.ts';
-import { selectRoute } from '#shared/route/route.ts';
 import { compileDropRules, type DropMatcher, dropReason } from '#shared/transform/drop.ts';
 import {
   advanceStack,
@@ -15,6 +14,7 @@ import {
   stackHeader,
 } from '#shared/transform/multiline.ts';
 import { createRedactor, type Redactor } from '#shared/transform/redact.ts';
+import { selectRoute } from '#shared/transform/route.ts';
 import { buildDocument, stripEol } from './document.ts';
 
 export interface TransformStats {

@@ -5,7 +5,7 @@ import { errorMessage } from '#shared/errors.ts';
 import type { InputEvent, RecordOutcome, Routed } from '#shared/model.ts';
 import { planArchive } from '#shared/sinks/archive-keys.ts';
 import type { DeadLetterEntry, Sinks } from '#shared/sinks/types.ts';
-import { transformEvents } from './transform.ts';
+import { transformEvents } from '#shared/transform/transform-events.ts';
 
 /** A record that could not even be decoded; it goes straight to the dead-letter prefix. */
 export interface RejectedRecord {

@@ -2,11 +2,11 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { errorMessage } from '#shared/errors.ts';
 import type { LogDocument, Routed } from '#shared/model.ts';
-import { truncateForIndex } from '#shared/pipeline/truncate.ts';
-import { documentJson } from './document-json.ts';
-import { degradeDocument, isMappingError } from './mapping-degrade.ts';
-import { backoffDelay, isRetryableStatus, sleep } from './retry.ts';
-import type { IndexResult, IndexSink } from './types.ts';
+import { backoffDelay, isRetryableStatus, sleep } from '#shared/retry.ts';
+import { documentJson } from '#shared/sinks/document-json.ts';
+import { truncateForIndex } from '#shared/sinks/opensearch/truncate.ts';
+import type { IndexResult, IndexSink } from '#shared/sinks/types.ts';
+import { degradeDocument, isMappingError } from './degrade.ts';
 
 export interface OpenSearchSinkOptions {
   client: Client;

@@ -1,7 +1,7 @@
 import { Client } from '@opensearch-project/opensearch';
 import { describe, expect, it } from 'vitest';
 import type { Routed } from '#shared/model.ts';
-import { type AttemptInfo, createOpenSearchSink } from '#shared/sinks/opensearch.ts';
+import { type AttemptInfo, createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 
 /**
  * A real client whose transport answers each bulk request with what `answer` says: the sink's own code and

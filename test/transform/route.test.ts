@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
-import { matchGlob } from '#shared/route/glob.ts';
-import { classify, indexName, selectRoute } from '#shared/route/route.ts';
+import { matchGlob } from '#shared/glob.ts';
+import { classify, indexName } from '#shared/transform/classify.ts';
+import { selectRoute } from '#shared/transform/route.ts';
 
 describe('globs', () => {
   it.each([

@@ -1,9 +1,10 @@
-// `npx tsx scripts/bench-parse.ts [--ms N] [--lines N]`: parse throughput per log family on one core, with auto-detection.
+// `npx tsx bench/parse.ts [--ms N] [--lines N]`: parse throughput per log family on one core, with auto-detection.
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Dataset, EventSource } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
+import { rng } from './random.ts';
 
 export interface BenchParseOptions {
   /** Distinct generated lines per family, cycled through (default 5,000). */
@@ -14,18 +15,6 @@ export interface BenchParseOptions {
   datasets?: readonly Dataset[];
   /** PRNG seed, so two runs parse the same lines. */
   seed?: number;
-}
-
-/** mulberry32: small, fast and deterministic, so two runs bench the same bytes. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PATHS = [

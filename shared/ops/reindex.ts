@@ -3,8 +3,9 @@ import { gunzipSync } from 'node:zlib';
 import type { Config } from '#shared/config/schema.ts';
 import { errorMessage } from '#shared/errors.ts';
 import type { LogDocument, LogType, Routed } from '#shared/model.ts';
-import { indexName, indexPrefix, selectRoute } from '#shared/route/route.ts';
 import type { DeadLetterEntry, DeadLetterSink, IndexSink } from '#shared/sinks/types.ts';
+import { indexName, indexPrefix } from '#shared/transform/classify.ts';
+import { selectRoute } from '#shared/transform/route.ts';
 
 /** The log group (or Kinesis stream) a document came from, for routing it to the same index prefix. */
 function origin(doc: LogDocument): { logGroup?: string; logStream?: string } {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/load.ts';
 import { toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
-import { recordsToRetry, runBatch } from '#shared/pipeline/run.ts';
-import { createRecordingSinks } from '#shared/sinks/dry-run.ts';
+import { recordsToRetry, runBatch } from '#shared/pipeline/deliver.ts';
+import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { IndexResult } from '#shared/sinks/types.ts';
 import { loadMessage } from '#test/helpers/events.ts';
 
