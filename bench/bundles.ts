@@ -4,8 +4,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
 import { parseDocument } from 'yaml';
-import { parseConfigText } from '#shared/config/load.ts';
-import { validatedConfigText } from '#shared/config/validated.ts';
+import { validatedConfigText } from '#shared/config/file.ts';
+import { parseConfigText } from '#shared/config/yaml.ts';
 
 export interface Bundle {
   /** Handler file name without extension: `cloudwatch-logs`, `kinesis`, … */

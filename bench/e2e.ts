@@ -5,7 +5,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { BULK_GZIP_LEVEL } from '#shared/clients/opensearch-gzip.ts';
 import type { Config } from '#shared/config/schema.ts';
-import type { BatchSummary } from '#shared/report.ts';
+import type { BatchSummary } from '#shared/pipeline/outcome.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { lambdaContext } from '#test/helpers/lambda-context.ts';
 import { createNullSinks } from './null-sinks.ts';

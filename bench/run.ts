@@ -8,7 +8,7 @@ import { ensureBucket } from '#scripts/local/moto.ts';
 import { ensureStack, localEnv, stopStack } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
-import { loadConfig } from '#shared/config/load.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { type Bundle, buildBundles, writeValidatedConfig } from './bundles.ts';
 import { benchColdStart, type ColdStart } from './cold-start.ts';
 import { lambdaCost } from './cost.ts';

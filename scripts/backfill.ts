@@ -1,19 +1,18 @@
 // `npm run backfill -- --log-group NAME --start ISO --end ISO [--json]`: indexes a log group's history like live data.
-import { parseArgs } from 'node:util';
 import { createCloudWatchLogsClient } from '#shared/clients/cloudwatch-logs.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import {
   createOpenSearchServiceClient,
   resolveOpenSearchEndpoint,
 } from '#shared/clients/opensearch-endpoint.ts';
-import { readRuntimeEnv } from '#shared/config/env.ts';
-import { loadConfig } from '#shared/config/load.ts';
-import { ConfigError, EndpointResolutionError } from '#shared/errors.ts';
+import { ingestEnv, readEnv } from '#shared/config/env.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { type BackfillProgress, backfillLogGroup } from '#shared/ops/backfill.ts';
 import { parseTimeRange } from '#shared/ops/backfill-plan.ts';
 import { installTemplates } from '#shared/ops/templates.ts';
 import { createRuntime } from '#shared/runtime.ts';
 import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
+import { type CliRun, runCli, UsageError } from './cli.ts';
 
 const USAGE = `usage: npm run backfill -- --log-group NAME --start ISO --end ISO [--json] [--config FILE] [--local]
 
@@ -32,50 +31,36 @@ function progressLine(p: BackfillProgress, startMs: number, endMs: number): stri
   return `page ${p.pages}: ${p.events} events, ${p.indexed} indexed${at}${pct}`;
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      'log-group': { type: 'string' },
-      start: { type: 'string' },
-      end: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      config: { type: 'string' },
-      local: { type: 'boolean', default: false },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const logGroup = values['log-group'];
-  if (!logGroup) throw new ConfigError('--log-group is required', undefined, '--log-group');
-  const range = parseTimeRange(values.start, values.end);
-  if (values.config) process.env.LOGFERRY_CONFIG = values.config;
+const OPTIONS = {
+  'log-group': { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  config: { type: 'string' },
+} as const;
 
-  const local = values.local || !(process.env.OPENSEARCH_URL || process.env.AWS_ENDPOINT_URL);
-  if (local) {
-    const { ensureStack, localEnv } = await import('./local/stack.ts');
-    await ensureStack();
-    for (const [k, v] of Object.entries(localEnv())) process.env[k] ??= v;
-  }
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const awsEndpoint = process.env.AWS_ENDPOINT_URL || undefined;
+async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
+  const { values } = cli;
+  const logGroup = values['log-group'];
+  if (!logGroup) throw new UsageError('--log-group is required');
+  const range = parseTimeRange(values.start, values.end);
+  const base = readEnv(cli.env);
+  const { region, awsEndpoint } = base;
   // The pipeline's environment wants a URL; a domain name is looked up first.
   const endpoint = await resolveOpenSearchEndpoint(
-    process.env.OPENSEARCH_URL ?? '',
+    base.opensearchEndpoint ?? '',
     createOpenSearchServiceClient({ region, endpoint: awsEndpoint }),
   );
-  process.env.OPENSEARCH_URL = endpoint.url;
-  const env = readRuntimeEnv(process.env);
-  const config = loadConfig(env.configFile);
+  const env = ingestEnv({ ...base, opensearchEndpoint: endpoint.url });
+  const config = loadConfig(values.config ?? env.configFile);
   const ids = documentIdPolicy(endpoint.url, config.opensearch.serverless_collection_type);
   if (ids.warning) console.error(`backfill: ${ids.warning}`);
-  if (local) {
+  if (cli.local) {
     const client = createOpenSearchClient({ url: endpoint.url });
     await installTemplates(client, config, { replicas: 0, refreshInterval: '1s' });
   }
-  const { index, archive, deadLetter } = createRuntime(env, config).sinks;
+  // No alerts for history: the runtime builds neither the alert stage nor its webhook book.
+  const { sinks } = createRuntime(env, config, { alerts: false });
   const logs = createCloudWatchLogsClient({ region, endpoint: awsEndpoint });
 
   // Progress is for people: only on a terminal, on stderr, rewritten in place.
@@ -84,7 +69,7 @@ async function main(): Promise<number> {
     logGroup,
     ...range,
     config,
-    sinks: { index, archive, deadLetter },
+    sinks,
     region,
     onProgress: tty
       ? (p) => process.stderr.write(`\r\x1b[2K${progressLine(p, range.startMs, range.endMs)}`)
@@ -117,17 +102,10 @@ async function main(): Promise<number> {
   return report.incomplete ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const e = err as Error;
-    const known =
-      e instanceof ConfigError ||
-      e instanceof EndpointResolutionError ||
-      e.name === 'ResourceNotFoundException';
-    console.error(`backfill: ${known ? e.message : (e.stack ?? e)}`);
-    process.exitCode = known ? 2 : 1;
-  },
-);
+runCli({
+  name: 'backfill',
+  usage: USAGE,
+  options: OPTIONS,
+  local: { orWhenUnset: ['OPENSEARCH_URL', 'AWS_ENDPOINT_URL'] },
+  run: main,
+});

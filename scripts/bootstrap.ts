@@ -1,14 +1,14 @@
 // `npm run bootstrap -- [--endpoint URL|DOMAIN] [--json]`: installs index templates and retention policies on OpenSearch.
-import { parseArgs } from 'node:util';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import {
   createOpenSearchServiceClient,
   resolveOpenSearchEndpoint,
 } from '#shared/clients/opensearch-endpoint.ts';
-import { loadConfig } from '#shared/config/load.ts';
-import { readOpsEnv } from '#shared/config/ops-env.ts';
-import { ConfigError, EndpointResolutionError } from '#shared/errors.ts';
+import { readEnv } from '#shared/config/env.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
+import { ConfigError } from '#shared/errors.ts';
 import { bootstrapOpenSearch } from '#shared/ops/bootstrap.ts';
+import { type CliRun, runCli } from './cli.ts';
 
 const USAGE = `usage: npm run bootstrap -- [--endpoint URL|DOMAIN] [--config FILE] [--json] [--local]
 
@@ -18,31 +18,22 @@ const USAGE = `usage: npm run bootstrap -- [--endpoint URL|DOMAIN] [--config FIL
   Amazon OpenSearch Service domain name, resolved with DescribeDomain. With neither (or --local) it
   uses the local stack, with 0 replicas since that has one node.`;
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      endpoint: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      local: { type: 'boolean', default: false },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+const OPTIONS = {
+  endpoint: { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
+  const { values } = cli;
   // Nothing configured: the local stack, as `npm run replay` does.
-  const local = values.local || !(values.endpoint || process.env.OPENSEARCH_URL);
-  if (local) {
-    if (!values.local && !values.json)
-      console.log('no --endpoint or OPENSEARCH_URL: using the local stack');
-    const { ensureStack, localEnv } = await import('./local/stack.ts');
-    await ensureStack();
-    for (const [k, v] of Object.entries(localEnv())) process.env[k] ??= v;
+  if (!cli.local && !values.endpoint && !cli.env.OPENSEARCH_URL) {
+    if (!values.json) console.log('no --endpoint or OPENSEARCH_URL: using the local stack');
+    await cli.localStack();
   }
-  const env = readOpsEnv({
-    ...process.env,
+  const local = cli.local;
+  const env = readEnv({
+    ...cli.env,
     ...(values.config ? { LOGFERRY_CONFIG: values.config } : {}),
   });
   const config = loadConfig(env.configFile);
@@ -76,14 +67,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const e = err as Error;
-    const known = e instanceof ConfigError || e instanceof EndpointResolutionError;
-    console.error(`bootstrap: ${known ? e.message : (e.stack ?? e)}`);
-    process.exitCode = known ? 2 : 1;
-  },
-);
+runCli({ name: 'bootstrap', usage: USAGE, options: OPTIONS, local: {}, run: main });

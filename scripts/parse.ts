@@ -1,8 +1,7 @@
 // `npm run parse -- FILE [--group NAME]`: prints the documents an input yields, as NDJSON, without any service.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { loadConfig } from '#shared/config/load.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import {
   asCloudWatchLogsMessage,
   decodeCloudWatchLogsData,
@@ -12,8 +11,13 @@ import { decodeKinesisRecord } from '#shared/decode/kinesis.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { eventShape } from '#shared/sources/shape.ts';
 import { transformEvents } from '#shared/transform/transform-events.ts';
+import { runCli, UsageError } from './cli.ts';
 
-const USAGE = 'usage: npm run parse -- FILE [--group NAME] [--config logferry.yml]';
+const USAGE = `usage: npm run parse -- FILE [--group NAME] [--config logferry.yml]
+
+  Prints one JSON document per output event (NDJSON), in input order, without any service. FILE is a
+  decoded CloudWatch Logs subscription message, a Lambda CloudWatch Logs event, a Kinesis event, or a
+  text file with one event per line (--group sets its log group).`;
 
 function eventsFromText(text: string, group: string): InputEvent[] {
   const now = Date.now();
@@ -63,34 +67,25 @@ function eventsFromFile(file: string, group: string, maxBytes: number): InputEve
   }
 }
 
-function main(): number {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      group: { type: 'string', default: 'local' },
-      config: { type: 'string', default: 'logferry.yml' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help || positionals.length !== 1) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const config = loadConfig(values.config);
-  const events = eventsFromFile(
-    positionals[0]!,
-    values.group,
-    config.decode.max_decompressed_bytes,
-  );
-  const { routed } = transformEvents(events, config);
-  const out = routed.map((r) => JSON.stringify(r.doc)).join('\n');
-  if (out) process.stdout.write(`${out}\n`);
-  return 0;
-}
-
-try {
-  process.exitCode = main();
-} catch (err) {
-  console.error(`parse: ${(err as Error).message}`);
-  process.exitCode = 1;
-}
+runCli({
+  name: 'parse',
+  usage: USAGE,
+  options: {
+    group: { type: 'string', default: 'local' },
+    config: { type: 'string', default: 'logferry.yml' },
+  },
+  allowPositionals: true,
+  run({ values, positionals }) {
+    if (positionals.length !== 1) throw new UsageError('one FILE to parse');
+    const config = loadConfig(values.config);
+    const events = eventsFromFile(
+      positionals[0]!,
+      values.group,
+      config.decode.max_decompressed_bytes,
+    );
+    const { routed } = transformEvents(events, config);
+    const out = routed.map((r) => JSON.stringify(r.doc)).join('\n');
+    if (out) process.stdout.write(`${out}\n`);
+    return 0;
+  },
+});

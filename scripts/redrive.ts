@@ -1,6 +1,5 @@
 // `npm run redrive -- [--from dead-letter/…] [--queue URL] [--file PATH] [--delete] [--json]`: re-runs what failed.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -8,6 +7,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
+import { ingestEnv, readEnv } from '#shared/config/env.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import {
   type DeadLetterRow,
   type KinesisBatchInfo,
@@ -19,13 +20,15 @@ import {
 } from '#shared/ops/redrive.ts';
 import { createRuntime } from '#shared/runtime.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
-import { cliEnv, deleteObject, listKeys, progressLine, readObject } from './recovery-cli.ts';
+import { type CliRun, progressLine, runCli, UsageError } from './cli.ts';
+import { deleteObject, listKeys, readObject } from './s3-objects.ts';
 
 const USAGE = `usage: npm run redrive -- [--from PREFIX]... [--queue URL] [--file PATH]... [--delete] [--json]
   --from PREFIX  dead-letter objects to re-run (default dead-letter/ when no other source is given)
   --queue URL    an SQS on-failure destination: delivered messages are deleted
   --file PATH    on-failure records saved as JSON (one object, an array, or NDJSON)
-  --delete       delete a dead-letter object once every row in it is delivered`;
+  --delete       delete a dead-letter object once every row in it is delivered
+  --local        the local stack (also when OPENSEARCH_URL is not set)`;
 
 type Counts = Record<RedriveOutcome, number>;
 
@@ -96,28 +99,21 @@ function onFailureRecordsOf(text: string): unknown[] {
   }
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      from: { type: 'string', multiple: true },
-      queue: { type: 'string' },
-      file: { type: 'string', multiple: true },
-      delete: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+const OPTIONS = {
+  from: { type: 'string', multiple: true },
+  queue: { type: 'string' },
+  file: { type: 'string', multiple: true },
+  delete: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
+async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
+  const { values } = cli;
   const prefixes = values.from ?? (values.queue || values.file ? [] : ['dead-letter/']);
-  if (prefixes.some((p) => !p.startsWith('dead-letter/'))) {
-    console.error(`redrive: --from takes dead-letter prefixes (dead-letter/…)\n${USAGE}`);
-    return 2;
-  }
-  const env = await cliEnv();
-  const runtime = createRuntime(env);
+  if (prefixes.some((p) => !p.startsWith('dead-letter/')))
+    throw new UsageError('--from takes dead-letter prefixes (dead-letter/…)');
+  const env = ingestEnv(readEnv(cli.env));
+  const runtime = createRuntime(env, loadConfig(env.configFile));
   const { config } = runtime;
   const s3 = createS3Client({ region: env.region, endpoint: env.awsEndpoint });
   const deps: RedriveDeps & { readKinesis: ReturnType<typeof kinesisReader> } = {
@@ -236,12 +232,10 @@ async function main(): Promise<number> {
   return rows.retry + rows.failed + messages.retry + messages.failed > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`redrive: ${(err as Error).stack ?? err}`);
-    process.exitCode = 1;
-  },
-);
+runCli({
+  name: 'redrive',
+  usage: USAGE,
+  options: OPTIONS,
+  local: { orWhenUnset: ['OPENSEARCH_URL'] },
+  run: main,
+});

@@ -1,37 +1,34 @@
 // `npm run reindex -- --from <archive prefix> [--index-prefix P] [--json]`: indexes archived documents again.
-import { parseArgs } from 'node:util';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
-import { loadConfig } from '#shared/config/load.ts';
+import { ingestEnv, readEnv } from '#shared/config/env.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { reindexArchive } from '#shared/ops/reindex.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import { createS3DeadLetterSink } from '#shared/sinks/s3.ts';
-import { cliEnv, listKeys, progressLine, readObject } from './recovery-cli.ts';
+import { type CliRun, progressLine, runCli, UsageError } from './cli.ts';
+import { listKeys, readObject } from './s3-objects.ts';
 
-const USAGE =
-  'usage: npm run reindex -- --from <archive prefix> [--bucket NAME] [--index-prefix P] [--config logferry.yml] [--json]\n' +
-  '  e.g. --from archive/log_type=access/dt=2025-11-20/';
+const USAGE = `usage: npm run reindex -- --from <archive prefix> [--bucket NAME] [--index-prefix P] [--config logferry.yml] [--json] [--local]
+  e.g. --from archive/log_type=access/dt=2025-11-20/
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      from: { type: 'string' },
-      bucket: { type: 'string' },
-      'index-prefix': { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help || !values.from) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  if (!values.from.startsWith('archive/')) {
-    console.error(`reindex: --from must be an archive prefix (archive/…), not ${values.from}`);
-    return 2;
-  }
-  const env = await cliEnv();
+  Indexes archived documents again (after an outage or a template change), with their own ids, so
+  nothing is duplicated. Without OPENSEARCH_URL (or with --local) it uses the local stack.`;
+
+const OPTIONS = {
+  from: { type: 'string' },
+  bucket: { type: 'string' },
+  'index-prefix': { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
+  const { values } = cli;
+  if (!values.from) throw new UsageError('--from is required');
+  if (!values.from.startsWith('archive/'))
+    throw new UsageError(`--from must be an archive prefix (archive/…), not ${values.from}`);
+  const env = ingestEnv(readEnv(cli.env));
   const config = loadConfig(values.config ?? env.configFile);
   const bucket = values.bucket ?? env.archiveBucket;
   const s3 = createS3Client({ region: env.region, endpoint: env.awsEndpoint });
@@ -75,12 +72,10 @@ async function main(): Promise<number> {
   return counts.failed > 0 || errors.length > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`reindex: ${(err as Error).stack ?? err}`);
-    process.exitCode = 1;
-  },
-);
+runCli({
+  name: 'reindex',
+  usage: USAGE,
+  options: OPTIONS,
+  local: { orWhenUnset: ['OPENSEARCH_URL'] },
+  run: main,
+});

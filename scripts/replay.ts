@@ -1,21 +1,28 @@
 // `npm run replay -- PATH... [--dry-run] [--json]`: runs the real handlers on saved events against the local stack.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { SlackMessage } from '#shared/alerts/block-kit.ts';
-import { createRecordingAlertSink } from '#shared/alerts/dry-run.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
-import { loadConfig } from '#shared/config/load.ts';
+import { readEnv } from '#shared/config/env.ts';
+import { loadConfig, writeValidatedConfig } from '#shared/config/yaml.ts';
 import { DeliveryError } from '#shared/errors.ts';
 import { installTemplates } from '#shared/ops/templates.ts';
-import { type BatchSummary, summarize } from '#shared/report.ts';
+import { BATCH_SUMMARY, type BatchSummary, summarize } from '#shared/pipeline/outcome.ts';
+import { createDryRunAlertSink } from '#shared/runtime.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
-import { BATCH_SUMMARY, ingestKinesis } from '#shared/sources/kinesis.ts';
+import { ingestKinesis } from '#shared/sources/kinesis.ts';
 import { type EventShape, eventShape } from '#shared/sources/shape.ts';
 import { lambdaContext } from '#test/helpers/lambda-context.ts';
+import { type CliRun, runCli, UsageError } from './cli.ts';
+import { LOCAL_DIR } from './local/paths.ts';
 
-const USAGE = 'usage: npm run replay -- PATH... [--dry-run] [--json]';
+const USAGE = `usage: npm run replay -- PATH... [--dry-run] [--json] [--config logferry.yml]
+
+  Runs the real Lambda handler chosen by each event's shape on each event file (or every .json file
+  in a folder) against the local stack, starting what it lacks and leaving it running. --dry-run needs
+  no services and prints the documents, target indices, archive keys and alert messages instead.
+  --json ends the output with one summary line.`;
 
 interface EventFile {
   file: string;
@@ -68,7 +75,7 @@ function unsupported(f: EventFile): Outcome {
 async function runDry(files: EventFile[], configFile: string, json: boolean): Promise<Outcome[]> {
   const config = loadConfig(configFile);
   // One for the whole run, so a fingerprint seen in two files alerts once, as it would live.
-  const alerts = createRecordingAlertSink(config.alerts, process.env.AWS_REGION ?? 'us-east-1');
+  const alerts = createDryRunAlertSink(config.alerts, readEnv(process.env).region);
   const outcomes: Outcome[] = [];
   for (const f of files) {
     if (f.shape !== 'cloudwatch-logs' && f.shape !== 'kinesis') {
@@ -113,19 +120,23 @@ function slackText(message: SlackMessage): string {
   return lines.map((l) => `  │ ${l}`).join('\n');
 }
 
-async function runLive(files: EventFile[], json: boolean): Promise<Outcome[]> {
-  // Loaded only here: a dry run must not need (or touch) the local stack.
-  const { ensureStack, localEnv } = await import('./local/stack.ts');
-  const { started } = await ensureStack();
-  if (started.length && !json) console.log(`started ${started.join(', ')}`);
-  Object.assign(process.env, localEnv());
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  // EMF lines on stdout would bury the table and break --json; metrics matter in Lambda only.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const config = loadConfig(process.env.LOGFERRY_CONFIG ?? 'logferry.yml');
-  const client = createOpenSearchClient({ url: process.env.OPENSEARCH_URL! });
+async function runLive(
+  files: EventFile[],
+  cli: CliRun<typeof OPTIONS>,
+  configFile: string,
+): Promise<Outcome[]> {
+  const started = await cli.localStack();
+  if (started.length && !cli.values.json) console.log(`started ${started.join(', ')}`);
+  // The functions read only validated JSON, as in Lambda: validate logferry.yml as serverless package would.
+  const { file, config } = writeValidatedConfig(
+    configFile,
+    join(LOCAL_DIR, 'replay', 'logferry.json'),
+  );
+  cli.env.LOGFERRY_CONFIG = file;
+  const client = createOpenSearchClient({ url: cli.env.OPENSEARCH_URL! });
   await installTemplates(client, config, { replicas: 0, refreshInterval: '1s' });
-  // Imported only now: the handler reads its environment once, at load, as in Lambda.
+  // The handlers read process.env once, when imported, as in Lambda: set it, then import them.
+  Object.assign(process.env, cli.env);
   const { handler } = await import('#functions/cloudwatch-logs.ts');
   const kinesis = await import('#functions/kinesis.ts');
   const outcomes: Outcome[] = [];
@@ -174,9 +185,9 @@ async function runLive(files: EventFile[], json: boolean): Promise<Outcome[]> {
   return outcomes;
 }
 
-async function indexCounts(indices: string[]): Promise<Record<string, number>> {
-  if (indices.length === 0 || !process.env.OPENSEARCH_URL) return {};
-  const client = createOpenSearchClient({ url: process.env.OPENSEARCH_URL });
+async function indexCounts(indices: string[], url?: string): Promise<Record<string, number>> {
+  if (indices.length === 0 || !url) return {};
+  const client = createOpenSearchClient({ url });
   const out: Record<string, number> = {};
   for (const index of indices) {
     const { body } = await client.count({ index });
@@ -204,7 +215,12 @@ function totals(outcomes: Outcome[]) {
   return t;
 }
 
-function printTable(outcomes: Outcome[], counts: Record<string, number>, dryRun: boolean): void {
+function printTable(
+  outcomes: Outcome[],
+  counts: Record<string, number>,
+  dryRun: boolean,
+  bucket = 'archive-bucket',
+): void {
   const rows = outcomes.map((o) => [
     relative(process.cwd(), o.file),
     String(o.summary?.documents ?? '-'),
@@ -241,7 +257,6 @@ function printTable(outcomes: Outcome[], counts: Record<string, number>, dryRun:
     const held = counts[index] === undefined ? '' : `   (OpenSearch now holds ${counts[index]})`;
     console.log(`  ${index.padEnd(36)} ${String(n).padStart(6)}${held}`);
   }
-  const bucket = process.env.ARCHIVE_BUCKET ?? 'archive-bucket';
   console.log(`\narchive objects (${archiveKeys.length})`);
   for (const k of archiveKeys) console.log(`  s3://${bucket}/${k}`);
   if (deadLetterKeys.length) {
@@ -265,28 +280,22 @@ function printTable(outcomes: Outcome[], counts: Record<string, number>, dryRun:
   );
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      config: { type: 'string', default: 'logferry.yml' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help || positionals.length === 0) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
+const OPTIONS = {
+  'dry-run': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  config: { type: 'string', default: 'logferry.yml' },
+} as const;
+
+async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
+  const { values, positionals } = cli;
+  if (positionals.length === 0) throw new UsageError('no event file or folder given');
   const files = collect(positionals).map(load);
-  if (values.config !== 'logferry.yml') process.env.LOGFERRY_CONFIG = values.config;
   const dryRun = values['dry-run'];
   const outcomes = dryRun
     ? await runDry(files, values.config, values.json)
-    : await runLive(files, values.json);
+    : await runLive(files, cli, values.config);
   const indices = [...new Set(outcomes.flatMap((o) => Object.keys(o.summary?.indices ?? {})))];
-  const counts = dryRun ? {} : await indexCounts(indices);
+  const counts = dryRun ? {} : await indexCounts(indices, cli.env.OPENSEARCH_URL);
   if (values.json) {
     const responses = outcomes.map((o) => ({
       file: o.file,
@@ -294,16 +303,8 @@ async function main(): Promise<number> {
       ...(o.error ? { error: o.error } : {}),
     }));
     console.log(JSON.stringify({ ...totals(outcomes), responses }));
-  } else printTable(outcomes, counts, dryRun);
+  } else printTable(outcomes, counts, dryRun, cli.env.ARCHIVE_BUCKET);
   return outcomes.some((o) => o.error && o.shape !== 'unknown') ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`replay: ${(err as Error).stack ?? err}`);
-    process.exitCode = 1;
-  },
-);
+runCli({ name: 'replay', usage: USAGE, options: OPTIONS, allowPositionals: true, run: main });

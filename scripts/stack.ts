@@ -1,5 +1,6 @@
 // `npm run stack -- up|down|status|env`: the local OpenSearch, moto and Slack receiver by hand.
-import { parseArgs } from 'node:util';
+
+import { type CliRun, runCli, UsageError } from './cli.ts';
 import {
   ensureStack,
   localEnv,
@@ -50,20 +51,15 @@ function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
-  });
+const OPTIONS = { json: { type: 'boolean', default: false } } as const;
+
+async function main({ values, positionals }: CliRun<typeof OPTIONS>): Promise<number> {
   const [command, ...names] = positionals;
-  if (values.help || !command) {
-    console.log(USAGE);
-    return command || values.help ? 0 : 2;
-  }
+  if (!command) throw new UsageError('no command given');
   switch (command) {
     case 'up': {
       const unknown = names.filter((n) => !(SERVICE_NAMES as string[]).includes(n));
-      if (unknown.length > 0) throw new Error(`unknown service ${unknown.join(', ')}\n\n${USAGE}`);
+      if (unknown.length > 0) throw new UsageError(`unknown service ${unknown.join(', ')}`);
       const started = Date.now();
       const result = await ensureStack({
         services: names.length > 0 ? (names as ServiceName[]) : undefined,
@@ -94,16 +90,8 @@ async function main(): Promise<number> {
       }
       return 0;
     default:
-      throw new Error(`unknown command ${command}\n\n${USAGE}`);
+      throw new UsageError(`unknown command ${command}`);
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`stack: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCli({ name: 'stack', usage: USAGE, options: OPTIONS, allowPositionals: true, run: main });

@@ -1,11 +1,10 @@
 // `npm run subscribe -- [--dry-run] [--json]`: attaches logferry's subscription filter to the log groups logferry.yml selects.
-import { parseArgs } from 'node:util';
 import { createCloudWatchLogsClient } from '#shared/clients/cloudwatch-logs.ts';
-import { loadConfig } from '#shared/config/load.ts';
-import { readOpsEnv } from '#shared/config/ops-env.ts';
-import { ConfigError } from '#shared/errors.ts';
+import { readEnv } from '#shared/config/env.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { type SubscribeResult, subscribeLogGroups } from '#shared/ops/subscribe.ts';
 import { ownLogGroupGlobs, subscriptionTarget } from '#shared/ops/subscribe-plan.ts';
+import { type CliRun, runCli } from './cli.ts';
 
 const USAGE = `usage: npm run subscribe -- [--dry-run] [--json] [--log-group NAME]...
          [--destination-arn ARN] [--role-arn ARN] [--stage STAGE] [--config FILE] [--local]
@@ -39,38 +38,26 @@ function outcome(r: SubscribeResult, dryRun: boolean): string {
   return '';
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      'dry-run': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      'log-group': { type: 'string', multiple: true },
-      'destination-arn': { type: 'string' },
-      'role-arn': { type: 'string' },
-      stage: { type: 'string' },
-      config: { type: 'string' },
-      local: { type: 'boolean', default: false },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.local) {
-    const { ensureStack, localEnv } = await import('./local/stack.ts');
-    await ensureStack();
-    for (const [k, v] of Object.entries(localEnv())) process.env[k] ??= v;
-  }
-  const env = readOpsEnv({
-    ...process.env,
+const OPTIONS = {
+  'dry-run': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  'log-group': { type: 'string', multiple: true },
+  'destination-arn': { type: 'string' },
+  'role-arn': { type: 'string' },
+  stage: { type: 'string' },
+  config: { type: 'string' },
+} as const;
+
+async function main({ values, env: processEnv }: CliRun<typeof OPTIONS>): Promise<number> {
+  const env = readEnv({
+    ...processEnv,
     ...(values.stage ? { LOGFERRY_STAGE: values.stage } : {}),
     ...(values.config ? { LOGFERRY_CONFIG: values.config } : {}),
   });
   const config = loadConfig(env.configFile);
   const target = subscriptionTarget(config.subscriptions, {
-    destinationArn: values['destination-arn'] ?? env.destinationArn,
-    roleArn: values['role-arn'] ?? env.roleArn,
+    destinationArn: values['destination-arn'] ?? env.subscriptionDestinationArn,
+    roleArn: values['role-arn'] ?? env.subscriptionRoleArn,
   });
   const dryRun = values['dry-run'];
   const groups = values['log-group'];
@@ -124,13 +111,4 @@ async function main(): Promise<number> {
   return report.failed > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const e = err as Error;
-    console.error(`subscribe: ${e instanceof ConfigError ? e.message : (e.stack ?? e)}`);
-    process.exitCode = 2;
-  },
-);
+runCli({ name: 'subscribe', usage: USAGE, options: OPTIONS, local: {}, run: main });

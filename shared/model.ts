@@ -100,5 +100,3 @@ export interface Routed {
   /** Log group (or stream name for Kinesis data) used in archive keys. */
   group: string;
 }
-
-export type RecordOutcome = 'ok' | 'retry' | 'dead-letter';

@@ -1,36 +1,38 @@
-// Wires configuration, clients and sinks together once per process (cold start) for the handlers and CLIs.
+// Wires configuration, clients and sinks together once per process (cold start), building only what the caller needs.
+import type { SlackMessage } from '#shared/alerts/block-kit.ts';
 import { compileAlertRules } from '#shared/alerts/rules.ts';
-import { type AlertSink, createAlertSink } from '#shared/alerts/sink.ts';
+import { createAlertSink } from '#shared/alerts/sink.ts';
 import { createSlackClient } from '#shared/alerts/slack.ts';
-import { createOpenSearchAlertState } from '#shared/alerts/state.ts';
+import { createMemoryAlertState, createOpenSearchAlertState } from '#shared/alerts/state.ts';
 import { createWebhookBook, type WebhookBook } from '#shared/alerts/webhooks.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
-import type { RuntimeEnv } from '#shared/config/env.ts';
-import { loadRuntimeConfig } from '#shared/config/runtime-config.ts';
-import type { Config } from '#shared/config/schema.ts';
+import type { IngestEnv } from '#shared/config/env.ts';
+import type { AlertsConfig, Config } from '#shared/config/schema.ts';
 import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import { createS3ArchiveSink, createS3DeadLetterSink } from '#shared/sinks/s3.ts';
-import type { Sinks } from '#shared/sinks/types.ts';
+import type { AlertSink, Sinks } from '#shared/sinks/types.ts';
 
 export interface Runtime {
   config: Config;
-  env: RuntimeEnv;
   sinks: Sinks;
-  /** Webhook URLs of the alert rules; the handler's `fetchWebhooks` middleware fills it. */
-  webhooks: WebhookBook;
+  /** Webhook URLs of the alert rules, for the handler's `fetchWebhooks` middleware to fill; only with alerts. */
+  webhooks?: WebhookBook;
 }
 
 /**
- * Builds the real sinks for an environment.
+ * Builds the real sinks for an environment: OpenSearch, the S3 archive and dead-letter prefix, and,
+ * unless `alerts: false` (backfill: no alerts for history), the Slack alert stage when logferry.yml
+ * has alert rules.
  *
  * @example
- * const runtime = createRuntime(readRuntimeEnv(process.env));
+ * const runtime = createRuntime(ingestEnv(readEnv(process.env)), loadValidatedConfig(file));
  */
 export function createRuntime(
-  env: RuntimeEnv,
-  config: Config = loadRuntimeConfig(env.configFile),
+  env: IngestEnv,
+  config: Config,
+  opts: { alerts?: boolean } = {},
 ): Runtime {
   const s3 = createS3Client({ region: env.region, endpoint: env.awsEndpoint });
   const s3opts = { client: s3, bucket: env.archiveBucket, gzipLevel: config.archive.gzip_level };
@@ -38,45 +40,64 @@ export function createRuntime(
   const ids = documentIdPolicy(env.opensearchUrl, config.opensearch.serverless_collection_type);
   // Said once per cold start, as a structured line: without ids a redelivery can duplicate.
   if (ids.warning) console.warn(JSON.stringify({ level: 'WARN', message: ids.warning }));
-  const rules = compileAlertRules(config.alerts);
+  const sinks: Sinks = {
+    index: createOpenSearchSink({
+      client: opensearch,
+      bulkBytes: config.opensearch.bulk_bytes,
+      concurrency: config.opensearch.concurrency,
+      maxFieldBytes: config.opensearch.max_field_bytes,
+      useIds: ids.useIds,
+    }),
+    archive: createS3ArchiveSink(s3opts),
+    deadLetter: createS3DeadLetterSink(s3opts),
+  };
+  const rules = opts.alerts === false ? [] : compileAlertRules(config.alerts);
+  if (rules.length === 0) return { config, sinks };
   const webhooks = createWebhookBook({
     refs: rules.map((r) => r.webhook),
     defaultRef: env.slackWebhookParam ? `ssm:${env.slackWebhookParam}` : undefined,
     override: env.slackWebhookUrl,
   });
-  const alert: AlertSink | undefined =
-    rules.length === 0
-      ? undefined
-      : createAlertSink({
-          config: config.alerts,
-          state: createOpenSearchAlertState({
-            client: opensearch,
-            index: config.alerts.state_index,
-          }),
-          slack: createSlackClient(),
-          webhooks,
-          region: env.region,
-        });
-  return {
-    config,
-    env,
+  sinks.alert = createAlertSink({
+    config: config.alerts,
+    state: createOpenSearchAlertState({ client: opensearch, index: config.alerts.state_index }),
+    slack: createSlackClient(),
     webhooks,
-    sinks: {
-      index: createOpenSearchSink({
-        client: opensearch,
-        bulkBytes: config.opensearch.bulk_bytes,
-        concurrency: config.opensearch.concurrency,
-        maxFieldBytes: config.opensearch.max_field_bytes,
-        useIds: ids.useIds,
-      }),
-      archive: createS3ArchiveSink(s3opts),
-      deadLetter: createS3DeadLetterSink(s3opts),
-      alert,
-    },
-  };
+    region: env.region,
+  });
+  return { config, sinks, webhooks };
 }
 
-/** The time by which sinks must be done: the Lambda's remaining time less a safety margin. */
-export function deadlineFrom(remainingMs: number, marginMs: number, now = Date.now()): number {
-  return now + Math.max(1000, remainingMs - marginMs);
+export interface DryRunAlertSink extends AlertSink {
+  /** Messages in the order they would go, each with the webhook reference it would go to. */
+  messages: { webhook: string; message: SlackMessage }[];
+}
+
+/**
+ * The real alert stage with in-memory state and a Slack that only records, for `replay --dry-run`:
+ * no Slack, no OpenSearch. Dedupe within one run behaves as it would live; across runs it starts afresh.
+ *
+ * @example
+ * const sinks = { ...createRecordingSinks(), alert: createDryRunAlertSink(config.alerts) };
+ */
+export function createDryRunAlertSink(config: AlertsConfig, region?: string): DryRunAlertSink {
+  const messages: DryRunAlertSink['messages'] = [];
+  const sink = createAlertSink({
+    config,
+    state: createMemoryAlertState(),
+    slack: {
+      async post(webhook, message) {
+        messages.push({ webhook: webhook.name, message });
+        return { ok: true, attempts: 1 };
+      },
+    },
+    webhooks: {
+      async resolve(ref) {
+        const name = ref ?? 'default webhook (SLACK_WEBHOOK_PARAM)';
+        return { url: `dry-run:${name}`, name };
+      },
+    },
+    region,
+  });
+  return { ...sink, messages };
 }

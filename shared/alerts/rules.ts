@@ -1,5 +1,5 @@
 // Alert rule matching: which rule (first match wins) a delivered document alerts under. Pure.
-import type { AlertRuleConfig, AlertsConfig } from '#shared/config/alerts.ts';
+import type { AlertRuleConfig, AlertsConfig } from '#shared/config/schema.ts';
 import { matchGlob } from '#shared/glob.ts';
 import type { Level, LogDocument, LogType } from '#shared/model.ts';
 

@@ -1,7 +1,8 @@
 // The alert stage: delivered documents → rule matches → deduped, rate-limited Slack messages. Never throws.
-import type { AlertsConfig } from '#shared/config/alerts.ts';
+import type { AlertsConfig } from '#shared/config/schema.ts';
 import { errorMessage } from '#shared/errors.ts';
 import type { Routed } from '#shared/model.ts';
+import { type AlertCounts, type AlertSink, emptyAlertCounts } from '#shared/sinks/types.ts';
 import { createRedactor, REDACT_RULES } from '#shared/transform/redact.ts';
 import { renderAlertMessage, type SlackMessage } from './block-kit.ts';
 import { type AlertGroup, groupMatches } from './group.ts';
@@ -9,46 +10,6 @@ import { type AlertRule, compileAlertRules, matchRule } from './rules.ts';
 import type { SlackPoster, Webhook } from './slack.ts';
 import type { AlertRecord, AlertStateStore } from './state.ts';
 import type { WebhookResolver } from './webhooks.ts';
-
-/** What the alert stage did with a batch; counts are fingerprints (alert groups) unless said otherwise. */
-export interface AlertCounts {
-  /** Documents that matched a rule. */
-  matched: number;
-  /** Fingerprints posted to Slack. */
-  sent: number;
-  /** Fingerprints that already alerted in their window (here or in another invocation). */
-  suppressed: number;
-  /** Fingerprints that could not be posted in time, or at all; each is logged. */
-  dropped: number;
-  /** Fingerprints still below their rule's threshold. */
-  belowThreshold: number;
-  /** Slack messages posted. */
-  messages: number;
-  /** Why alerts were dropped or state was unavailable; never a webhook URL. */
-  errors: string[];
-}
-
-export interface AlertSink {
-  /** Alerts on documents that were delivered for good; resolves by `deadline` and never rejects. */
-  alert(items: readonly Routed[], deadline: number): Promise<AlertCounts>;
-  /**
-   * The documents some rule matches: all `alert` will look at. A batch run in slices keeps only these
-   * until its last slice; without it, every delivered document is kept.
-   */
-  claims?(items: readonly Routed[]): Routed[];
-}
-
-export function emptyAlertCounts(): AlertCounts {
-  return {
-    matched: 0,
-    sent: 0,
-    suppressed: 0,
-    dropped: 0,
-    belowThreshold: 0,
-    messages: 0,
-    errors: [],
-  };
-}
 
 export interface AlertSinkOptions {
   config: AlertsConfig;

@@ -1,77 +1,18 @@
 // Schema of logferry.yml, the user's pipeline configuration; unknown keys are errors, not ignored.
 import * as z from 'zod';
-import { DATASETS, LOG_TYPES } from '#shared/model.ts';
-import { REDACT_RULES } from '#shared/transform/redact.ts';
-import { alertsSchema } from './alerts.ts';
-import { regex } from './fields.ts';
+import {
+  alertsSchema,
+  dropRuleSchema,
+  indexPrefix,
+  type redactObject,
+  redactSchema,
+  routeSchema,
+} from './schema-rules.ts';
+
+export type { AlertRuleConfig, AlertsConfig } from './schema-rules.ts';
+export { LEVELS } from './schema-rules.ts';
 
 const MiB = 1024 * 1024;
-
-const timezone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'not an IANA time zone (e.g. UTC, Europe/Paris)' },
-);
-
-const indexPrefix = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'index prefixes are lowercase letters, digits, -, _ and .');
-
-const matchSchema = z.strictObject({
-  /** Glob on the log group (or Kinesis stream name): `*` within a path segment, `**` across. */
-  log_group: z.string().min(1).optional(),
-  log_stream: z.string().min(1).optional(),
-});
-
-const dataset = z.enum(DATASETS as [string, ...string[]]);
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-
-/** Drops matching events (counted by rule name, never delivered); a rule with no condition drops all. */
-const dropRuleSchema = z
-  .strictObject({
-    name: z.string().min(1),
-    dataset: z.union([dataset, z.array(dataset).min(1)]).optional(),
-    /** Dotted document path (`url.original`, `http.response.status_code`); `message` by default. */
-    field: z.string().min(1).optional(),
-    equals: z.union([scalar, z.array(scalar).min(1)]).optional(),
-    regex: regex.optional(),
-  })
-  .refine((r) => r.field === undefined || r.equals !== undefined || r.regex !== undefined, {
-    message: 'a rule with a field needs `equals` or `regex`',
-    path: ['field'],
-  });
-
-const redactObject = z.strictObject({
-  enabled: z.boolean().default(true),
-  // Secrets by default; email addresses are often what a team searches logs for, so they are opt-in.
-  rules: z.array(z.enum(REDACT_RULES)).default(REDACT_RULES.filter((r) => r !== 'email')),
-  patterns: z.array(z.strictObject({ name: z.string().min(1), regex })).default([]),
-  replacement: z.string().default('[REDACTED]'),
-});
-
-/** `redact: false` is short for `{ enabled: false }`; a plain object keeps zod's errors precise. */
-const redactSchema = z.preprocess((v) => (v === false ? { enabled: false } : v), redactObject);
-
-const routeSchema = z.strictObject({
-  name: z.string().min(1),
-  match: matchSchema,
-  parser: dataset.optional(),
-  log_type: z.enum(LOG_TYPES as [string, ...string[]]).optional(),
-  index_prefix: indexPrefix.optional(),
-  timezone: timezone.optional(),
-  /** Checked before the global `drop` rules. */
-  drop: z.array(dropRuleSchema).default([]),
-  /** Replaces the global `redact` for this route; `false` turns redaction off. */
-  redact: redactSchema.optional(),
-  /** Merge stack traces split over several events (on unless false). */
-  multiline: z.boolean().default(true),
-});
 
 const logGroupGlob = z
   .string()

@@ -6,7 +6,8 @@ import {
   type FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Config } from '#shared/config/schema.ts';
-import { type BatchReport, runBatch } from '#shared/pipeline/deliver.ts';
+import { runBatch } from '#shared/pipeline/deliver.ts';
+import type { BatchReport } from '#shared/pipeline/outcome.ts';
 import { backoffDelay, sleep as realSleep } from '#shared/retry.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 import { accountOfLogGroupArn, inputsFromPage, type TimeRange } from './backfill-plan.ts';

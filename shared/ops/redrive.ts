@@ -5,7 +5,7 @@ import { decodeCloudWatchLogsData } from '#shared/decode/cloudwatch-logs.ts';
 import { decodeKinesisRecord } from '#shared/decode/kinesis.ts';
 import { DecodeError, errorMessage } from '#shared/errors.ts';
 import type { LogDocument, Routed } from '#shared/model.ts';
-import { recordsToRetry } from '#shared/pipeline/deliver.ts';
+import { kinesisResponse, recordsToRetry } from '#shared/pipeline/outcome.ts';
 import type { IndexSink, Sinks } from '#shared/sinks/types.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { ingestKinesis } from '#shared/sources/kinesis.ts';
@@ -140,8 +140,8 @@ async function redrivePayload(
     const decoded = decodeKinesisRecord(record, { maxBytes, region: deps.region });
     if (decoded.rejected.length > 0)
       return { outcome: 'failed', error: decoded.rejected[0]!.error };
-    const { response } = await ingestKinesis({ Records: [record] }, deps, deadline);
-    return response.batchItemFailures.length > 0
+    const { report } = await ingestKinesis({ Records: [record] }, deps, deadline);
+    return recordsToRetry(report).length > 0
       ? { outcome: 'retry', error: 'not delivered before the deadline' }
       : { outcome: 'delivered' };
   }
@@ -222,12 +222,10 @@ export async function redriveOnFailure(
       const records = await deps.readKinesis(record.batch);
       if (records.length === 0)
         return { outcome: 'failed', error: 'the batch is no longer in the stream' };
-      const { response } = await ingestKinesis({ Records: records }, deps, deadline);
-      return response.batchItemFailures.length > 0
-        ? {
-            outcome: 'retry',
-            error: `not delivered from ${response.batchItemFailures[0]!.itemIdentifier}`,
-          }
+      const { report } = await ingestKinesis({ Records: records }, deps, deadline);
+      const failed = kinesisResponse(records, report).batchItemFailures[0];
+      return failed
+        ? { outcome: 'retry', error: `not delivered from ${failed.itemIdentifier}` }
         : { outcome: 'delivered' };
     }
     return { outcome: 'skipped', error: record.reason };

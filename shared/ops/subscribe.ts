@@ -191,3 +191,36 @@ export async function subscribeLogGroups(
     results,
   };
 }
+
+/**
+ * The log line a result deserves, if any: failures as errors, groups at the two-filter limit as
+ * warnings, filters put as info; unchanged and skipped groups say nothing.
+ *
+ * @example
+ * for (const r of report.results) { const line = resultLogLine(r); if (line) logger[line.level](line.message, line.fields); }
+ */
+export function resultLogLine(
+  r: SubscribeResult,
+):
+  | { level: 'error' | 'warn' | 'info'; message: string; fields: Record<string, unknown> }
+  | undefined {
+  if (r.error)
+    return {
+      level: 'error',
+      message: 'log group not subscribed',
+      fields: { logGroup: r.group, action: r.action, error: r.error },
+    };
+  if (r.action === 'at-limit')
+    return {
+      level: 'warn',
+      message: 'log group already has two subscription filters; not subscribed',
+      fields: { logGroup: r.group, filters: r.filters },
+    };
+  if (r.applied)
+    return {
+      level: 'info',
+      message: 'log group subscribed',
+      fields: { logGroup: r.group, action: r.action },
+    };
+  return undefined;
+}

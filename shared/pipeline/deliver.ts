@@ -1,11 +1,11 @@
-// Drives a batch through transform and sinks, and turns per-document results into per-record outcomes.
-import { type AlertCounts, emptyAlertCounts } from '#shared/alerts/sink.ts';
+// Drives a batch through transform and sinks, and records what each sink result means for its record (outcome.ts).
 import type { Config } from '#shared/config/schema.ts';
 import { errorMessage } from '#shared/errors.ts';
-import type { InputEvent, RecordOutcome, Routed } from '#shared/model.ts';
+import type { InputEvent, Routed } from '#shared/model.ts';
 import { planArchive } from '#shared/sinks/archive-keys.ts';
-import type { DeadLetterEntry, Sinks } from '#shared/sinks/types.ts';
+import { type DeadLetterEntry, emptyAlertCounts, type Sinks } from '#shared/sinks/types.ts';
 import { transformEvents } from '#shared/transform/transform-events.ts';
+import { type BatchReport, emptyReport, INDEX_OUTCOME, worsen } from './outcome.ts';
 
 /** A record that could not even be decoded; it goes straight to the dead-letter prefix. */
 export interface RejectedRecord {
@@ -16,105 +16,7 @@ export interface RejectedRecord {
   source?: Record<string, unknown>;
 }
 
-export interface BatchReport {
-  events: number;
-  documents: number;
-  indexed: number;
-  archived: number;
-  deadLettered: number;
-  /** Documents indexed in a degraded form after a mapping conflict (counted in `indexed`; originals dead-lettered). */
-  degraded: number;
-  /** Documents not delivered before the deadline; their records must be redelivered. */
-  pending: number;
-  unmatched: number;
-  /** Events a drop rule removed, by rule name (counted, not failures). */
-  dropped: Record<string, number>;
-  /** Transport time (epoch ms) of the oldest event, for the batch-age metric; undefined when empty. */
-  oldestEventTime?: number;
-  /**
-   * Wall time of the index sink call, its retries included, in milliseconds; for a batch delivered in
-   * slices, summed over them (two may overlap).
-   */
-  indexMs: number;
-  indices: Record<string, number>;
-  archiveKeys: string[];
-  deadLetterKeys: string[];
-  /** Outcome per record id, in first-seen order. */
-  outcomes: Map<string, RecordOutcome>;
-  errors: string[];
-  /** Slack alerts on the delivered documents (zero when no alert sink is wired). */
-  alerts: AlertCounts;
-}
-
-const SEVERITY: Record<RecordOutcome, number> = { ok: 0, 'dead-letter': 1, retry: 2 };
-
-function worsen(
-  outcomes: Map<string, RecordOutcome>,
-  recordId: string,
-  outcome: RecordOutcome,
-): void {
-  const prev = outcomes.get(recordId) ?? 'ok';
-  if (SEVERITY[outcome] > SEVERITY[prev]) outcomes.set(recordId, outcome);
-}
-
 type Deps = { config: Config; sinks: Sinks; now?: () => number };
-
-/** A report with nothing in it yet, for merging slices into. */
-export function emptyReport(): BatchReport {
-  return {
-    events: 0,
-    documents: 0,
-    indexed: 0,
-    archived: 0,
-    deadLettered: 0,
-    degraded: 0,
-    pending: 0,
-    unmatched: 0,
-    dropped: {},
-    indexMs: 0,
-    indices: {},
-    archiveKeys: [],
-    deadLetterKeys: [],
-    outcomes: new Map(),
-    errors: [],
-    alerts: emptyAlertCounts(),
-  };
-}
-
-function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n;
-}
-
-/**
- * Adds the report of one slice of a batch to `into`. Slices hold whole records, so an outcome is
- * final in the slice that reports it; first-seen order (batch order) is kept.
- */
-export function mergeReport(into: BatchReport, from: BatchReport): void {
-  into.events += from.events;
-  into.documents += from.documents;
-  into.indexed += from.indexed;
-  into.archived += from.archived;
-  into.deadLettered += from.deadLettered;
-  into.degraded += from.degraded;
-  into.pending += from.pending;
-  into.unmatched += from.unmatched;
-  addCounts(into.dropped, from.dropped);
-  if (
-    from.oldestEventTime !== undefined &&
-    (into.oldestEventTime === undefined || from.oldestEventTime < into.oldestEventTime)
-  ) {
-    into.oldestEventTime = from.oldestEventTime;
-  }
-  into.indexMs += from.indexMs;
-  addCounts(into.indices, from.indices);
-  into.archiveKeys.push(...from.archiveKeys);
-  into.deadLetterKeys.push(...from.deadLetterKeys);
-  for (const [id, outcome] of from.outcomes) {
-    if (into.outcomes.has(id)) worsen(into.outcomes, id, outcome);
-    else into.outcomes.set(id, outcome);
-  }
-  for (const e of from.errors) if (!into.errors.includes(e)) into.errors.push(e);
-}
 
 /** A batch (or slice) delivered to the sinks, and what of it the alert stage still needs. */
 export interface Delivery {
@@ -133,7 +35,7 @@ export interface Delivery {
  *
  * @example
  * const report = await runBatch(events, [], { config, sinks }, deadline);
- * if (report.pending > 0) throw new DeliveryError('…', report.pending);
+ * return cloudWatchLogsResponse(report); // throws when a record must come again
  */
 export async function runBatch(
   events: readonly InputEvent[],
@@ -179,32 +81,20 @@ export async function deliverBatch(
 ): Promise<Delivery> {
   const now = deps.now ?? Date.now;
   const { routed, stats } = transformEvents(events, deps.config);
-  const outcomes = new Map<string, RecordOutcome>();
-  for (const e of events) if (!outcomes.has(e.recordId)) outcomes.set(e.recordId, 'ok');
-  for (const r of rejectedRecords) worsen(outcomes, r.recordId, 'dead-letter');
-
   const report: BatchReport = {
+    ...emptyReport(),
     events: events.length,
     documents: routed.length,
-    indexed: 0,
-    archived: 0,
-    deadLettered: 0,
-    degraded: 0,
-    pending: 0,
     unmatched: stats.unmatched,
     dropped: stats.dropped,
     oldestEventTime: events.reduce<number | undefined>(
       (min, e) => (min === undefined || e.timestamp < min ? e.timestamp : min),
       undefined,
     ),
-    indexMs: 0,
-    indices: {},
-    archiveKeys: [],
-    deadLetterKeys: [],
-    outcomes,
-    errors: [],
-    alerts: emptyAlertCounts(),
   };
+  const { outcomes } = report;
+  for (const e of events) if (!outcomes.has(e.recordId)) outcomes.set(e.recordId, 'ok');
+  for (const r of rejectedRecords) worsen(outcomes, r.recordId, 'dead-letter');
 
   const objects = deps.config.archive.enabled ? planArchive(routed) : [];
   const indexStart = now();
@@ -242,40 +132,31 @@ export async function deliverBatch(
   }));
   indexResults.forEach((result, i) => {
     const item = routed[i]!;
+    worsen(outcomes, item.recordId, INDEX_OUTCOME[result.status]);
     if (result.status === 'indexed' || result.status === 'degraded') {
       report.indexed++;
       report.indices[item.index] = (report.indices[item.index] ?? 0) + 1;
     }
-    if (result.status === 'indexed') return;
-    if (result.status === 'degraded') {
-      // Searchable in its degraded form; the original, as the parser made it, waits in the dead-letter prefix.
-      report.degraded++;
-      deadLetters.push({
-        recordId: item.recordId,
-        error: `OpenSearch refused the document's mapping (HTTP ${result.statusCode}); indexed degraded: ${result.error}`,
-        reason: 'mapping_degraded',
-        attempts: 1,
-        document: item.doc,
-        raw: item.raw,
-        source: { index: item.index },
-      });
-      worsen(outcomes, item.recordId, 'dead-letter');
-    } else if (result.status === 'retry') {
+    if (result.status === 'retry') {
       report.pending++;
-      worsen(outcomes, item.recordId, 'retry');
       if (report.errors.length < 20 && !report.errors.includes(result.error))
         report.errors.push(result.error);
-    } else {
+    } else if (result.status !== 'indexed') {
+      // Searchable in its degraded form, or not at all: the document as the parser made it waits in
+      // the dead-letter prefix either way.
+      if (result.status === 'degraded') report.degraded++;
       deadLetters.push({
         recordId: item.recordId,
-        error: `OpenSearch rejected the document (HTTP ${result.statusCode}): ${result.error}`,
-        reason: 'rejected',
+        error:
+          result.status === 'degraded'
+            ? `OpenSearch refused the document's mapping (HTTP ${result.statusCode}); indexed degraded: ${result.error}`
+            : `OpenSearch rejected the document (HTTP ${result.statusCode}): ${result.error}`,
+        reason: result.status === 'degraded' ? 'mapping_degraded' : 'rejected',
         attempts: 1,
         document: item.doc,
         raw: item.raw,
         source: { index: item.index },
       });
-      worsen(outcomes, item.recordId, 'dead-letter');
     }
   });
 
@@ -295,9 +176,4 @@ export async function deliverBatch(
   // redelivers alerts when it is finally delivered, so a retry can never alert twice.
   const delivered = routed.filter((r) => outcomes.get(r.recordId) !== 'retry');
   return { report, delivered: claimsOnly && alert.claims ? alert.claims(delivered) : delivered };
-}
-
-/** Records whose outcome is `retry`, in first-seen order. */
-export function recordsToRetry(report: BatchReport): string[] {
-  return [...report.outcomes].filter(([, o]) => o === 'retry').map(([id]) => id);
 }

@@ -1,5 +1,4 @@
-// Small interfaces the pipeline drives; real sinks (OpenSearch, S3) and dry-run sinks implement them.
-import type { AlertSink } from '#shared/alerts/sink.ts';
+// Small interfaces the pipeline drives; real sinks (OpenSearch, S3, Slack alerts) and the recording ones implement them.
 import type { LogDocument, Routed } from '#shared/model.ts';
 
 /** Per-document result of indexing, parallel to the input array. */
@@ -54,4 +53,44 @@ export interface Sinks {
   deadLetter: DeadLetterSink;
   /** Slack alerts; runs after delivery and never fails a batch. */
   alert?: AlertSink;
+}
+
+/** What the alert stage did with a batch; counts are fingerprints (alert groups) unless said otherwise. */
+export interface AlertCounts {
+  /** Documents that matched a rule. */
+  matched: number;
+  /** Fingerprints posted to Slack. */
+  sent: number;
+  /** Fingerprints that already alerted in their window (here or in another invocation). */
+  suppressed: number;
+  /** Fingerprints that could not be posted in time, or at all; each is logged. */
+  dropped: number;
+  /** Fingerprints still below their rule's threshold. */
+  belowThreshold: number;
+  /** Slack messages posted. */
+  messages: number;
+  /** Why alerts were dropped or state was unavailable; never a webhook URL. */
+  errors: string[];
+}
+
+export interface AlertSink {
+  /** Alerts on documents that were delivered for good; resolves by `deadline` and never rejects. */
+  alert(items: readonly Routed[], deadline: number): Promise<AlertCounts>;
+  /**
+   * The documents some rule matches: all `alert` will look at. A batch run in slices keeps only these
+   * until its last slice; without it, every delivered document is kept.
+   */
+  claims?(items: readonly Routed[]): Routed[];
+}
+
+export function emptyAlertCounts(): AlertCounts {
+  return {
+    matched: 0,
+    sent: 0,
+    suppressed: 0,
+    dropped: 0,
+    belowThreshold: 0,
+    messages: 0,
+    errors: [],
+  };
 }

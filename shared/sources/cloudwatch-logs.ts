@@ -3,7 +3,8 @@ import type { CloudWatchLogsEvent } from 'aws-lambda';
 import type { Config } from '#shared/config/schema.ts';
 import { decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
 import { DecodeError, errorMessage } from '#shared/errors.ts';
-import { type BatchReport, type RejectedRecord, runBatch } from '#shared/pipeline/deliver.ts';
+import { type RejectedRecord, runBatch } from '#shared/pipeline/deliver.ts';
+import type { BatchReport } from '#shared/pipeline/outcome.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 
 export interface CloudWatchIngestResult {
@@ -20,7 +21,7 @@ function recordIdOf(events: { id: string }[], data: unknown): string {
 
 /**
  * Ingests one CloudWatch Logs subscription event. Bad payloads are dead-lettered (not thrown): retrying
- * them can never help. The caller throws when `report.outcomes` holds a `retry`.
+ * them can never help. `cloudWatchLogsResponse(report)` then throws when a record must come again.
  *
  * @example
  * const { report } = await ingestCloudWatchLogs(event, { config, sinks, region }, deadline);

@@ -1,38 +1,22 @@
 // Source adapter for Kinesis stream events: decode each record, run the batch, build the partial batch response.
-import type {
-  KinesisStreamBatchResponse,
-  KinesisStreamEvent,
-  KinesisStreamRecord,
-} from 'aws-lambda';
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { Config } from '#shared/config/schema.ts';
 import { decodeKinesisRecord, type KinesisRecordRef } from '#shared/decode/kinesis.ts';
 import { DecodeError } from '#shared/errors.ts';
 import type { InputEvent, Routed } from '#shared/model.ts';
 import {
   alertDelivered,
-  type BatchReport,
   type Delivery,
   deliverBatch,
-  emptyReport,
-  mergeReport,
   type RejectedRecord,
 } from '#shared/pipeline/deliver.ts';
-import type { BatchSummary } from '#shared/report.ts';
+import { type BatchReport, emptyReport, mergeReport } from '#shared/pipeline/outcome.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
-
-/**
- * Where the handler puts its batch summary on the response. Lambda serialises the response with
- * JSON.stringify, which leaves symbol keys out: in-process callers (replay, tests) read the summary,
- * while Lambda sees nothing but `batchItemFailures`.
- */
-export const BATCH_SUMMARY = Symbol.for('logferry.batchSummary');
-
-export type KinesisResponse = KinesisStreamBatchResponse & { [BATCH_SUMMARY]?: BatchSummary };
 
 export interface KinesisIngestResult {
   report: BatchReport;
-  response: KinesisStreamBatchResponse;
-  records: number;
+  /** The batch's records, in order, for `kinesisResponse` to name the first one to retry. */
+  records: readonly KinesisStreamRecord[];
 }
 
 /** Dead-letter `source` of a Kinesis record: enough for `npm run redrive` to rebuild the record. */
@@ -64,23 +48,6 @@ function unshapedRecord(record: KinesisStreamRecord, i: number, err: DecodeError
 }
 
 /**
- * The partial batch response: the first record (in batch order) that must be retried, so Lambda
- * checkpoints every record before it and redelivers from there. Later records come back too; their
- * ids are deterministic, so indexing them again changes nothing.
- */
-export function batchItemFailures(
-  records: readonly KinesisStreamRecord[],
-  report: Pick<BatchReport, 'outcomes'>,
-): KinesisStreamBatchResponse {
-  for (const record of records) {
-    const seq = record?.kinesis?.sequenceNumber;
-    if (seq && report.outcomes.get(seq) === 'retry')
-      return { batchItemFailures: [{ itemIdentifier: seq }] };
-  }
-  return { batchItemFailures: [] };
-}
-
-/**
  * Most log text (UTF-16 units of the decoded lines) a slice of a batch holds, unless one record alone
  * holds more. A 6 MB batch of gzipped CloudWatch Logs payloads carries ~28 MiB of it (0.5-0.75 MiB a
  * record): delivered whole it peaked at ~0.9-1 GB RSS. V8 lets old space fill with each slice's promoted
@@ -95,10 +62,11 @@ export const SLICE_TEXT = 1024 * 1024;
  * memory follows the slice, not the batch. Stack traces never merge across records, so slicing
  * changes no document; archive objects are grouped per slice (same keys for the same batch).
  * Undecodable records (or KPL user records) are dead-lettered and acknowledged; sink failures that
- * may pass make the response name the first record to retry. Alerts run once, after the last slice.
+ * may pass leave their record `retry` (outcome.ts turns that into `batchItemFailures`). Alerts run once, after the last slice.
  *
  * @example
- * const { response } = await ingestKinesis(event, { config, sinks, region }, deadline);
+ * const { report, records } = await ingestKinesis(event, { config, sinks, region }, deadline);
+ * return kinesisResponse(records, report);
  */
 export async function ingestKinesis(
   event: KinesisStreamEvent,
@@ -161,5 +129,5 @@ export async function ingestKinesis(
   if (events.length > 0 || rejected.length > 0 || slices === 0) await deliver();
   while (inFlight.length > 0) await settle();
   await alertDelivered(report, delivered, deps, deadline);
-  return { report, response: batchItemFailures(records, report), records: records.length };
+  return { report, records };
 }

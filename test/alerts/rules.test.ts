@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileAlertRules, matchRule } from '#shared/alerts/rules.ts';
-import { parseConfigText } from '#shared/config/load.ts';
+import { parseConfigText } from '#shared/config/yaml.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { configWith, jsonError, routedOf } from '#test/helpers/alerts.ts';
 

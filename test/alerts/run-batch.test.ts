@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { emptyAlertCounts } from '#shared/alerts/sink.ts';
 import { toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
 import type { Routed } from '#shared/model.ts';
 import { runBatch } from '#shared/pipeline/deliver.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { IndexResult } from '#shared/sinks/types.ts';
+import { emptyAlertCounts } from '#shared/sinks/types.ts';
 import { configWith, jsonError } from '#test/helpers/alerts.ts';
 import { messageOf } from '#test/helpers/events.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfigText } from '#shared/config/load.ts';
+import { loadConfig, parseConfigText } from '#shared/config/yaml.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { ROOT } from '#test/helpers/events.ts';
 

@@ -2,11 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfigFile } from '#shared/config/env.ts';
-import { loadConfig, parseConfigText } from '#shared/config/load.ts';
-import { loadRuntimeConfig } from '#shared/config/runtime-config.ts';
-import { loadRuntimeConfig as loadBundleConfig } from '#shared/config/runtime-config-bundle.ts';
-import { readValidatedConfig, validatedConfigText } from '#shared/config/validated.ts';
+import { loadValidatedConfig, validatedConfigText } from '#shared/config/file.ts';
+import { loadConfig, parseConfigText, writeValidatedConfig } from '#shared/config/yaml.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { ROOT } from '#test/helpers/events.ts';
 
@@ -64,9 +61,10 @@ describe('validated configuration (logferry.json)', () => {
       const config = parseConfigText(text, name);
       // Act
       const file = write(`${name}.json`, validatedConfigText(config, { file: name, text }));
-      // Assess: the Lambda bundles see the same object a run from source builds from the YAML.
-      expect(readValidatedConfig(file)).toStrictEqual(JSON.parse(JSON.stringify(config)));
-      expect(readValidatedConfig(file)).toEqual(config);
+      // Assess: a cold start sees the same object a run from source builds from the YAML, and the
+      // schema accepts its own output when it checks the file again.
+      expect(loadValidatedConfig(file)).toStrictEqual(JSON.parse(JSON.stringify(config)));
+      expect(loadValidatedConfig(file)).toEqual(config);
     }
   });
 
@@ -82,53 +80,40 @@ describe('validated configuration (logferry.json)', () => {
 
   it('refuses JSON that no validation wrote, and unreadable files, naming the file', () => {
     const raw = write('raw.json', JSON.stringify({ version: 1 }));
-    expect(configError(() => readValidatedConfig(raw)).message).toMatch(
+    expect(configError(() => loadValidatedConfig(raw)).message).toMatch(
       /raw\.json: not a validated logferry configuration/,
     );
     const broken = write('broken.json', '{"format":');
-    expect(configError(() => readValidatedConfig(broken)).file).toBe(broken);
-    expect(configError(() => readValidatedConfig(join(dir, 'missing.json'))).message).toMatch(
+    expect(configError(() => loadValidatedConfig(broken)).file).toBe(broken);
+    expect(configError(() => loadValidatedConfig(join(dir, 'missing.json'))).message).toMatch(
       /cannot read validated configuration/,
     );
   });
 
-  it('from source, reads YAML through the schema and JSON as validated', () => {
-    const yml = write('run.yml', FULL);
-    const json = write(
-      'run.json',
-      validatedConfigText(parseConfigText(FULL, 'run.yml'), { file: 'run.yml', text: FULL }),
-    );
-    expect(loadRuntimeConfig(json)).toEqual(loadRuntimeConfig(yml));
-    expect(configError(() => loadRuntimeConfig(write('bad.yml', 'version: 2\n'))).path).toBe(
-      'version',
+  it('at cold start, reads validated JSON only and says how to make it from YAML', () => {
+    expect(configError(() => loadValidatedConfig(write('b.yml', FULL))).message).toMatch(
+      /read only validated JSON.*config:check/,
     );
   });
 
-  it('in a bundle, reads validated JSON only and says how to make it from YAML', () => {
-    const json = write(
-      'bundle.json',
-      validatedConfigText(parseConfigText(FULL, 'x.yml'), { file: 'x.yml', text: FULL }),
-    );
-    // The bundle runs the schema again at cold start, over its own output: same configuration.
-    expect(loadBundleConfig(json)).toEqual(parseConfigText(FULL, 'x.yml'));
-    expect(configError(() => loadBundleConfig(write('b.yml', FULL))).message).toMatch(
-      /reads only validated JSON.*config:check/,
-    );
-  });
-
-  it('in a bundle, validates the JSON again at cold start: a hand-edited file fails with path and reason', () => {
+  it('at cold start, validates the JSON again: a hand-edited file fails with path and reason', () => {
     const envelope = JSON.parse(
       validatedConfigText(parseConfigText(FULL, 'x.yml'), { file: 'x.yml', text: FULL }),
     );
     envelope.config.opensearch.bulk_bytes = 20 * 1024 * 1024;
     const edited = write('edited.json', JSON.stringify(envelope));
-    const err = configError(() => loadBundleConfig(edited));
+    const err = configError(() => loadValidatedConfig(edited));
     expect(err.path).toBe('opensearch.bulk_bytes');
     expect(err.message).toMatch(/edited\.json: opensearch\.bulk_bytes: /);
   });
 
-  it('in Lambda defaults to logferry.json beside the bundle, elsewhere to logferry.yml', () => {
-    expect(defaultConfigFile({ LAMBDA_TASK_ROOT: '/var/task' })).toBe('/var/task/logferry.json');
-    expect(defaultConfigFile({})).toBe(join(process.cwd(), 'logferry.yml'));
+  it('from source, reads YAML through the schema and JSON as validated, and writes the JSON a handler reads', () => {
+    const yml = write('run.yml', FULL);
+    const { file, config } = writeValidatedConfig(yml, join(dir, 'out', 'run.json'));
+    expect(loadConfig(file)).toEqual(loadConfig(yml));
+    expect(loadValidatedConfig(file)).toEqual(config);
+    // A file that is validated JSON already is used as it is.
+    expect(writeValidatedConfig(file, join(dir, 'unused.json')).file).toBe(file);
+    expect(configError(() => loadConfig(write('bad.yml', 'version: 2\n'))).path).toBe('version');
   });
 });

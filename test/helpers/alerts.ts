@@ -1,5 +1,5 @@
 // Builds routed documents and alert rules from plain lines, through the real pure stages, for alert tests.
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
 import type { Routed } from '#shared/model.ts';

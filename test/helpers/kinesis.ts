@@ -2,9 +2,10 @@
 import { gunzipSync } from 'node:zlib';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { Config } from '#shared/config/schema.ts';
-import type { BatchSummary } from '#shared/report.ts';
+import type { BatchSummary } from '#shared/pipeline/outcome.ts';
+import { BATCH_SUMMARY } from '#shared/pipeline/outcome.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
-import { BATCH_SUMMARY, ingestKinesis } from '#shared/sources/kinesis.ts';
+import { ingestKinesis } from '#shared/sources/kinesis.ts';
 import {
   ARRIVAL_S,
   cloudWatchLogsData,

@@ -6,10 +6,10 @@ import type { CloudWatchLogsEvent, KinesisStreamEvent } from 'aws-lambda';
 import { localEnv } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
-import { parseConfigText } from '#shared/config/load.ts';
+import { validatedConfigText } from '#shared/config/file.ts';
+import { parseConfigText } from '#shared/config/yaml.ts';
 import { installTemplates } from '#shared/ops/templates.ts';
-import type { BatchSummary } from '#shared/report.ts';
-import type { KinesisResponse } from '#shared/sources/kinesis.ts';
+import type { BatchSummary, KinesisResponse } from '#shared/pipeline/outcome.ts';
 import { lambdaContext } from '#test/helpers/lambda-context.ts';
 import { ROOT } from './events.ts';
 
@@ -49,10 +49,12 @@ export async function localPipeline(
   const prefix = `it-${name}-${process.pid}`;
   const dir = join(ROOT, '.local', 'test-config');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${prefix}.yml`);
   const os = JSON.stringify({ deadline_margin_ms: 1000, ...opts.opensearch });
   const yaml = `version: 1\nindex: { prefix: ${prefix} }\nopensearch: ${os}\n${opts.yaml ?? ''}`;
-  writeFileSync(file, yaml);
+  const config = parseConfigText(yaml, `${prefix}.yml`);
+  // The handler reads validated JSON only, as in Lambda (serverless package writes it from the YAML).
+  const file = join(dir, `${prefix}.json`);
+  writeFileSync(file, validatedConfigText(config, { file: `${prefix}.yml`, text: yaml }));
   // A bucket of its own keeps a test's archive keys apart from replays and other test files.
   const base = localEnv();
   const env: Record<string, string> = {
@@ -67,7 +69,7 @@ export async function localPipeline(
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const opensearch = createOpenSearchClient({ url: opts.opensearchUrl ?? base.OPENSEARCH_URL! });
-  await installTemplates(opensearch, parseConfigText(yaml, file), {
+  await installTemplates(opensearch, config, {
     replicas: 0,
     refreshInterval: '1s',
   });

@@ -1,6 +1,7 @@
 // Slack alerts end to end: real handler, real OpenSearch (documents and alert state), a private Slack receiver.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readRuntimeEnv } from '#shared/config/env.ts';
+import { ingestEnv, readEnv } from '#shared/config/env.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { createRuntime } from '#shared/runtime.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { jsonError } from '#test/helpers/alerts.ts';
@@ -108,7 +109,8 @@ describe('Slack alerts', () => {
 
   it('alerts once when two Lambda instances see the same error at the same time', async () => {
     // Prepare: a second runtime is a second instance (no memory shared), as in Lambda.
-    const other = createRuntime(readRuntimeEnv(process.env));
+    const env = ingestEnv(readEnv(process.env));
+    const other = createRuntime(env, loadConfig(env.configFile));
     const event = errorsEvent('raced', ['ord_1'], { seed: 'x1' });
     // Act
     const [a, b] = await Promise.all([

@@ -1,7 +1,7 @@
 // The CloudWatch Logs path end to end: real handler, real OpenSearch, moto's S3.
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import { toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
 import { archiveRow, planArchive } from '#shared/sinks/archive-keys.ts';
 import { gzipNdjson } from '#shared/sinks/ndjson.ts';

@@ -1,9 +1,9 @@
 // The Kinesis path end to end: real handler, real OpenSearch, moto's S3, every sample record kind.
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { BATCH_SUMMARY } from '#shared/sources/kinesis.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
+import { BATCH_SUMMARY } from '#shared/pipeline/outcome.ts';
 import { loadJson } from '#test/helpers/events.ts';
 import { countIds, deadLetterRows, distinctRows, expectedOf } from '#test/helpers/kinesis.ts';
 import { type LocalPipeline, localPipeline } from '#test/helpers/pipeline.ts';

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudWatchLogsClient } from '#shared/clients/cloudwatch-logs.ts';
-import { readRuntimeEnv } from '#shared/config/env.ts';
-import { loadConfig } from '#shared/config/load.ts';
+import { ingestEnv, readEnv } from '#shared/config/env.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import type { CloudWatchLogsMessage } from '#shared/decode/cloudwatch-logs.ts';
 import { type BackfillReport, backfillLogGroup } from '#shared/ops/backfill.ts';
 import { createRuntime } from '#shared/runtime.ts';
@@ -61,14 +61,14 @@ async function allEvents(stream?: string) {
 }
 
 async function backfill(pageSize: number): Promise<BackfillReport> {
-  const env = readRuntimeEnv(process.env);
+  const env = ingestEnv(readEnv(process.env));
   const config = loadConfig(env.configFile);
-  const { index, archive, deadLetter } = createRuntime(env, config).sinks;
+  const { sinks } = createRuntime(env, config, { alerts: false });
   return backfillLogGroup(logs, {
     logGroup: group,
     ...range,
     config,
-    sinks: { index, archive, deadLetter },
+    sinks,
     region: env.region,
     pageSize,
   });

@@ -11,7 +11,7 @@ import {
   createOpenSearchServiceClient,
   resolveOpenSearchEndpoint,
 } from '#shared/clients/opensearch-endpoint.ts';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import { EndpointResolutionError } from '#shared/errors.ts';
 import { bootstrapOpenSearch } from '#shared/ops/bootstrap.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';

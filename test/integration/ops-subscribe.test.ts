@@ -11,7 +11,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localEnv } from '#scripts/local/stack.ts';
 import { createCloudWatchLogsClient } from '#shared/clients/cloudwatch-logs.ts';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
+import { writeValidatedConfig } from '#shared/config/yaml.ts';
 import { subscribeLogGroups } from '#shared/ops/subscribe.ts';
 import { ownLogGroupGlobs, subscriptionTarget } from '#shared/ops/subscribe-plan.ts';
 import { ROOT } from '#test/helpers/events.ts';
@@ -166,11 +167,13 @@ describe('subscribe against moto', () => {
     // Prepare
     const group = `${root}/web/new`;
     await createGroup(group);
-    const file = join(ROOT, '.local', 'test-config', `${run}.yml`);
+    const yaml = join(ROOT, '.local', 'test-config', `${run}.yml`);
     writeFileSync(
-      file,
+      yaml,
       `version: 1\nsubscriptions:\n  include: ['${root}/**']\n  destination: kinesis\n`,
     );
+    // The function reads validated JSON only, as serverless package writes it.
+    const { file } = writeValidatedConfig(yaml, join(ROOT, '.local', 'test-config', `${run}.json`));
     Object.assign(process.env, {
       LOGFERRY_CONFIG: file,
       LOGFERRY_STAGE: stage,

@@ -1,6 +1,6 @@
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import { ConfigError } from '#shared/errors.ts';
 import type { Routed } from '#shared/model.ts';
 import { backfillLogGroup } from '#shared/ops/backfill.ts';

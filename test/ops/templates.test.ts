@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import { retentionPolicy, retentionPolicyId } from '#shared/ops/retention.ts';
 import {
   KEYWORD_IGNORE_ABOVE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { transformEvents } from '#shared/transform/transform-events.ts';
 

@@ -1,7 +1,7 @@
 // Runs the text fixtures of test/fixtures/parse through the pure pipeline, as `npm run parse` would, with a fixed clock.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import type { Config } from '#shared/config/schema.ts';
 import type { InputEvent, LogDocument } from '#shared/model.ts';
 import { transformEvents } from '#shared/transform/transform-events.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import { stripEol } from '#shared/transform/document.ts';

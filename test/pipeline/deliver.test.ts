@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import { toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
-import { recordsToRetry, runBatch } from '#shared/pipeline/deliver.ts';
+import { runBatch } from '#shared/pipeline/deliver.ts';
+import { recordsToRetry } from '#shared/pipeline/outcome.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { IndexResult } from '#shared/sinks/types.ts';
 import { loadMessage } from '#test/helpers/events.ts';

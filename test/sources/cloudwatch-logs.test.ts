@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
-import { recordsToRetry } from '#shared/pipeline/deliver.ts';
+import { parseConfig } from '#shared/config/file.ts';
+import { recordsToRetry } from '#shared/pipeline/outcome.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { awslogsEvent, loadEvent, messageOf } from '#test/helpers/events.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import { matchGlob } from '#shared/glob.ts';
 import { classify, indexName } from '#shared/transform/classify.ts';
 import { selectRoute } from '#shared/transform/route.ts';

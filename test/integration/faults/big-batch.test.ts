@@ -1,7 +1,7 @@
 // The largest batch Lambda delivers from Kinesis (10,000 records), every record kind mixed in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '#shared/config/load.ts';
-import { BATCH_SUMMARY } from '#shared/sources/kinesis.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
+import { BATCH_SUMMARY } from '#shared/pipeline/outcome.ts';
 import { countIds, deadLetterRows, expectedOf, syntheticBatch } from '#test/helpers/kinesis.ts';
 import { type LocalPipeline, localPipeline } from '#test/helpers/pipeline.ts';
 

@@ -1,6 +1,6 @@
 // A field whose type conflicts across documents of one index: the document is indexed degraded, never lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '#shared/config/load.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { LOG_MAPPINGS } from '#shared/ops/templates.ts';
 import {
   countIds,

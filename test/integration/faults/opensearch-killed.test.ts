@@ -3,8 +3,8 @@ import { connect } from 'node:net';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenSearchNode, startOpenSearch } from '#scripts/local/stack.ts';
-import { loadConfig } from '#shared/config/load.ts';
-import { BATCH_SUMMARY } from '#shared/sources/kinesis.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
+import { BATCH_SUMMARY } from '#shared/pipeline/outcome.ts';
 import {
   countIds,
   deadLetterRows,

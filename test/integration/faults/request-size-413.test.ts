@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenSearchNode, startOpenSearch } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
-import { loadConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import type { Routed } from '#shared/model.ts';
 import { type AttemptInfo, createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import {

@@ -2,7 +2,7 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localEnv } from '#scripts/local/stack.ts';
-import { loadConfig } from '#shared/config/load.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { type FaultProxy, startFaultProxy } from '#test/helpers/fault-proxy.ts';
 import {
   countIds,

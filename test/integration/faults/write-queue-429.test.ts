@@ -1,8 +1,8 @@
 // A write thread pool with one thread and a queue of one: OpenSearch answers 429 and the sink must slow down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenSearchNode, startOpenSearch } from '#scripts/local/stack.ts';
-import { loadConfig } from '#shared/config/load.ts';
 import type { Config } from '#shared/config/schema.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import {
   countIds,
   deadLetterRows,

@@ -1,7 +1,89 @@
-// Schema of the `alerts` section of logferry.yml: Slack alert rules, windows, webhooks and links.
+// Schema of the parts of logferry.yml that match events (routes, drop rules, redaction, alert rules) and the field types they share.
 import * as z from 'zod';
-import { type Level, LOG_TYPES } from '#shared/model.ts';
-import { regex } from './fields.ts';
+import { DATASETS, type Level, LOG_TYPES } from '#shared/model.ts';
+import { REDACT_RULES } from '#shared/transform/redact.ts';
+
+/** A JavaScript regular expression source, compiled once here so a bad one fails validation, not a batch. */
+export const regex = z.string().superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (err) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a valid regular expression: ${(err as Error).message}`,
+    });
+  }
+});
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not an IANA time zone (e.g. UTC, Europe/Paris)' },
+);
+
+/** Index names and prefixes: what OpenSearch accepts. */
+export const indexPrefix = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'index prefixes are lowercase letters, digits, -, _ and .');
+
+const matchSchema = z.strictObject({
+  /** Glob on the log group (or Kinesis stream name): `*` within a path segment, `**` across. */
+  log_group: z.string().min(1).optional(),
+  log_stream: z.string().min(1).optional(),
+});
+
+const dataset = z.enum(DATASETS as [string, ...string[]]);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/** Drops matching events (counted by rule name, never delivered); a rule with no condition drops all. */
+export const dropRuleSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    dataset: z.union([dataset, z.array(dataset).min(1)]).optional(),
+    /** Dotted document path (`url.original`, `http.response.status_code`); `message` by default. */
+    field: z.string().min(1).optional(),
+    equals: z.union([scalar, z.array(scalar).min(1)]).optional(),
+    regex: regex.optional(),
+  })
+  .refine((r) => r.field === undefined || r.equals !== undefined || r.regex !== undefined, {
+    message: 'a rule with a field needs `equals` or `regex`',
+    path: ['field'],
+  });
+
+export const redactObject = z.strictObject({
+  enabled: z.boolean().default(true),
+  // Secrets by default; email addresses are often what a team searches logs for, so they are opt-in.
+  rules: z.array(z.enum(REDACT_RULES)).default(REDACT_RULES.filter((r) => r !== 'email')),
+  patterns: z.array(z.strictObject({ name: z.string().min(1), regex })).default([]),
+  replacement: z.string().default('[REDACTED]'),
+});
+
+/** `redact: false` is short for `{ enabled: false }`; a plain object keeps zod's errors precise. */
+export const redactSchema = z.preprocess(
+  (v) => (v === false ? { enabled: false } : v),
+  redactObject,
+);
+
+export const routeSchema = z.strictObject({
+  name: z.string().min(1),
+  match: matchSchema,
+  parser: dataset.optional(),
+  log_type: z.enum(LOG_TYPES as [string, ...string[]]).optional(),
+  index_prefix: indexPrefix.optional(),
+  timezone: timezone.optional(),
+  /** Checked before the global `drop` rules. */
+  drop: z.array(dropRuleSchema).default([]),
+  /** Replaces the global `redact` for this route; `false` turns redaction off. */
+  redact: redactSchema.optional(),
+  /** Merge stack traces split over several events (on unless false). */
+  multiline: z.boolean().default(true),
+});
 
 export const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -92,10 +174,7 @@ export const alertsSchema = z
      */
     time_budget: duration(500, 300_000).default(10_000),
     /** OpenSearch index holding one document per alert sent: the dedupe state and the alert history. */
-    state_index: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'index names are lowercase letters, digits, -, _ and .')
-      .default('logferry-alerts'),
+    state_index: indexPrefix.default('logferry-alerts'),
     webhook: webhookRef.optional(),
     links: z
       .strictObject({
