@@ -54,7 +54,7 @@ function clfTime(t: number): string {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
-/** `2025-11-20 10:00:00.123` (Spring's default, zone-less: UTC per DESIGN.md §3). */
+/** `2025-11-20 10:00:00.123` (Spring's default, zone-less: UTC, docs/architecture.md "Document"). */
 function springTime(t: number): string {
   return new Date(t).toISOString().replace('T', ' ').slice(0, 23);
 }

@@ -1,4 +1,4 @@
-// Writes the Kinesis sample events in events/kinesis/, one per record kind of DESIGN.md §2, reproducibly.
+// Writes the Kinesis sample events in events/kinesis/, one per record kind logferry decodes, reproducibly.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KinesisStreamRecord } from 'aws-lambda';

@@ -81,7 +81,7 @@ export interface ParsedLine {
   tags?: string[];
 }
 
-/** The document written to OpenSearch and the archive (DESIGN.md §3). */
+/** The document written to OpenSearch and the archive (docs/architecture.md, "Document"). */
 export interface LogDocument extends Fields {
   '@timestamp': string;
   message: string;

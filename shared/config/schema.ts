@@ -57,7 +57,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   opensearch: z
     .strictObject({
-      /** Bulk request size before compression; DESIGN.md §6 caps it at 9 MiB. */
+      /** Bulk request size before compression; capped at 9 MiB (docs/architecture.md, "Delivery guarantees"). */
       bulk_bytes: z
         .number()
         .int()

@@ -74,7 +74,7 @@ export function kinesisRecordRef(record: KinesisStreamRecord): KinesisRecordRef 
 }
 
 /**
- * Event id of a line that carries none of its own (DESIGN.md §6): a hash of stream, shard, sequence
+ * Event id of a line that carries none of its own (docs/architecture.md): a hash of stream, shard, sequence
  * number, KPL sub-sequence number and line index, so a redelivered record gets the same ids.
  */
 export function kinesisEventId(

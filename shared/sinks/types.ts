@@ -29,7 +29,7 @@ export interface ArchiveSink {
   ): Promise<{ written: string[]; failed: { key: string; error: string }[] }>;
 }
 
-/** A dead-letter row (DESIGN.md §6): the document or raw payload, the error, the attempts made. */
+/** A dead-letter row: the document or raw payload, the error, the attempts made. */
 export interface DeadLetterEntry {
   recordId: string;
   error: string;

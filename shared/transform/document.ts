@@ -1,4 +1,4 @@
-// Builds the ECS document of DESIGN.md §3 from an input event and what its parser found.
+// Builds the ECS document (docs/architecture.md, "Document") from an input event and what its parser found.
 import type { Config, Route } from '#shared/config/schema.ts';
 import type { Fields, InputEvent, LogDocument, ParsedLine, Routed } from '#shared/model.ts';
 import { mergeFields } from '#shared/parse/merge.ts';

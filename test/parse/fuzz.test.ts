@@ -77,7 +77,7 @@ function event(message: string, i: number): InputEvent {
   };
 }
 
-describe('fuzz: random and corrupt input', () => {
+describe('fuzz: random and corrupt input', { timeout: 60_000 }, () => {
   it('parseLine never throws and keeps the line, auto-detected or pinned', () => {
     fc.assert(
       fc.property(

@@ -1,16 +1,28 @@
-// The OpenSearch sink: byte-sized bulk requests, per-item checks, deadline-aware retries of what may still pass.
+// The OpenSearch sink: rounds of byte-sized bulk requests until every document has its answer or the deadline comes.
 import type { Client } from '@opensearch-project/opensearch';
-import { errorMessage } from '#shared/errors.ts';
-import type { LogDocument, Routed } from '#shared/model.ts';
-import { backoffDelay, isRetryableStatus, sleep } from '#shared/retry.ts';
-import { documentJson } from '#shared/sinks/document-json.ts';
-import { truncateForIndex } from '#shared/sinks/opensearch/truncate.ts';
+import type { Routed } from '#shared/model.ts';
+import { backoffDelay, sleep } from '#shared/retry.ts';
 import type { IndexResult, IndexSink } from '#shared/sinks/types.ts';
-import { degradeDocument, isMappingError } from './degrade.ts';
+import {
+  type BulkItem,
+  type BulkOperation,
+  bulkOperation,
+  indexOperation,
+  pack,
+  sendBulk,
+} from './bulk.ts';
+import { degradeDocument } from './degrade.ts';
+import {
+  type DegradeStage,
+  describeItemError,
+  itemVerdict,
+  requestVerdict,
+} from './item-status.ts';
+import { truncateForIndex } from './truncate.ts';
 
 export interface OpenSearchSinkOptions {
   client: Client;
-  /** Bulk body size before compression (DESIGN.md §6: default 5 MiB, at most 9 MiB). */
+  /** Bulk body size before compression (default 5 MiB, at most 9 MiB: docs/architecture.md). */
   bulkBytes: number;
   /** Bulk requests in flight at once; halved on every 429, grown back one by one after a clean round. */
   concurrency: number;
@@ -46,60 +58,91 @@ const MIN_REQUEST_MS = 100;
 /** Smallest bulk a 413 may shrink us to; below it single documents go alone. */
 const MIN_BULK_BYTES = 1024;
 
-interface BulkItemError {
-  type?: string;
-  reason?: string;
-  caused_by?: { type?: string; reason?: string };
+/** One `index` call: each document's operation, latest answer and degrade history. */
+interface Call {
+  items: readonly Routed[];
+  ops: BulkOperation[];
+  results: IndexResult[];
+  stage: DegradeStage[];
+  /** Why a document was degraded (its original goes to the dead-letter prefix), by position. */
+  degradedBy: Map<number, { error: string; statusCode: number }>;
 }
 
-interface BulkItem {
-  status: number;
-  error?: BulkItemError;
+/** What one round of requests came to, and the documents it leaves for the next. */
+interface Round {
+  next: number[];
+  chunks: number[][];
+  rejected: number;
+  degraded: number;
+  tooLarge: number;
+  throttled: number;
+  transient: number;
+  error?: string;
 }
 
-/** Status of a request-level failure from the client: 0 when nothing answered. */
-function requestStatus(err: unknown): number {
-  const status = (err as { meta?: { statusCode?: number } }).meta?.statusCode;
-  return typeof status === 'number' ? status : 0;
-}
-
-function describe(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const e = error as BulkItemError;
-    const parts = [e.type, e.reason, e.caused_by?.reason].filter(Boolean);
-    if (parts.length) return parts.join(': ');
-  }
-  return errorMessage(error);
-}
-
-/** Packs document positions into bulks of at most `maxBytes` (a larger document goes alone). */
-function pack(
-  positions: readonly number[],
-  sizes: readonly number[],
-  maxBytes: number,
-): number[][] {
-  const chunks: number[][] = [];
-  let chunk: number[] = [];
-  let bytes = 0;
-  for (const i of positions) {
-    const size = sizes[i]!;
-    if (chunk.length > 0 && bytes + size > maxBytes) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
+/** Records the per-item answers of one bulk. */
+function applyItems(
+  call: Call,
+  round: Round,
+  chunk: readonly number[],
+  items: readonly BulkItem[],
+  opts: { degrade: boolean; maxFieldBytes: number; useIds?: boolean; throttle: () => void },
+): void {
+  items.forEach((item, k) => {
+    const i = chunk[k]!;
+    const verdict = itemVerdict(item.status, item.error, call.stage[i]!, opts.degrade);
+    const why = call.degradedBy.get(i);
+    switch (verdict.kind) {
+      case 'indexed':
+        call.results[i] = why ? { status: 'degraded', ...why } : { status: 'indexed' };
+        return;
+      case 'retry':
+        call.results[i] = {
+          status: 'retry',
+          error: `HTTP ${item.status}: ${describeItemError(item.error)}`,
+        };
+        if (verdict.throttled) opts.throttle();
+        else round.transient++;
+        round.next.push(i);
+        return;
+      case 'degrade': {
+        // Sent again at once as a degraded copy: if the first copy (offending field moved) still
+        // conflicts, every non-core field moves.
+        const error = describeItemError(item.error);
+        call.degradedBy.set(i, {
+          error: why ? `${why.error}; then ${error}` : error,
+          statusCode: why?.statusCode ?? item.status,
+        });
+        call.stage[i] = verdict.whole ? 'whole' : 'field';
+        const doc = call.items[i]!;
+        const copy = degradeDocument(doc.doc, item.error, doc.raw, verdict.whole);
+        call.ops[i] = bulkOperation(doc, truncateForIndex(copy, opts.maxFieldBytes), opts.useIds);
+        call.results[i] = {
+          status: 'retry',
+          error: `mapping conflict; degraded copy not indexed yet: ${error}`,
+        };
+        round.degraded++;
+        round.next.push(i);
+        return;
+      }
+      case 'rejected':
+        call.results[i] = {
+          status: 'rejected',
+          error: why
+            ? `${why.error}; degraded copy refused too: ${describeItemError(item.error)}`
+            : describeItemError(item.error),
+          statusCode: item.status,
+        };
+        round.rejected++;
     }
-    chunk.push(i);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  });
 }
 
 /**
  * Indexes routed documents with `_id` = `event.id`, so a redelivered batch overwrites instead of duplicating.
- * Only failed items are sent again: 429/5xx/no answer with exponential backoff and jitter (429 also halves
- * the bulks in flight) until the deadline; a 413 splits the bulk in two at once; a document refused for
- * its mapping is sent again in a degraded form; any other 4xx is final.
+ * Only failed items are sent again (item-status.ts states the rule): 429/5xx/no answer with exponential
+ * backoff and jitter (429 also halves the bulks in flight) until the deadline; a 413 splits the bulk in
+ * two at once; a document refused for its mapping is sent again in a degraded form; any other 4xx is final.
  *
  * @example
  * const sink = createOpenSearchSink({ client, bulkBytes: 5 << 20, concurrency: 2, maxFieldBytes: 32766 });
@@ -112,147 +155,91 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
   // batch will most likely do so again, so the next batch starts where this one left off.
   let bulkBytes = opts.bulkBytes;
   let concurrency = opts.concurrency;
+
+  /** Sends one round's bulks, `concurrency` at a time; what may still pass lands in `round.next`. */
+  async function sendRound(call: Call, round: Round, deadline: number): Promise<void> {
+    let cursor = 0;
+    // The first 429 of a round halves the bulks in flight at once; a clean round adds one back.
+    const throttle = () => {
+      if (round.throttled++ === 0) concurrency = Math.max(1, Math.floor(concurrency / 2));
+    };
+    const itemOpts = { degrade, maxFieldBytes: opts.maxFieldBytes, useIds: opts.useIds, throttle };
+    const worker = async (slot: number): Promise<void> => {
+      // A worker whose slot is above the (possibly halved) concurrency stops taking bulks.
+      while (slot < concurrency && cursor < round.chunks.length) {
+        // A bulk never outlives the deadline: what is not sent by then stays `retry`.
+        const left = deadline - Date.now();
+        if (left < MIN_REQUEST_MS) return;
+        const chunk = round.chunks[cursor++]!;
+        const outcome = await sendBulk(opts.client, chunk, call.ops, left);
+        if (outcome.kind === 'items') {
+          applyItems(call, round, chunk, outcome.items, itemOpts);
+          continue;
+        }
+        const { status, error } = outcome;
+        const verdict = requestVerdict(status, chunk.length);
+        if (verdict === 'split') {
+          // Too large for the cluster's http.max_content_length: halve the bulks and send again.
+          round.tooLarge++;
+          const chunkBytes = chunk.reduce((sum, i) => sum + call.ops[i]!.bytes, 0);
+          bulkBytes = Math.max(MIN_BULK_BYTES, Math.min(bulkBytes, Math.floor(chunkBytes / 2)));
+          const half = Math.ceil(chunk.length / 2);
+          round.chunks.push(chunk.slice(0, half), chunk.slice(half));
+        } else if (verdict === 'rejected') {
+          for (const i of chunk)
+            call.results[i] = {
+              status: 'rejected',
+              error: `bulk request refused (HTTP ${status}): ${error}`,
+              statusCode: status,
+            };
+          round.rejected += chunk.length;
+        } else {
+          if (status === 429) throttle();
+          else round.transient++;
+          round.error = error;
+          for (const i of chunk) {
+            call.results[i] = {
+              status: 'retry',
+              error: `bulk request failed${status ? ` (HTTP ${status})` : ''}: ${error}`,
+            };
+            round.next.push(i);
+          }
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, round.chunks.length) }, (_, slot) => worker(slot)),
+    );
+  }
+
   return {
     async index(items: readonly Routed[], deadline: number): Promise<IndexResult[]> {
-      const results: IndexResult[] = items.map(() => ({
-        status: 'retry',
-        error: 'not attempted before the deadline',
-      }));
-      const ops = items.map((item) => indexOperation(item, opts.maxFieldBytes, opts.useIds));
-      const sizes = ops.map(operationBytes);
-      /** Why a document was degraded; its original must go to the dead-letter prefix. */
-      const degradedBy = new Map<number, { error: string; statusCode: number; whole: boolean }>();
+      const call: Call = {
+        items,
+        ops: items.map((item) => indexOperation(item, opts.maxFieldBytes, opts.useIds)),
+        results: items.map(() => ({ status: 'retry', error: 'not attempted before the deadline' })),
+        stage: items.map(() => 'none'),
+        degradedBy: new Map(),
+      };
       let pending = items.map((_, i) => i);
       let backoffAttempt = 0;
-
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) break;
-        const chunks = pack(pending, sizes, bulkBytes);
-        const next: number[] = [];
-        const round = {
+      for (let attempt = 0; pending.length > 0 && deadline > Date.now(); attempt++) {
+        const round: Round = {
+          next: [],
+          chunks: pack(pending, call.ops, bulkBytes),
           rejected: 0,
           degraded: 0,
           tooLarge: 0,
           throttled: 0,
           transient: 0,
-          error: undefined as string | undefined,
         };
-        let cursor = 0;
-        // The first 429 of a round halves the bulks in flight at once; a clean round adds one back.
-        const throttle = () => {
-          if (round.throttled++ === 0) concurrency = Math.max(1, Math.floor(concurrency / 2));
-        };
-        const worker = async (slot: number): Promise<void> => {
-          // A worker whose slot is above the (possibly halved) concurrency stops taking bulks.
-          while (slot < concurrency && cursor < chunks.length) {
-            // A bulk never outlives the deadline: what is not sent by then stays `retry`.
-            const left = deadline - Date.now();
-            if (left < MIN_REQUEST_MS) return;
-            const chunk = chunks[cursor++]!;
-            const outcome = await sendBulk(opts.client, chunk, ops, left);
-            if (outcome.kind === 'items') {
-              outcome.items.forEach((item, k) => {
-                const i = chunk[k]!;
-                if (item.status >= 200 && item.status < 300) {
-                  const why = degradedBy.get(i);
-                  results[i] = why
-                    ? { status: 'degraded', error: why.error, statusCode: why.statusCode }
-                    : { status: 'indexed' };
-                } else if (isRetryableStatus(item.status)) {
-                  results[i] = {
-                    status: 'retry',
-                    error: `HTTP ${item.status}: ${describe(item.error)}`,
-                  };
-                  if (item.status === 429) throttle();
-                  else round.transient++;
-                  next.push(i);
-                } else if (degrade && isMappingError(item.error) && !degradedBy.get(i)?.whole) {
-                  // Sent again at once as a degraded copy: no document is lost to a mapping conflict. If
-                  // the first copy (offending field moved) still conflicts, every non-core field moves.
-                  const prev = degradedBy.get(i);
-                  const error = describe(item.error);
-                  degradedBy.set(i, {
-                    error: prev ? `${prev.error}; then ${error}` : error,
-                    statusCode: prev?.statusCode ?? item.status,
-                    whole: prev !== undefined,
-                  });
-                  const copy = degradeDocument(
-                    items[i]!.doc,
-                    item.error,
-                    items[i]!.raw,
-                    prev !== undefined,
-                  );
-                  ops[i] = bulkOperation(
-                    items[i]!,
-                    truncateForIndex(copy, opts.maxFieldBytes),
-                    opts.useIds,
-                  );
-                  sizes[i] = operationBytes(ops[i]!);
-                  results[i] = {
-                    status: 'retry',
-                    error: `mapping conflict; degraded copy not indexed yet: ${error}`,
-                  };
-                  round.degraded++;
-                  next.push(i);
-                } else {
-                  const first = degradedBy.get(i);
-                  results[i] = {
-                    status: 'rejected',
-                    error: first
-                      ? `${first.error}; degraded copy refused too: ${describe(item.error)}`
-                      : describe(item.error),
-                    statusCode: item.status,
-                  };
-                  round.rejected++;
-                }
-              });
-              continue;
-            }
-            const { status, error } = outcome;
-            if (status === 413 && chunk.length > 1) {
-              // Too large for the cluster's http.max_content_length: halve the bulks and send again.
-              round.tooLarge++;
-              const chunkBytes = chunk.reduce((sum, i) => sum + sizes[i]!, 0);
-              bulkBytes = Math.max(MIN_BULK_BYTES, Math.min(bulkBytes, Math.floor(chunkBytes / 2)));
-              const half = Math.ceil(chunk.length / 2);
-              chunks.push(chunk.slice(0, half), chunk.slice(half));
-              continue;
-            }
-            if (status === 413 || !isRetryableStatus(status)) {
-              for (const i of chunk) {
-                results[i] = {
-                  status: 'rejected',
-                  error: `bulk request refused (HTTP ${status}): ${error}`,
-                  statusCode: status,
-                };
-              }
-              round.rejected += chunk.length;
-              continue;
-            }
-            // The request failed as a whole; which of its items landed is unknown, and ids make resending harmless.
-            if (status === 429) throttle();
-            else round.transient++;
-            round.error = error;
-            for (const i of chunk) {
-              results[i] = {
-                status: 'retry',
-                error: `bulk request failed${status ? ` (HTTP ${status})` : ''}: ${error}`,
-              };
-              next.push(i);
-            }
-          }
-        };
-        await Promise.all(
-          Array.from({ length: Math.min(concurrency, chunks.length) }, (_, slot) => worker(slot)),
-        );
+        await sendRound(call, round, deadline);
         if (round.throttled === 0 && concurrency < opts.concurrency) concurrency++;
-
         opts.onAttempt?.({
           attempt,
           sent: pending.length,
-          requests: chunks.length,
-          retry: next.length,
+          requests: round.chunks.length,
+          retry: round.next.length,
           rejected: round.rejected,
           degraded: round.degraded,
           tooLarge: round.tooLarge,
@@ -262,103 +249,14 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
           error: round.error,
         });
         // Batch order first: Lambda checkpoints only up to the first record still failing.
-        pending = next.sort((a, b) => a - b);
-        if (pending.length === 0) break;
+        pending = round.next.sort((a, b) => a - b);
         // Degraded copies go again at once; transient failures wait, longer each time, with jitter.
-        if (round.throttled + round.transient === 0) continue;
+        if (pending.length === 0 || round.throttled + round.transient === 0) continue;
         const delay = backoffDelay(backoffAttempt++, backoff);
         if (Date.now() + delay >= deadline) break;
         await sleep(delay);
       }
-      return results;
+      return call.results;
     },
   };
-}
-
-/** One index operation: the action, and the document serialised once (the helper sends strings as they are). */
-interface BulkOperation {
-  action: { index: { _index: string; _id?: string } };
-  body: string;
-  /** The document as sent (truncated or degraded copy, or the original). */
-  doc: LogDocument;
-}
-
-function bulkOperation(item: Routed, body: LogDocument, useIds = true): BulkOperation {
-  const action = useIds ? { _index: item.index, _id: item.doc.event.id } : { _index: item.index };
-  // An untruncated document is usually its own archive row too: one serialisation serves both.
-  const json = body === item.doc ? documentJson(body) : JSON.stringify(body);
-  return { action: { index: action }, body: json, doc: body };
-}
-
-/** The operation of a routed document, truncated for the index when some string is too long. */
-function indexOperation(item: Routed, maxFieldBytes: number, useIds = true): BulkOperation {
-  // No string in a document is longer than its JSON text, and n UTF-16 units are at most 3n UTF-8
-  // bytes: a short text proves every string fits without walking the document.
-  const fits = documentJson(item.doc).length * 3 <= maxFieldBytes;
-  return bulkOperation(item, fits ? item.doc : truncateForIndex(item.doc, maxFieldBytes), useIds);
-}
-
-/** Index and event id: present in every operation, with or without `_id`, and in every degraded copy. */
-function dropKey(index: string | undefined, doc: unknown): string {
-  const id = (doc as { event?: { id?: unknown } } | null)?.event?.id;
-  return `${index ?? ''}\u0000${String(id)}`;
-}
-
-function operationBytes(op: BulkOperation): number {
-  return Buffer.byteLength(JSON.stringify(op.action)) + Buffer.byteLength(op.body) + 2;
-}
-
-type BulkOutcome =
-  | { kind: 'items'; items: BulkItem[] }
-  | { kind: 'failed'; status: number; error: string };
-
-/**
- * Sends one bulk request through the client's bulk helper. The helper serialises the request, checks every
- * item and reports the failed ones to `onDrop`; sizing, 413 splits, concurrency and retries stay with the
- * sink, so the helper sends exactly this chunk once (`retries: 0`, one flush at the end).
- */
-async function sendBulk(
-  client: Client,
-  chunk: readonly number[],
-  ops: readonly BulkOperation[],
-  timeoutMs: number,
-): Promise<BulkOutcome> {
-  // Built on the first failed item only: most bulks have none.
-  let positions: Map<string, number[]> | undefined;
-  const positionsOf = (key: string): number[] => {
-    if (!positions) {
-      positions = new Map();
-      chunk.forEach((i, k) => {
-        const opKey = dropKey(ops[i]!.action.index._index, ops[i]!.doc);
-        const list = positions!.get(opKey);
-        if (list) list.push(k);
-        else positions!.set(opKey, [k]);
-      });
-    }
-    return positions.get(key) ?? [];
-  };
-  const items: BulkItem[] = chunk.map(() => ({ status: 200 }));
-  try {
-    await client.helpers.bulk<number>(
-      {
-        datasource: [...chunk],
-        onDocument: (i) => [ops[i]!.action, ops[i]!.body as unknown as Record<string, unknown>],
-        flushBytes: Number.MAX_SAFE_INTEGER,
-        flushInterval: 3_600_000,
-        concurrency: 1,
-        retries: 0,
-        // What the helper reads of each item; the rest (ids, versions, shards) is not worth parsing.
-        filter_path: 'errors,items.*.status,items.*.error',
-        onDrop: (drop) => {
-          const op = (drop.operation as { index?: { _index?: string } }).index;
-          const item: BulkItem = { status: drop.status, error: drop.error as BulkItemError };
-          for (const k of positionsOf(dropKey(op?._index, drop.document))) items[k] = item;
-        },
-      },
-      { requestTimeout: timeoutMs, maxRetries: 0 },
-    );
-    return { kind: 'items', items };
-  } catch (err) {
-    return { kind: 'failed', status: requestStatus(err), error: errorMessage(err) };
-  }
 }
