@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileAlertRules, matchRule } from '#shared/alerts/rules.ts';
-import { parseConfigText } from '#shared/config/yaml.ts';
-import { ConfigError } from '#shared/errors.ts';
 import { configWith, jsonError, routedOf } from '#test/helpers/alerts.ts';
+import { yamlError } from '#test/helpers/config.ts';
 
 const nginxAccess500 =
   '203.0.113.9 - - [20/Nov/2025:10:00:01 +0000] "POST /api/checkout HTTP/1.1" 502 166 "-" "curl/8.4.0"';
@@ -115,15 +114,7 @@ describe('alert rules', () => {
 });
 
 describe('alerts configuration', () => {
-  function configError(yaml: string): ConfigError {
-    try {
-      parseConfigText(`version: 1\nalerts:\n${yaml}`, 'my.yml');
-    } catch (err) {
-      if (err instanceof ConfigError) return err;
-      throw err;
-    }
-    throw new Error('expected a ConfigError');
-  }
+  const configError = (yaml: string) => yamlError(`version: 1\nalerts:\n${yaml}`, 'my.yml');
 
   it('has no rules, a 10 minute window and the logferry-alerts index by default', () => {
     const config = configWith(undefined);

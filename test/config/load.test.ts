@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfigText } from '#shared/config/yaml.ts';
-import { ConfigError } from '#shared/errors.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
+import { yamlError } from '#test/helpers/config.ts';
 import { ROOT } from '#test/helpers/events.ts';
 
-function configError(text: string): ConfigError {
-  try {
-    parseConfigText(text, 'my.yml');
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = (text: string) => yamlError(text, 'my.yml');
 
 describe('logferry.yml', () => {
   it('the shipped file is valid and fills defaults', () => {

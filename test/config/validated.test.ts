@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadValidatedConfig, validatedConfigText } from '#shared/config/file.ts';
 import { loadConfig, parseConfigText, writeValidatedConfig } from '#shared/config/yaml.ts';
-import { ConfigError } from '#shared/errors.ts';
+import { configErrorOf } from '#test/helpers/config.ts';
 import { ROOT } from '#test/helpers/events.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'logferry-validated-'));
@@ -40,15 +40,7 @@ function write(name: string, text: string): string {
   return file;
 }
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const configError = configErrorOf;
 
 describe('validated configuration (logferry.json)', () => {
   it('reads back exactly what the schema returned, for the shipped file and a full one', () => {

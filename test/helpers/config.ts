@@ -1,0 +1,19 @@
+// What the configuration tests share: the ConfigError a call throws, and the one a YAML text gets.
+import { parseConfigText } from '#shared/config/yaml.ts';
+import { ConfigError } from '#shared/errors.ts';
+
+/** The ConfigError `fn` throws; fails the test when it throws nothing or something else. */
+export function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** The ConfigError validating `text` as `file` gives. */
+export function yamlError(text: string, file = 'logferry.yml'): ConfigError {
+  return configErrorOf(() => parseConfigText(text, file));
+}
