@@ -259,20 +259,6 @@ function tagged(parsed: ParsedLine, tag: string): ParsedLine {
 }
 
 /**
- * Whether values a parser decodes from `raw`'s escapes could hold something to mask that `raw` does not
- * show. JSON in JSON (FireLens, Docker) escapes only quotes: with `\"` undone the line shows every
- * value as the parsers will see it, and only the patterns a quote can be part of may find more there,
- * so a scan with those replaces the document walk. Any other escape (`\\`, `\n`, `\u…`, `\x…`)
- * decodes to characters the line does not show: walk.
- */
-function mayUnescapeToSecret(raw: string, redact: Redactor): boolean {
-  for (let i = raw.indexOf('\\'); i >= 0; i = raw.indexOf('\\', i + 2)) {
-    if (raw.charCodeAt(i + 1) !== 0x22) return true;
-  }
-  return redact.quotedMatch(raw.replaceAll('\\"', '"'));
-}
-
-/**
  * Parses, merges, filters, redacts and routes a batch, in input order. Events arrive grouped by source;
  * stack-trace lines are merged per stream within one delivery record (for Kinesis, never across
  * records, so a retried record always rebuilds its own documents).
@@ -306,13 +292,9 @@ export function transformEvents(
     const redact = route ? c.routeRedact.get(route) : c.redact;
     if (redact) {
       const raw = redact.text(item.raw);
-      // Every value comes from the raw line: when it holds nothing to mask, no escapes a parser
-      // could undo into something maskable and no key masked by name, the walk is skipped (most lines).
-      const walk =
-        raw !== item.raw ||
-        item.raw.includes('#') ||
-        redact.namesSecretField(item.raw) ||
-        (item.raw.includes('\\') && mayUnescapeToSecret(item.raw, redact));
+      // Every value comes from the raw line: when it held nothing to mask, no key a value is masked
+      // by and no escape a parser could undo into something maskable, the walk is skipped (most lines).
+      const walk = raw !== item.raw || redact.mayHold(item.raw);
       const id = item.doc.event.id;
       const changedDoc = walk && redact.document(item.doc);
       item.doc.event.id = id;
