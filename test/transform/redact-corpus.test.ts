@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRecordingAlertSink } from '#shared/alerts/dry-run.ts';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
+import { createDryRunAlertSink } from '#shared/runtime.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { awslogsEvent, messageOf } from '#test/helpers/events.ts';
@@ -31,7 +31,7 @@ async function everywhere(line: string, seed: string) {
         };
       }),
   };
-  const alerts = createRecordingAlertSink(config.alerts);
+  const alerts = createDryRunAlertSink(config.alerts);
   sinks.alert = alerts;
   const { report } = await ingestCloudWatchLogs(
     awslogsEvent(messageOf([line], { seed, group: '/ecs/shop' })),
