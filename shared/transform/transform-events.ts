@@ -1,4 +1,6 @@
 // The pure part of the pipeline: input events to routed documents (unwrap, route, parse, merge stack traces, drop, redact, build), no I/O.
+
+import { jsonDepthExceeds } from '#shared/bounded-json.ts';
 import type { Config, RedactConfig, Route } from '#shared/config/schema.ts';
 import type { Dataset, EventSource, InputEvent, Level, ParsedLine, Routed } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
@@ -15,7 +17,7 @@ import {
 } from '#shared/transform/multiline.ts';
 import { createRedactor, type Redactor } from '#shared/transform/redact.ts';
 import { selectRoute } from '#shared/transform/route.ts';
-import { buildDocument, stripEol } from './document.ts';
+import { buildDocument, isValidTime, stripEol } from './document.ts';
 
 export interface TransformStats {
   /** Events no route claimed (auto-detected). */
@@ -39,6 +41,8 @@ interface Prepared {
   time: number;
   /** Stack traces merge only within one stream of one delivery record. */
   key: string;
+  /** JSON nested past `decode.max_json_depth`: the line stays text. */
+  tooDeep?: number;
 }
 
 /** Events that become one document: an opener and the stack-trace lines that followed it. */
@@ -118,8 +122,10 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
   }
   const route = memo.route;
   const raw = stripEol(event.message);
+  const depth = config.decode.max_json_depth;
+  const tooDeep = jsonDepthExceeds(raw, depth);
   const unwrapped =
-    raw.charCodeAt(0) === 0x7b || raw.charCodeAt(0) <= 0x39 ? unwrap(raw) : undefined;
+    !tooDeep && (raw.charCodeAt(0) === 0x7b || raw.charCodeAt(0) <= 0x39) ? unwrap(raw) : undefined;
   if (!unwrapped) {
     if (memo.key === undefined || memo.recordId !== event.recordId) {
       memo.recordId = event.recordId;
@@ -132,6 +138,7 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
       source: event.source,
       time: event.timestamp,
       key: memo.key,
+      ...(tooDeep ? { tooDeep: depth } : {}),
     };
   }
   const wrapper = event.source.wrapper
@@ -143,12 +150,25 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
     route,
     line: unwrapped.line,
     source,
-    time: unwrapped.time ?? event.timestamp,
+    // An envelope time that is no real date leaves the transport's, which the document checks in turn.
+    time: isValidTime(unwrapped.time) ? unwrapped.time : event.timestamp,
     key: streamKey(event, source, unwrapped.stream),
+    ...(jsonDepthExceeds(unwrapped.line, depth) ? { tooDeep: depth } : {}),
   };
 }
 
 function parse(p: Prepared): ParsedLine {
+  if (p.tooDeep !== undefined) {
+    // Kept whole as text: fields from it would be walked by every later stage.
+    return {
+      dataset: 'text',
+      message: p.line,
+      tags: ['_json_too_deep'],
+      fields: {
+        event: { reason: `JSON nested deeper than ${p.tooDeep} levels (decode.max_json_depth)` },
+      },
+    };
+  }
   const ctx: ParseContext = { eventTime: p.time, timeZone: p.route?.timezone, source: p.source };
   return parseLine(p.line, ctx, p.route?.parser as Dataset | undefined);
 }
@@ -270,7 +290,10 @@ function tagged(parsed: ParsedLine, tag: string): ParsedLine {
 export function transformEvents(
   events: readonly InputEvent[],
   config: Config,
+  opts: { now?: number } = {},
 ): { routed: Routed[]; stats: TransformStats } {
+  // When the batch arrived: the time of events whose transport time is no date.
+  const arrival = opts.now ?? Date.now();
   const c = compile(config);
   const stats: TransformStats = { unmatched: 0, dropped: {}, merged: 0, redacted: 0 };
   const memo: SourceMemo = {};
@@ -281,7 +304,7 @@ export function transformEvents(
     const route = g.items[0]!.route;
     stats.merged += g.items.length - 1;
     const { event, parsed } = documentOf(g);
-    const item = buildDocument(event, parsed, config, route);
+    const item = buildDocument(event, parsed, config, route, arrival);
     const reason =
       dropReason(route ? (c.routeDrop.get(route) ?? []) : [], item.doc) ??
       dropReason(c.drop, item.doc);
@@ -307,4 +330,18 @@ export function transformEvents(
     routed.push(item);
   }
   return { routed, stats };
+}
+
+/**
+ * `text` masked as the documents of events from `source` are: for what a record held past its limits,
+ * dead-lettered as text, never parsed.
+ *
+ * @example
+ * const raw = redactRaw(config, { logGroup: '/ecs/web' }, overflowChunk);
+ */
+export function redactRaw(config: Config, source: EventSource, text: string): string {
+  const c = compile(config);
+  const route = selectRoute(config.routes, source);
+  const redact = route ? c.routeRedact.get(route) : c.redact;
+  return redact ? redact.text(text) : text;
 }
