@@ -3,7 +3,7 @@ import type { Config } from '#shared/config/schema.ts';
 import type { Overflow } from '#shared/decode/limits.ts';
 import type { EventSource } from '#shared/model.ts';
 import type { RejectedRecord } from '#shared/pipeline/deliver.ts';
-import { redactRaw } from '#shared/transform/transform-events.ts';
+import { redactRaw } from '#shared/transform/compiled.ts';
 
 /**
  * One dead-letter entry per chunk, each masked as the record's documents are (the dead-letter prefix

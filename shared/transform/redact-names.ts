@@ -89,6 +89,20 @@ const SUFFIXES = ['password', 'passwd', 'secret', 'token', 'apikey'];
  */
 export function isSecretName(name: string, query = false): boolean {
   if (name.length > 80 || !NAME_HINT.test(name)) return false;
+  const key = query ? `?${name}` : name;
+  let known = verdicts.get(key);
+  if (known === undefined) {
+    // A log repeats the same few names: deciding each once keeps a line of 20,000 pairs cheap.
+    if (verdicts.size >= 16_384) verdicts.clear();
+    known = decide(name, query);
+    verdicts.set(key, known);
+  }
+  return known;
+}
+
+const verdicts = new Map<string, boolean>();
+
+function decide(name: string, query: boolean): boolean {
   const words = name
     .split(WORD_SPLIT)
     .filter((w) => w !== '')

@@ -149,8 +149,8 @@ export function createRedactor(opts: RedactOptions): Redactor {
 
   function masked(value: unknown, key: string | number, inApp: boolean): unknown {
     if (typeof value === 'string') {
-      if (byName && typeof key === 'string' && value !== '' && value !== mask && isSecretName(key))
-        return mask;
+      if (value === mask) return value;
+      if (byName && typeof key === 'string' && value !== '' && isSecretName(key)) return mask;
       return text(value);
     }
     if (typeof value === 'number') {

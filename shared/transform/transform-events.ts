@@ -1,13 +1,13 @@
 // The pure part of the pipeline: input events to routed documents (unwrap, route, parse, merge stack traces, drop, redact, build), no I/O.
 
 import { jsonDepthExceeds } from '#shared/bounded-json.ts';
-import type { Config, RedactConfig, Route } from '#shared/config/schema.ts';
+import type { Config, Route } from '#shared/config/schema.ts';
 import type { Dataset, EventSource, InputEvent, Level, ParsedLine, Routed } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import { child, mergeFields } from '#shared/parse/merge.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
 import { unwrap } from '#shared/parse/wrapper.ts';
-import { compileDropRules, type DropMatcher, dropReason } from '#shared/transform/drop.ts';
+import { dropReason } from '#shared/transform/drop.ts';
 import {
   advanceStack,
   continuesStack,
@@ -15,8 +15,8 @@ import {
   splitStack,
   stackHeader,
 } from '#shared/transform/multiline.ts';
-import { createRedactor, type Redactor } from '#shared/transform/redact.ts';
 import { selectRoute } from '#shared/transform/route.ts';
+import { compile } from './compiled.ts';
 import { buildDocument, isValidTime, stripEol } from './document.ts';
 
 export interface TransformStats {
@@ -53,40 +53,6 @@ interface Group {
   hasStack: boolean;
   /** Trace lines whose opener was in an earlier batch. */
   orphan: boolean;
-}
-
-interface Compiled {
-  drop: DropMatcher[];
-  routeDrop: Map<Route, DropMatcher[]>;
-  redact?: Redactor;
-  routeRedact: Map<Route, Redactor | undefined>;
-}
-
-const compiled = new WeakMap<Config, Compiled>();
-
-function redactor(cfg: RedactConfig | undefined): Redactor | undefined {
-  return cfg?.enabled ? createRedactor(cfg) : undefined;
-}
-
-function compile(config: Config): Compiled {
-  let c = compiled.get(config);
-  if (!c) {
-    c = {
-      drop: compileDropRules((config.drop ?? []) as Parameters<typeof compileDropRules>[0]),
-      routeDrop: new Map(),
-      redact: redactor(config.redact),
-      routeRedact: new Map(),
-    };
-    for (const route of config.routes) {
-      c.routeDrop.set(
-        route,
-        compileDropRules((route.drop ?? []) as Parameters<typeof compileDropRules>[0]),
-      );
-      c.routeRedact.set(route, route.redact === undefined ? c.redact : redactor(route.redact));
-    }
-    compiled.set(config, c);
-  }
-  return c;
 }
 
 function streamKey(event: InputEvent, source: EventSource, stream: string | undefined): string {
@@ -330,18 +296,4 @@ export function transformEvents(
     routed.push(item);
   }
   return { routed, stats };
-}
-
-/**
- * `text` masked as the documents of events from `source` are: for what a record held past its limits,
- * dead-lettered as text, never parsed.
- *
- * @example
- * const raw = redactRaw(config, { logGroup: '/ecs/web' }, overflowChunk);
- */
-export function redactRaw(config: Config, source: EventSource, text: string): string {
-  const c = compile(config);
-  const route = selectRoute(config.routes, source);
-  const redact = route ? c.routeRedact.get(route) : c.redact;
-  return redact ? redact.text(text) : text;
 }
