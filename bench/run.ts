@@ -1,8 +1,9 @@
-// `npm run bench [-- --quick] [--only parse,pipeline,cold_start,e2e,memory] [--no-readme]`: measures, prints a table, writes bench/results.json.
+// `npm run bench [-- --quick] [--only parse,pipeline,cold_start,e2e,memory,hostile] [--no-readme]`: measures, prints a table, writes bench/results.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchHostile, type HostileResult } from '#bench/hostile.ts';
 import { benchParse } from '#bench/parse.ts';
 import { ensureBucket } from '#scripts/local/moto.ts';
 import { ensureStack, localEnv, stopStack } from '#scripts/local/stack.ts';
@@ -30,7 +31,7 @@ import { figuresTable, fmt, type Target, target, targetsTable, updateReadme } fr
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORK = path.join(ROOT, '.local', 'bench');
-const SECTIONS = ['parse', 'pipeline', 'cold_start', 'e2e', 'memory'] as const;
+const SECTIONS = ['parse', 'pipeline', 'cold_start', 'e2e', 'memory', 'hostile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Sizes of each run: `--quick` stays under 3 minutes on a busy 2-core machine, stack start included. */
@@ -44,6 +45,7 @@ interface Results {
   mode: 'quick' | 'full';
   machine: Record<string, unknown>;
   parse: Record<string, number> | null;
+  hostile: HostileResult | null;
   pipeline_cpu_us_per_event: number | null;
   pipeline: PipelineResult | null;
   e2e: E2eResult | null;
@@ -92,6 +94,10 @@ function targets(r: Results): Target[] {
       r.memory?.details.cwl_1mb_peak_rss_mb?.error as string | undefined,
     ),
   ];
+  out.push(
+    target('worst 256 KiB line, redaction on', r.hostile?.worst_line_ms, 'max', 50, 'ms'),
+    target('3 KB → 1M-line record peak RSS', r.hostile?.fanout?.peak_rss_mb, 'max', 400, 'MB'),
+  );
   for (const [name, c] of Object.entries(r.cold_start ?? {})) {
     out.push(target(`${name} bundle size`, c.bundle_bytes, 'max', 1_000_000, 'bytes', c.error));
     out.push(target(`${name} import time`, c.import_ms, 'max', 100, 'ms', c.error));
@@ -275,6 +281,7 @@ async function main(): Promise<number> {
     mode: modeName,
     machine: machine(),
     parse: null,
+    hostile: null,
     pipeline_cpu_us_per_event: null,
     pipeline: null,
     e2e: null,
@@ -298,6 +305,12 @@ async function main(): Promise<number> {
     log('parse: lines per second per family, one core');
     await section('parse', () => {
       results.parse = benchParse({ durationMs: mode.parseMs });
+    });
+  }
+  if (want('hostile')) {
+    log('hostile: slowest 256 KiB line shapes through the pipeline; a 3 KB record of 1M lines');
+    await section('hostile', async () => {
+      results.hostile = await benchHostile();
     });
   }
   if (want('pipeline')) {

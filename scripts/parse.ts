@@ -1,6 +1,7 @@
 // `npm run parse -- FILE [--group NAME]`: prints the documents an input yields, as NDJSON, without any service.
 import { readFileSync } from 'node:fs';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import { boundedStringify } from '#shared/bounded-json.ts';
 import { loadConfig } from '#shared/config/yaml.ts';
 import {
   asCloudWatchLogsMessage,
@@ -84,7 +85,7 @@ runCli({
       config.decode.max_decompressed_bytes,
     );
     const { routed } = transformEvents(events, config);
-    const out = routed.map((r) => JSON.stringify(r.doc)).join('\n');
+    const out = routed.map((r) => boundedStringify(r.doc)).join('\n');
     if (out) process.stdout.write(`${out}\n`);
     return 0;
   },

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { SlackMessage } from '#shared/alerts/block-kit.ts';
+import { boundedStringify } from '#shared/bounded-json.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { readEnv } from '#shared/config/env.ts';
 import { loadConfig, writeValidatedConfig } from '#shared/config/yaml.ts';
@@ -96,7 +97,7 @@ async function runDry(files: EventFile[], configFile: string, json: boolean): Pr
     outcomes.push({ file: f.file, shape: f.shape, summary, failed: summary.deadLettered });
     if (json) continue;
     console.log(`\n== ${f.file} (${result.messageType})`);
-    for (const r of sinks.indexed) console.log(`${r.index}\t${JSON.stringify(r.doc)}`);
+    for (const r of sinks.indexed) console.log(`${r.index}\t${boundedStringify(r.doc)}`);
     for (const a of sinks.archived) console.log(`archive\t${a.key}\t${a.rows.length} rows`);
     for (const d of sinks.deadLetters)
       console.log(`dead-letter\t${d.key}\t${d.entries.map((e) => e.error).join('; ')}`);

@@ -1,6 +1,7 @@
 // Alert rule matching: which rule (first match wins) a delivered document alerts under. Pure.
 import type { AlertRuleConfig, AlertsConfig } from '#shared/config/schema.ts';
 import { matchGlob } from '#shared/glob.ts';
+import { compileLinearRegex, type LinearRegex } from '#shared/linear-regex.ts';
 import type { Level, LogDocument, LogType } from '#shared/model.ts';
 
 /** A rule from logferry.yml with its defaults settled and its regex compiled. */
@@ -11,7 +12,8 @@ export interface AlertRule {
   levels?: ReadonlySet<Level>;
   logGroup?: string;
   logStream?: string;
-  regex?: RegExp;
+  /** RE2, linear in the message whatever the pattern. */
+  regex?: LinearRegex;
   status?: { min: number; max: number };
   /** Matches of one fingerprint needed within `thresholdWindowMs` before it alerts. */
   threshold: number;
@@ -43,7 +45,7 @@ export function compileAlertRules(config: AlertsConfig): AlertRule[] {
         level === 'any' ? undefined : level ? new Set(asArray(level) as Level[]) : DEFAULT_LEVELS,
       logGroup: rule.log_group,
       logStream: rule.log_stream,
-      regex: rule.regex === undefined ? undefined : new RegExp(rule.regex),
+      regex: rule.regex === undefined ? undefined : compileLinearRegex(rule.regex),
       status: rule.status,
       threshold: rule.threshold?.count ?? 1,
       thresholdWindowMs: rule.threshold?.window ?? windowMs,

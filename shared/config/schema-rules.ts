@@ -1,16 +1,20 @@
 // Schema of the parts of logferry.yml that match events (routes, drop rules, redaction, alert rules) and the field types they share.
 import * as z from 'zod';
+import { linearRegexError } from '#shared/linear-regex.ts';
 import { DATASETS, type Level, LOG_TYPES } from '#shared/model.ts';
 import { REDACT_RULES } from '#shared/transform/redact.ts';
 
-/** A JavaScript regular expression source, compiled once here so a bad one fails validation, not a batch. */
+/**
+ * A regular expression in RE2 syntax, compiled here so a bad one fails validation, not a batch. RE2
+ * matches in linear time whatever the pattern (a user's `(a+)+` cannot stall a shard); it has no
+ * lookaround and no backreferences.
+ */
 export const regex = z.string().superRefine((source, ctx) => {
-  try {
-    new RegExp(source);
-  } catch (err) {
+  const error = linearRegexError(source);
+  if (error !== undefined) {
     ctx.addIssue({
       code: 'custom',
-      message: `not a valid regular expression: ${(err as Error).message}`,
+      message: `not a valid regular expression (RE2 syntax, matched in linear time): ${error}`,
     });
   }
 });

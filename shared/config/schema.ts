@@ -1,5 +1,6 @@
 // Schema of logferry.yml, the user's pipeline configuration; unknown keys are errors, not ignored.
 import * as z from 'zod';
+import { DEFAULT_JSON_DEPTH, MAX_JSON_DEPTH } from '#shared/bounded-json.ts';
 import {
   alertsSchema,
   dropRuleSchema,
@@ -80,6 +81,7 @@ export const configSchema = z.strictObject({
       gzip_level: z.number().int().min(1).max(9).default(1),
     })
     .prefault({}),
+  /** What one record (a CloudWatch Logs payload, a Kinesis record) may become; the excess is dead-lettered. */
   decode: z
     .strictObject({
       max_decompressed_bytes: z
@@ -87,6 +89,17 @@ export const configSchema = z.strictObject({
         .int()
         .min(64 * 1024)
         .default(32 * MiB),
+      /** Events past this many a record are dead-lettered in chunks (a record of 3 KB can hold 1M lines). */
+      max_events_per_record: z.number().int().min(100).max(1_000_000).default(10_000),
+      /** Longer lines are dead-lettered, never parsed (CloudWatch Logs' own cap is 256 KiB). */
+      max_line_bytes: z
+        .number()
+        .int()
+        .min(256 * 1024)
+        .max(32 * MiB)
+        .default(MiB),
+      /** JSON nested deeper stays text, tagged `_json_too_deep`. */
+      max_json_depth: z.number().int().min(8).max(MAX_JSON_DEPTH).default(DEFAULT_JSON_DEPTH),
     })
     .prefault({}),
   routes: z.array(routeSchema).default([]),

@@ -2,11 +2,19 @@
 import { createHash } from 'node:crypto';
 import kpl from 'aws-kinesis-agg';
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { boundedStringify, parseBoundedJson } from '#shared/bounded-json.ts';
 import { DecodeError, errorMessage } from '#shared/errors.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { decodeBase64 } from './base64.ts';
 import { asCloudWatchLogsMessage, toInputEvents } from './cloudwatch-logs.ts';
 import { decompress, isGzip, isZlib } from './compression.ts';
+import {
+  capEvents,
+  DEFAULT_DECODE_LIMITS,
+  type DecodeLimits,
+  type Overflow,
+  splitLines,
+} from './limits.ts';
 
 /** First bytes of a KPL aggregated record (amazon-kinesis-producer aggregation-format.md). */
 const KPL_MAGIC = Buffer.from('f3899ac2', 'hex');
@@ -36,6 +44,8 @@ export interface DecodedKinesisRecord {
   ref: KinesisRecordRef;
   events: InputEvent[];
   rejected: RejectedPart[];
+  /** What the record held past its decode limits: text to redact and dead-letter, never to parse. */
+  overflow: Overflow[];
 }
 
 /** The payload of one user record (a plain record is its own single user record). */
@@ -153,7 +163,8 @@ function asText(bytes: Buffer): string {
 /** What a payload holds: a CloudWatch Logs subscription message, or log lines. */
 export type Payload =
   | { kind: 'cloudwatch-logs'; message: ReturnType<typeof asCloudWatchLogsMessage> }
-  | { kind: 'lines'; lines: string[] };
+  /** `rest`: text past `limits.maxEvents` lines, left unsplit. */
+  | { kind: 'lines'; lines: string[]; rest?: string };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -166,7 +177,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * @example
  * decodePayload(Buffer.from('a\nb\n'), 1 << 20) // { kind: 'lines', lines: ['a', 'b'] }
  */
-export function decodePayload(bytes: Buffer, maxBytes: number): Payload {
+export function decodePayload(
+  bytes: Buffer,
+  maxBytes: number,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): Payload {
   const compressed = isGzip(bytes) || isZlib(bytes);
   const raw = compressed ? decompress(bytes, maxBytes) : bytes;
   if (!compressed && raw.length > maxBytes) {
@@ -177,12 +192,11 @@ export function decodePayload(bytes: Buffer, maxBytes: number): Payload {
   if (trimmed === '') return { kind: 'lines', lines: [] };
   const first = trimmed[0];
   if (first === '{' || first === '[') {
-    let value: unknown;
-    try {
-      value = JSON.parse(trimmed);
-    } catch {
-      value = undefined; // NDJSON or text that starts with a brace: split into lines below.
-    }
+    // NDJSON or text that starts with a brace does not parse: split into lines below.
+    const parsed = parseBoundedJson(trimmed, limits.maxJsonDepth);
+    // Too deep to turn into fields: one line of text, which the transform keeps and tags.
+    if (parsed && 'tooDeep' in parsed) return { kind: 'lines', lines: [trimmed] };
+    const value = parsed?.value;
     // The messageType marks a CloudWatch Logs subscription message (a control message has no logEvents).
     if (isPlainObject(value) && typeof value.messageType === 'string') {
       return { kind: 'cloudwatch-logs', message: asCloudWatchLogsMessage(value) };
@@ -192,13 +206,14 @@ export function decodePayload(bytes: Buffer, maxBytes: number): Payload {
       return { kind: 'lines', lines: [trimmed.includes('\n') ? JSON.stringify(value) : trimmed] };
     }
     if (Array.isArray(value)) {
-      return {
-        kind: 'lines',
-        lines: value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))),
-      };
+      const line = (v: unknown) => (typeof v === 'string' ? v : boundedStringify(v));
+      const lines = value.slice(0, limits.maxEvents).map(line);
+      const rest = value.slice(limits.maxEvents).map(line).join('\n');
+      return rest ? { kind: 'lines', lines, rest } : { kind: 'lines', lines };
     }
   }
-  return { kind: 'lines', lines: text.split(/\r?\n/).filter((line) => line.trim() !== '') };
+  const { lines, rest } = splitLines(text, limits.maxEvents);
+  return rest ? { kind: 'lines', lines, rest } : { kind: 'lines', lines };
 }
 
 function userRecords(data: Buffer, ref: KinesisRecordRef): UserRecord[] {
@@ -226,11 +241,13 @@ function rejectedPart(err: DecodeError, data: Buffer, subSequenceNumber?: number
  */
 export function decodeKinesisRecord(
   record: KinesisStreamRecord,
-  opts: { maxBytes: number; region?: string },
+  opts: { maxBytes: number; region?: string; limits?: DecodeLimits },
 ): DecodedKinesisRecord {
   const ref = kinesisRecordRef(record);
   const region = ref.region ?? opts.region;
-  const out: DecodedKinesisRecord = { ref, events: [], rejected: [] };
+  const limits = opts.limits ?? DEFAULT_DECODE_LIMITS;
+  const out: DecodedKinesisRecord = { ref, events: [], rejected: [], overflow: [] };
+  let rest = '';
   let data: Buffer;
   try {
     data = decodeBase64(typeof record.kinesis.data === 'string' ? record.kinesis.data : '');
@@ -253,7 +270,7 @@ export function decodeKinesisRecord(
   }
   for (const user of users) {
     try {
-      const payload = decodePayload(user.data, opts.maxBytes);
+      const payload = decodePayload(user.data, opts.maxBytes, limits);
       if (payload.kind === 'cloudwatch-logs') {
         // CloudWatch Logs ids are already stable; the record is still the unit Lambda checkpoints.
         out.events.push(...toInputEvents(payload.message, ref.sequenceNumber, region));
@@ -265,6 +282,12 @@ export function decodeKinesisRecord(
         region,
         kinesis: kinesisSource(ref, user.partitionKey),
       };
+      if (payload.rest) rest = rest ? `${rest}\n${payload.rest}` : payload.rest;
+      // Past the cap already: no more ids to hash or events to build for this record.
+      if (out.events.length >= limits.maxEvents) {
+        rest = rest ? `${payload.lines.join('\n')}\n${rest}` : payload.lines.join('\n');
+        continue;
+      }
       payload.lines.forEach((message, line) => {
         out.events.push({
           id: kinesisEventId(ref, user.subSequenceNumber, line),
@@ -279,6 +302,9 @@ export function decodeKinesisRecord(
       out.rejected.push(rejectedPart(err, user.data, user.subSequenceNumber));
     }
   }
+  const capped = capEvents(out.events, limits, rest);
+  out.events = capped.kept;
+  out.overflow = capped.overflow;
   return out;
 }
 

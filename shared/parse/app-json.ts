@@ -1,4 +1,5 @@
 // JSON application logs (pino, winston, bunyan, Powertools, logrus, zap, structlog, ecs-logging…): usual keys to ECS, the rest to `app`.
+import { parseBoundedJson } from '#shared/bounded-json.ts';
 import type { Fields, Level, ParsedLine } from '#shared/model.ts';
 import { normaliseLevel } from './level.ts';
 import { setOwn } from './merge.ts';
@@ -163,14 +164,12 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
 export function parseJsonObject(line: string): Obj | undefined {
   const first = line.charCodeAt(0);
   if (first !== 0x7b && line.trimStart()[0] !== '{') return undefined;
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Obj)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  // Nested past the bound, the line stays text: every walk of a document is then bounded too.
+  const parsed = parseBoundedJson(line);
+  const value = parsed && 'value' in parsed ? parsed.value : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Obj)
+    : undefined;
 }
 
 export const appJson: LineParser = {

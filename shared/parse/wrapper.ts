@@ -1,4 +1,5 @@
 // Unwraps log shippers' envelopes (FireLens / Fluent Bit, Docker json-file, Kubernetes, CRI) into the inner line and ECS metadata.
+import { parseBoundedJson } from '#shared/bounded-json.ts';
 import type { Fields } from '#shared/model.ts';
 import { child, setOwn } from './merge.ts';
 import { parseIsoTime, parseTimeValue } from './time.ts';
@@ -139,12 +140,8 @@ export function unwrap(line: string): Unwrapped | undefined {
   const c = line.charCodeAt(0);
   if (c === 0x7b /* { */) {
     if (!line.includes('"log"')) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return undefined;
-    }
+    const parsed = parseBoundedJson(line);
+    const value = parsed && 'value' in parsed ? parsed.value : undefined;
     return isObj(value) ? unwrapObject(value) : undefined;
   }
   if (

@@ -1,5 +1,6 @@
 // Deterministic S3 keys for archive and dead-letter objects, so a retried batch overwrites instead of duplicating.
 import { createHash } from 'node:crypto';
+import { boundedStringify } from '#shared/bounded-json.ts';
 import type { Routed } from '#shared/model.ts';
 import { documentJson } from './document-json.ts';
 import type { ArchiveObject } from './types.ts';
@@ -60,7 +61,7 @@ export function planArchive(items: readonly Routed[]): ArchiveObject[] {
 export function archiveRow(item: Routed): string {
   const doc = item.doc;
   if (doc.event.original === undefined && item.raw !== doc.message) {
-    return JSON.stringify({ ...doc, event: { ...doc.event, original: item.raw } });
+    return boundedStringify({ ...doc, event: { ...doc.event, original: item.raw } });
   }
   // The row is the document itself: the same text as its bulk line, serialised once for both.
   return documentJson(doc);

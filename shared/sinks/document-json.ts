@@ -1,4 +1,5 @@
 // Serialises a document once: its bulk line and its archive row are most often the same JSON text.
+import { boundedStringify } from '#shared/bounded-json.ts';
 import type { LogDocument } from '#shared/model.ts';
 
 const texts = new WeakMap<LogDocument, string>();
@@ -13,7 +14,7 @@ const texts = new WeakMap<LogDocument, string>();
 export function documentJson(doc: LogDocument): string {
   let text = texts.get(doc);
   if (text === undefined) {
-    text = JSON.stringify(doc);
+    text = boundedStringify(doc);
     texts.set(doc, text);
   }
   return text;

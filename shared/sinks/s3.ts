@@ -1,5 +1,6 @@
 // The S3 sinks: archive objects and dead-letter entries as gzipped NDJSON under deterministic keys.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { boundedStringify } from '#shared/bounded-json.ts';
 import { errorMessage, TransientSinkError } from '#shared/errors.ts';
 import { archiveRow, contentKey, hourPartition } from './archive-keys.ts';
 import { gzipNdjson } from './ndjson.ts';
@@ -73,7 +74,7 @@ export function createS3DeadLetterSink(opts: S3SinkOptions): DeadLetterSink {
       if (entries.length === 0) return [];
       const key = deadLetterKey(entries, now);
       const rows = entries.map((e) =>
-        JSON.stringify({
+        boundedStringify({
           document: e.document,
           raw: e.raw,
           error: { message: e.error, reason: e.reason },

@@ -1,11 +1,14 @@
 // Source adapter for CloudWatch Logs subscription events: decode, acknowledge control messages, run the batch.
 import type { CloudWatchLogsEvent } from 'aws-lambda';
+import { boundedStringify } from '#shared/bounded-json.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
+import { capEvents, decodeLimits } from '#shared/decode/limits.ts';
 import { DecodeError, errorMessage } from '#shared/errors.ts';
 import { type RejectedRecord, runBatch } from '#shared/pipeline/deliver.ts';
 import type { BatchReport } from '#shared/pipeline/outcome.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
+import { overflowRecords } from './overflow.ts';
 
 export interface CloudWatchIngestResult {
   messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE' | 'INVALID';
@@ -34,10 +37,21 @@ export async function ingestCloudWatchLogs(
   const data = (event as { awslogs?: { data?: unknown } })?.awslogs?.data;
   try {
     const msg = decodeCloudWatchLogsData(data, deps.config.decode.max_decompressed_bytes);
-    const events = toInputEvents(msg, '', deps.region);
+    const { kept: events, overflow } = capEvents(
+      toInputEvents(msg, '', deps.region),
+      decodeLimits(deps.config),
+    );
     const recordId = recordIdOf(events, data);
     for (const e of events) e.recordId = recordId;
-    const report = await runBatch(events, [], deps, deadline);
+    const source = events[0]?.source ?? { logGroup: msg.logGroup, logStream: msg.logStream };
+    const rejected = overflowRecords(
+      deps.config,
+      recordId,
+      source,
+      { trigger: 'cloudwatch-logs', log_group: msg.logGroup, log_stream: msg.logStream },
+      overflow,
+    );
+    const report = await runBatch(events, rejected, deps, deadline);
     return {
       messageType: msg.messageType,
       report,
@@ -50,7 +64,7 @@ export async function ingestCloudWatchLogs(
       recordId: recordIdOf([], data),
       error: errorMessage(err),
       reason: `decode_${err.reason}`,
-      raw: typeof data === 'string' ? data : JSON.stringify(event ?? null),
+      raw: typeof data === 'string' ? data : boundedStringify(event ?? null),
       source: { trigger: 'cloudwatch-logs' },
     };
     const report = await runBatch([], [rejected], deps, deadline);

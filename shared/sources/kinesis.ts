@@ -1,7 +1,9 @@
 // Source adapter for Kinesis stream events: decode each record, run the batch, build the partial batch response.
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { boundedStringify } from '#shared/bounded-json.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { decodeKinesisRecord, type KinesisRecordRef } from '#shared/decode/kinesis.ts';
+import { decodeLimits } from '#shared/decode/limits.ts';
 import { DecodeError } from '#shared/errors.ts';
 import type { InputEvent, Routed } from '#shared/model.ts';
 import {
@@ -12,6 +14,7 @@ import {
 } from '#shared/pipeline/deliver.ts';
 import { type BatchReport, emptyReport, mergeReport } from '#shared/pipeline/outcome.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
+import { overflowRecords } from './overflow.ts';
 
 export interface KinesisIngestResult {
   report: BatchReport;
@@ -42,7 +45,7 @@ function unshapedRecord(record: KinesisStreamRecord, i: number, err: DecodeError
     recordId: `kinesis-record-${i}`,
     error: err.message,
     reason: `decode_${err.reason}`,
-    raw: JSON.stringify(record ?? null),
+    raw: boundedStringify(record ?? null),
     source: { trigger: 'kinesis', record_index: i },
   };
 }
@@ -55,6 +58,9 @@ function unshapedRecord(record: KinesisStreamRecord, i: number, err: DecodeError
  * slices ~350 MB, 2 MiB ~415 MB, 4.5 MiB ~550 MB; 1 MiB with two slices overlapping ~340-380 MB.
  */
 export const SLICE_TEXT = 1024 * 1024;
+
+/** Most events a slice holds, unless one record alone holds more (at most `decode.max_events_per_record`). */
+export const SLICE_EVENTS = 20_000;
 
 /**
  * Ingests one Kinesis batch in slices of whole records (at most `sliceText` of log text each, default
@@ -105,11 +111,18 @@ export async function ingestKinesis(
       const decoded = decodeKinesisRecord(record, {
         maxBytes: deps.config.decode.max_decompressed_bytes,
         region: deps.region,
+        limits: decodeLimits(deps.config),
       });
       let recordText = 0;
       for (const e of decoded.events) recordText += e.message.length;
-      // The slice so far goes first when this record would take it past the limit.
-      if (text > 0 && text + recordText > sliceText) await deliver();
+      for (const o of decoded.overflow) for (const c of o.chunks) recordText += c.length;
+      // The slice so far goes first when this record would take it past a limit: a document's
+      // objects cost more than its text, so short lines count by number too.
+      if (
+        (text > 0 || events.length > 0) &&
+        (text + recordText > sliceText || events.length + decoded.events.length > SLICE_EVENTS)
+      )
+        await deliver();
       for (const e of decoded.events) events.push(e);
       text += recordText;
       for (const part of decoded.rejected) {
@@ -121,6 +134,16 @@ export async function ingestKinesis(
           source: kinesisDeadLetterSource(decoded.ref, part.subSequenceNumber),
         });
       }
+      const source = decoded.events[0]?.source ?? { logGroup: decoded.ref.stream };
+      rejected.push(
+        ...overflowRecords(
+          deps.config,
+          decoded.ref.sequenceNumber,
+          source,
+          kinesisDeadLetterSource(decoded.ref),
+          decoded.overflow,
+        ),
+      );
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       rejected.push(unshapedRecord(record, i, err));

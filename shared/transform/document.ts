@@ -14,13 +14,45 @@ export function stripEol(line: string): string {
 /** Merges `src` into `dst` in place, recursing into objects; `src` wins on leaves (safe for untrusted keys). */
 export const deepMerge = mergeFields;
 
-/** A line time that is not a real date (NaN, before 1970, years ahead) falls back to the transport time. */
-function eventTime(parsed: ParsedLine, event: InputEvent): number {
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the times an ISO date with a four-digit year can write. */
+const MIN_TIME = -62_167_219_200_000;
+const MAX_TIME = 253_402_300_799_999;
+
+/**
+ * Whether `t` (epoch ms) is a date the document, its index name and its archive key can hold. Date
+ * accepts ±8.64e15, but that writes `+275760-09-13`, which no index name may come from.
+ *
+ * @example
+ * isValidTime(Date.UTC(2025, 10, 20)) // true
+ * isValidTime(8.64e15) // false
+ */
+export function isValidTime(t: unknown): t is number {
+  return typeof t === 'number' && Number.isFinite(t) && t >= MIN_TIME && t <= MAX_TIME;
+}
+
+/**
+ * The document's time: the line's own when it is a real date (not before 1970, at most a year past
+ * the transport time), else the transport's, else `arrival` (when the pipeline got the event).
+ * `invalid` says a time was there and unusable, which tags the document.
+ */
+function eventTime(
+  parsed: ParsedLine,
+  event: InputEvent,
+  arrival: number,
+): { time: number; invalid: boolean } {
   const t = parsed.time;
-  if (t === undefined || !Number.isFinite(t) || t < 0 || t > event.timestamp + 366 * 86_400_000) {
-    return event.timestamp;
+  const transport = isValidTime(event.timestamp) ? event.timestamp : undefined;
+  const lineInvalid = t !== undefined && !isValidTime(t);
+  if (
+    t !== undefined &&
+    !lineInvalid &&
+    t >= 0 &&
+    (transport === undefined || t <= transport + 366 * 86_400_000)
+  ) {
+    return { time: t, invalid: false };
   }
-  return t;
+  if (transport !== undefined) return { time: transport, invalid: lineInvalid };
+  return { time: isValidTime(arrival) ? arrival : Date.now(), invalid: true };
 }
 
 /**
@@ -72,9 +104,11 @@ export function buildDocument(
   parsed: ParsedLine,
   config: Config,
   route?: Route,
+  arrival: number = Date.now(),
 ): Routed {
   const message = parsed.message ?? event.message;
-  const timestamp = formatTime(eventTime(parsed, event));
+  const when = eventTime(parsed, event, arrival);
+  const timestamp = formatTime(when.time);
   const logType = classify(parsed.dataset, parsed.level, route);
   const doc: LogDocument = {
     '@timestamp': timestamp,
@@ -95,6 +129,7 @@ export function buildDocument(
   const app = wrapperApp ? { ...wrapperApp, ...parsed.app } : parsed.app;
   if (app && Object.keys(app).length) doc.app = app;
   if (parsed.tags?.length) doc.tags = [...parsed.tags];
+  if (when.invalid) doc.tags = [...(doc.tags ?? []), '_invalid_timestamp'];
   return {
     doc,
     index: indexName(indexPrefix(config, route), logType, timestamp),

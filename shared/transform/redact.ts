@@ -1,5 +1,22 @@
-// Masks secrets and personal data (emails, Luhn-valid card numbers, AWS keys, bearer tokens, passwords in URLs) in documents and raw lines.
+// Masks secrets and personal data in documents and raw lines: named secrets, tokens, JWTs, private keys, URL passwords, cards, emails.
+import { compileLinearRegex } from '#shared/linear-regex.ts';
+import { setOwn } from '#shared/parse/merge.ts';
+import { isSecretName, maskMysqlPassword, maskNamedValues, SECRET_WORDS } from './redact-names.ts';
+import {
+  maskAwsKeyIds,
+  maskBearer,
+  maskEmails,
+  maskJwts,
+  maskPrivateKeys,
+  maskTokens,
+  maskUrlPasswords,
+} from './redact-tokens.ts';
 
+/**
+ * Built-in rules (docs/redaction.md lists what each masks). `secret_field` masks values by the name
+ * before them in any rendering (JSON, key=value, headers, YAML, dicts, URL query keys); the others by
+ * the shape of the secret itself.
+ */
 export const REDACT_RULES = [
   'email',
   'credit_card',
@@ -7,12 +24,15 @@ export const REDACT_RULES = [
   'bearer_token',
   'url_password',
   'secret_field',
+  'jwt',
+  'private_key',
+  'provider_token',
 ] as const;
 export type RedactRule = (typeof REDACT_RULES)[number];
 
 export interface RedactOptions {
   rules: readonly RedactRule[];
-  /** Extra patterns from logferry.yml; every match is replaced. */
+  /** Extra patterns from logferry.yml (RE2 syntax, matched in linear time); every match is replaced. */
   patterns?: readonly { name: string; regex: string }[];
   replacement?: string;
 }
@@ -23,65 +43,17 @@ export interface Redactor {
   /** Masks every string (and card-like number under `app`) in place; true when something changed. */
   document(doc: Record<string, unknown>): boolean;
   /**
-   * Whether `s` names a field whose value `document` masks by its key alone (`secret_field`): such a
-   * value need not look like a secret, so `text` finding nothing in a line does not clear its document.
+   * Whether the document of raw line `raw` may hold something to mask that `text(raw)` left: a value
+   * masked by its key alone, or one a parser decodes from an escape. When false the walk can be skipped.
    */
-  namesSecretField(s: string): boolean;
-  /**
-   * Whether a pattern a quote can be part of matches `s`, a line with its `\"` escapes undone: the
-   * rest of the patterns find the same in the escaped line, where `text` already looked.
-   */
-  quotedMatch(s: string): boolean;
+  mayHold(raw: string): boolean;
 }
 
-interface Pattern {
-  /** Cheap test that must pass before the regex runs: most strings hold none of these. */
-  hint: (s: string) => boolean;
-  /** The hint can only pass when KEYWORDS matches, so one KEYWORDS scan can rule out several patterns. */
-  keyword?: true;
-  /**
-   * A `"` can be part of a match, so in a line whose quotes are escaped (`\"`) this pattern may find
-   * what only the unescaped line shows. The others treat `\` and `"` alike, as separators.
-   */
-  quoted?: true;
-  re: RegExp;
-  replace: (match: string, ...groups: string[]) => string;
-}
-
-/** Every case-insensitive word a `keyword` pattern's hint or regex needs. */
-const KEYWORDS = /pass|pwd|secret|token|key|bearer|authorization/i;
+type Mask = (s: string, mask: string) => string;
 
 const LUHN_CANDIDATE = /(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d.])/g;
 // Issuer prefixes of card networks: epoch times (17…), order numbers starting with 1 and the like are not cards.
 const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6(?:011|5|4[4-9]|2))/;
-
-/**
- * Field names whose string values `secret_field` masks, case-insensitively: by key in a document's `app`,
- * and as `"name":"…"` in text. One list, so the text rule, its pre-check and the key rule cannot drift
- * apart (they did: `"pwd":"…"` passed the old hand-written pre-check unmasked). Plain `[a-z_]` words, so
- * they go into a regex unescaped; each holds a KEYWORDS word, which a test checks.
- */
-export const SECRET_FIELD_NAMES = [
-  'password',
-  'passwd',
-  'pwd',
-  'pass',
-  'secret',
-  'client_secret',
-  'api_key',
-  'apikey',
-  'access_token',
-  'refresh_token',
-  'auth_token',
-  'token',
-  'authorization',
-  'private_key',
-  'aws_secret_access_key',
-] as const;
-const SECRET_NAMES = SECRET_FIELD_NAMES.join('|');
-const SECRET_KEY = new RegExp(`^(?:${SECRET_NAMES})$`, 'i');
-/** Any of the names anywhere: every match of the `secret_field` regex, and every secret key, holds one. */
-const SECRET_NAME = new RegExp(SECRET_NAMES, 'i');
 
 /** Luhn checksum over the digits of `s`. */
 export function luhnValid(digits: string): boolean {
@@ -100,7 +72,7 @@ export function luhnValid(digits: string): boolean {
 }
 
 /**
- * True when `s` holds 13 digits in a row, single spaces or dashes allowed between them: what
+ * True when `s` holds `min` digits in a row, single spaces or dashes allowed between them: what
  * LUHN_CANDIDATE needs before it can match. A plain loop; the regex's lookbehind makes it try every digit.
  */
 function hasDigitRun(s: string, min: number): boolean {
@@ -128,185 +100,94 @@ function isCard(candidate: string): boolean {
   );
 }
 
-function builtIn(rule: RedactRule, mask: string): Pattern[] {
-  switch (rule) {
-    case 'email':
-      return [
-        {
-          hint: (s) => s.includes('@'),
-          re: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g,
-          replace: () => mask,
-        },
-      ];
-    case 'credit_card':
-      return [
-        {
-          hint: (s) => hasDigitRun(s, 13),
-          re: LUHN_CANDIDATE,
-          replace: (m) => (isCard(m) ? mask : m),
-        },
-      ];
-    case 'aws_access_key':
-      return [
-        {
-          hint: (s) => s.includes('AKIA') || s.includes('ASIA'),
-          re: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
-          replace: () => mask,
-        },
-        {
-          hint: (s) => /secret_?access_?key/i.test(s),
-          keyword: true,
-          quoted: true,
-          re: /(secret_?access_?key["']?\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
-          replace: (_m, key) => `${key}${mask}`,
-        },
-      ];
-    case 'bearer_token':
-      return [
-        {
-          hint: (s) => /bearer/i.test(s),
-          keyword: true,
-          re: /\b(Bearer)(\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi,
-          replace: (_m, scheme, space) => `${scheme}${space}${mask}`,
-        },
-        {
-          // `Basic` alone is an ordinary word: only an Authorization header's value is a credential.
-          hint: (s) => /authorization/i.test(s),
-          keyword: true,
-          quoted: true,
-          re: /(authorization["']?\s*[:=]\s*["']?Basic\s+)[A-Za-z0-9+/]{4,}=*/gi,
-          replace: (_m, pre) => `${pre}${mask}`,
-        },
-      ];
-    case 'url_password':
-      return [
-        {
-          // The regex needs `user:password@` after the scheme.
-          hint: (s) => s.includes('@', s.indexOf('://') + 1) && s.includes('://'),
-          re: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+:)[^\s/@"'\\]+@/gi,
-          replace: (_m, pre) => `${pre}${mask}@`,
-        },
-        {
-          hint: (s) => s.includes('='),
-          keyword: true,
-          re: /([?&;](?:password|passwd|pwd|pass|secret|client_secret|api_?key|access_token|token)=)[^&\s"'#\\]+/gi,
-          replace: (_m, pre) => `${pre}${mask}`,
-        },
-      ];
-    case 'secret_field':
-      return [
-        {
-          hint: (s) => SECRET_NAME.test(s),
-          keyword: true,
-          quoted: true,
-          re: new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi'),
-          replace: (_m, pre) => `${pre}${mask}"`,
-        },
-        {
-          // The same field in a JSON line carried inside a JSON string (FireLens, Docker `log`), where
-          // its quotes read `\"`: the parsed field is masked by key, so must the archived line be.
-          // A value character is plain, an escape of the outer string (`\n`), or an escape of the inner
-          // line (`\\\"`, `\\\\`, `\\n` as the outer string writes them).
-          hint: (s) => SECRET_NAME.test(s),
-          keyword: true,
-          quoted: true,
-          re: new RegExp(
-            String.raw`(\\"(?:${SECRET_NAMES})\\"\s*:\s*\\")(?:[^"\\]|\\[^"\\]|\\\\(?:\\["\\]|[^"\\]))*\\"`,
-            'gi',
-          ),
-          replace: (_m, pre) => `${pre}${mask}\\"`,
-        },
-      ];
-  }
+function maskCards(s: string, mask: string): string {
+  if (!hasDigitRun(s, 13)) return s;
+  LUHN_CANDIDATE.lastIndex = 0;
+  return s.replace(LUHN_CANDIDATE, (m) => (isCard(m) ? mask : m));
 }
 
+function maskNamed(s: string, mask: string): string {
+  if (!SECRET_WORDS.test(s)) return s;
+  return maskMysqlPassword(maskNamedValues(s, mask), mask);
+}
+
+/** In the order they run: block and token shapes first, so a named value masks what is left whole. */
+const MASKS: readonly [RedactRule, Mask][] = [
+  ['private_key', maskPrivateKeys],
+  ['provider_token', maskTokens],
+  ['jwt', maskJwts],
+  ['aws_access_key', maskAwsKeyIds],
+  ['url_password', maskUrlPasswords],
+  ['secret_field', maskNamed],
+  ['bearer_token', maskBearer],
+  ['credit_card', maskCards],
+  ['email', maskEmails],
+];
+
 /**
- * Compiles redaction options once per configuration.
+ * Compiles redaction options once per configuration. Every built-in rule runs in time linear in the
+ * line; custom patterns run on RE2, linear too.
  *
  * @example
  * createRedactor({ rules: ['email'] }).text('mail bob@example.com') // 'mail [REDACTED]'
  */
 export function createRedactor(opts: RedactOptions): Redactor {
   const mask = opts.replacement ?? '[REDACTED]';
-  const patterns: Pattern[] = opts.rules.flatMap((r) => builtIn(r, mask));
-  for (const p of opts.patterns ?? [])
-    patterns.push({
-      hint: () => true,
-      quoted: true,
-      re: new RegExp(p.regex, 'g'),
-      replace: () => mask,
-    });
-  const secretFields = opts.rules.includes('secret_field');
+  const masks: Mask[] = MASKS.filter(([rule]) => opts.rules.includes(rule)).map(([, m]) => m);
+  for (const p of opts.patterns ?? []) {
+    const re = compileLinearRegex(p.regex);
+    masks.push((s) => re.replaceAll(s, mask));
+  }
+  const byName = opts.rules.includes('secret_field');
   const cards = opts.rules.includes('credit_card');
 
   function text(s: string): string {
     let out = s;
-    // One scan for the words several patterns need, again only after a replacement changed the text.
-    let words: boolean | undefined;
-    for (const p of patterns) {
-      if (p.keyword) {
-        words ??= KEYWORDS.test(out);
-        if (!words) continue;
-      }
-      if (!p.hint(out)) continue;
-      p.re.lastIndex = 0;
-      const next = out.replace(p.re, p.replace as (substring: string, ...args: string[]) => string);
-      if (next !== out) words = undefined;
-      out = next;
-    }
+    for (const m of masks) out = m(out, mask);
     return out;
   }
 
-  function walk(node: Record<string, unknown> | unknown[], inApp: boolean): boolean {
+  function masked(value: unknown, key: string | number, inApp: boolean): unknown {
+    if (typeof value === 'string') {
+      if (value === mask) return value;
+      if (byName && typeof key === 'string' && value !== '' && isSecretName(key)) return mask;
+      return text(value);
+    }
+    if (typeof value === 'number') {
+      if (byName && typeof key === 'string' && isSecretName(key)) return mask;
+      if (inApp && cards && value > 1e12 && Number.isSafeInteger(value) && isCard(String(value)))
+        return mask;
+    }
+    return value;
+  }
+
+  /** An explicit stack instead of recursion: a document nested thousands deep cannot overflow it. */
+  function document(doc: Record<string, unknown>): boolean {
     let changed = false;
-    const keys = Array.isArray(node) ? node.keys() : Object.keys(node);
-    for (const key of keys) {
-      const value = (node as Record<string | number, unknown>)[key];
-      let next: unknown = value;
-      if (typeof value === 'string') {
-        next =
-          secretFields && inApp && typeof key === 'string' && SECRET_KEY.test(key) && value !== ''
-            ? mask
-            : text(value);
-      } else if (
-        typeof value === 'number' &&
-        inApp &&
-        cards &&
-        value > 1e12 &&
-        Number.isSafeInteger(value)
-      ) {
-        if (isCard(String(value))) next = mask;
-      } else if (typeof value === 'object' && value !== null) {
-        if (walk(value as Record<string, unknown>, inApp || key === 'app')) changed = true;
-        continue;
-      }
-      if (next !== value) {
-        (node as Record<string | number, unknown>)[key] = next;
-        changed = true;
+    const stack: [Record<string | number, unknown>, boolean][] = [[doc, false]];
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+      const [node, inApp] = top;
+      const keys: (string | number)[] = Array.isArray(node) ? [...node.keys()] : Object.keys(node);
+      for (const key of keys) {
+        const value = node[key];
+        if (typeof value === 'object' && value !== null) {
+          stack.push([value as Record<string | number, unknown>, inApp || key === 'app']);
+          continue;
+        }
+        const next = masked(value, key, inApp);
+        if (next !== value) {
+          // `__proto__` is a key like any other in a log line: plain assignment would not set it.
+          setOwn(node, key as string, next);
+          changed = true;
+        }
       }
     }
     return changed;
   }
 
-  const quoted = patterns.filter((p) => p.quoted);
-  function quotedMatch(s: string): boolean {
-    let words: boolean | undefined;
-    for (const p of quoted) {
-      if (p.keyword) {
-        words ??= KEYWORDS.test(s);
-        if (!words) continue;
-      }
-      if (!p.hint(s)) continue;
-      p.re.lastIndex = 0;
-      if (p.re.test(s)) return true;
-    }
-    return false;
-  }
-
   return {
     text,
-    quotedMatch,
-    document: (doc) => walk(doc, false),
-    namesSecretField: (s) => secretFields && KEYWORDS.test(s) && SECRET_NAME.test(s),
+    document,
+    mayHold: (raw) => (byName && SECRET_WORDS.test(raw)) || raw.includes('\\') || raw.includes('#'),
   };
 }

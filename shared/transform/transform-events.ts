@@ -1,11 +1,13 @@
 // The pure part of the pipeline: input events to routed documents (unwrap, route, parse, merge stack traces, drop, redact, build), no I/O.
-import type { Config, RedactConfig, Route } from '#shared/config/schema.ts';
+
+import { jsonDepthExceeds } from '#shared/bounded-json.ts';
+import type { Config, Route } from '#shared/config/schema.ts';
 import type { Dataset, EventSource, InputEvent, Level, ParsedLine, Routed } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import { child, mergeFields } from '#shared/parse/merge.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
 import { unwrap } from '#shared/parse/wrapper.ts';
-import { compileDropRules, type DropMatcher, dropReason } from '#shared/transform/drop.ts';
+import { dropReason } from '#shared/transform/drop.ts';
 import {
   advanceStack,
   continuesStack,
@@ -13,9 +15,9 @@ import {
   splitStack,
   stackHeader,
 } from '#shared/transform/multiline.ts';
-import { createRedactor, type Redactor } from '#shared/transform/redact.ts';
 import { selectRoute } from '#shared/transform/route.ts';
-import { buildDocument, stripEol } from './document.ts';
+import { compile } from './compiled.ts';
+import { buildDocument, isValidTime, stripEol } from './document.ts';
 
 export interface TransformStats {
   /** Events no route claimed (auto-detected). */
@@ -39,6 +41,8 @@ interface Prepared {
   time: number;
   /** Stack traces merge only within one stream of one delivery record. */
   key: string;
+  /** JSON nested past `decode.max_json_depth`: the line stays text. */
+  tooDeep?: number;
 }
 
 /** Events that become one document: an opener and the stack-trace lines that followed it. */
@@ -49,40 +53,6 @@ interface Group {
   hasStack: boolean;
   /** Trace lines whose opener was in an earlier batch. */
   orphan: boolean;
-}
-
-interface Compiled {
-  drop: DropMatcher[];
-  routeDrop: Map<Route, DropMatcher[]>;
-  redact?: Redactor;
-  routeRedact: Map<Route, Redactor | undefined>;
-}
-
-const compiled = new WeakMap<Config, Compiled>();
-
-function redactor(cfg: RedactConfig | undefined): Redactor | undefined {
-  return cfg?.enabled ? createRedactor(cfg) : undefined;
-}
-
-function compile(config: Config): Compiled {
-  let c = compiled.get(config);
-  if (!c) {
-    c = {
-      drop: compileDropRules((config.drop ?? []) as Parameters<typeof compileDropRules>[0]),
-      routeDrop: new Map(),
-      redact: redactor(config.redact),
-      routeRedact: new Map(),
-    };
-    for (const route of config.routes) {
-      c.routeDrop.set(
-        route,
-        compileDropRules((route.drop ?? []) as Parameters<typeof compileDropRules>[0]),
-      );
-      c.routeRedact.set(route, route.redact === undefined ? c.redact : redactor(route.redact));
-    }
-    compiled.set(config, c);
-  }
-  return c;
 }
 
 function streamKey(event: InputEvent, source: EventSource, stream: string | undefined): string {
@@ -118,8 +88,10 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
   }
   const route = memo.route;
   const raw = stripEol(event.message);
+  const depth = config.decode.max_json_depth;
+  const tooDeep = jsonDepthExceeds(raw, depth);
   const unwrapped =
-    raw.charCodeAt(0) === 0x7b || raw.charCodeAt(0) <= 0x39 ? unwrap(raw) : undefined;
+    !tooDeep && (raw.charCodeAt(0) === 0x7b || raw.charCodeAt(0) <= 0x39) ? unwrap(raw) : undefined;
   if (!unwrapped) {
     if (memo.key === undefined || memo.recordId !== event.recordId) {
       memo.recordId = event.recordId;
@@ -132,6 +104,7 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
       source: event.source,
       time: event.timestamp,
       key: memo.key,
+      ...(tooDeep ? { tooDeep: depth } : {}),
     };
   }
   const wrapper = event.source.wrapper
@@ -143,12 +116,25 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
     route,
     line: unwrapped.line,
     source,
-    time: unwrapped.time ?? event.timestamp,
+    // An envelope time that is no real date leaves the transport's, which the document checks in turn.
+    time: isValidTime(unwrapped.time) ? unwrapped.time : event.timestamp,
     key: streamKey(event, source, unwrapped.stream),
+    ...(jsonDepthExceeds(unwrapped.line, depth) ? { tooDeep: depth } : {}),
   };
 }
 
 function parse(p: Prepared): ParsedLine {
+  if (p.tooDeep !== undefined) {
+    // Kept whole as text: fields from it would be walked by every later stage.
+    return {
+      dataset: 'text',
+      message: p.line,
+      tags: ['_json_too_deep'],
+      fields: {
+        event: { reason: `JSON nested deeper than ${p.tooDeep} levels (decode.max_json_depth)` },
+      },
+    };
+  }
   const ctx: ParseContext = { eventTime: p.time, timeZone: p.route?.timezone, source: p.source };
   return parseLine(p.line, ctx, p.route?.parser as Dataset | undefined);
 }
@@ -259,20 +245,6 @@ function tagged(parsed: ParsedLine, tag: string): ParsedLine {
 }
 
 /**
- * Whether values a parser decodes from `raw`'s escapes could hold something to mask that `raw` does not
- * show. JSON in JSON (FireLens, Docker) escapes only quotes: with `\"` undone the line shows every
- * value as the parsers will see it, and only the patterns a quote can be part of may find more there,
- * so a scan with those replaces the document walk. Any other escape (`\\`, `\n`, `\u…`, `\x…`)
- * decodes to characters the line does not show: walk.
- */
-function mayUnescapeToSecret(raw: string, redact: Redactor): boolean {
-  for (let i = raw.indexOf('\\'); i >= 0; i = raw.indexOf('\\', i + 2)) {
-    if (raw.charCodeAt(i + 1) !== 0x22) return true;
-  }
-  return redact.quotedMatch(raw.replaceAll('\\"', '"'));
-}
-
-/**
  * Parses, merges, filters, redacts and routes a batch, in input order. Events arrive grouped by source;
  * stack-trace lines are merged per stream within one delivery record (for Kinesis, never across
  * records, so a retried record always rebuilds its own documents).
@@ -284,7 +256,10 @@ function mayUnescapeToSecret(raw: string, redact: Redactor): boolean {
 export function transformEvents(
   events: readonly InputEvent[],
   config: Config,
+  opts: { now?: number } = {},
 ): { routed: Routed[]; stats: TransformStats } {
+  // When the batch arrived: the time of events whose transport time is no date.
+  const arrival = opts.now ?? Date.now();
   const c = compile(config);
   const stats: TransformStats = { unmatched: 0, dropped: {}, merged: 0, redacted: 0 };
   const memo: SourceMemo = {};
@@ -295,7 +270,7 @@ export function transformEvents(
     const route = g.items[0]!.route;
     stats.merged += g.items.length - 1;
     const { event, parsed } = documentOf(g);
-    const item = buildDocument(event, parsed, config, route);
+    const item = buildDocument(event, parsed, config, route, arrival);
     const reason =
       dropReason(route ? (c.routeDrop.get(route) ?? []) : [], item.doc) ??
       dropReason(c.drop, item.doc);
@@ -306,13 +281,9 @@ export function transformEvents(
     const redact = route ? c.routeRedact.get(route) : c.redact;
     if (redact) {
       const raw = redact.text(item.raw);
-      // Every value comes from the raw line: when it holds nothing to mask, no escapes a parser
-      // could undo into something maskable and no key masked by name, the walk is skipped (most lines).
-      const walk =
-        raw !== item.raw ||
-        item.raw.includes('#') ||
-        redact.namesSecretField(item.raw) ||
-        (item.raw.includes('\\') && mayUnescapeToSecret(item.raw, redact));
+      // Every value comes from the raw line: when it held nothing to mask, no key a value is masked
+      // by and no escape a parser could undo into something maskable, the walk is skipped (most lines).
+      const walk = raw !== item.raw || redact.mayHold(item.raw);
       const id = item.doc.event.id;
       const changedDoc = walk && redact.document(item.doc);
       item.doc.event.id = id;
