@@ -18,21 +18,49 @@ const Q = '"((?:[^"\\\\]|\\\\.)*)"';
 const ACCESS = new RegExp(
   `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${Q} (\\d{3}|-) (\\d+|-)(?: ${Q} ${Q}(?: ${Q})?)?(.*)$`,
 );
-// Trailing `key=value` pairs of extended formats (`rt=0.052 uct="0.000"`).
-const PAIR = /([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)/g;
 const DURATION_KEYS = new Set(['rt', 'request_time', 'reqtime', 'duration']);
+
+/** `key=value` and `key="quoted value"` pairs, scanned once left to right (no backtracking). */
+export function scanPairs(text: string): [key: string, value: string][] | undefined {
+  const pairs: [string, string][] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    while (i < n && text.charCodeAt(i) === 0x20) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && text.charCodeAt(i) !== 0x3d /* = */ && text.charCodeAt(i) !== 0x20) i++;
+    if (i >= n || text.charCodeAt(i) !== 0x3d || !KEY.test(text.slice(start, i))) return undefined;
+    const key = text.slice(start, i++);
+    let value: string;
+    if (text.charCodeAt(i) === 0x22 /* " */) {
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (j >= n) return undefined;
+      value = text.slice(i + 1, j);
+      i = j + 1;
+    } else {
+      const end = text.indexOf(' ', i);
+      value = text.slice(i, end < 0 ? n : end);
+      i = end < 0 ? n : end;
+    }
+    pairs.push([key, value]);
+  }
+  return pairs.length ? pairs : undefined;
+}
+
+const KEY = /^[A-Za-z_][\w.-]*$/;
 
 function trailing(text: string, fields: Fields): Record<string, unknown> | undefined {
   const rest = text.trim();
   if (!rest) return undefined;
-  if (!rest.includes('=')) return { trailing: rest };
+  const pairs = rest.includes('=') ? scanPairs(rest) : undefined;
+  if (!pairs) return { trailing: rest };
   const app: Record<string, unknown> = {};
-  for (const m of rest.matchAll(PAIR)) {
-    const raw = m[2]!.startsWith('"') ? m[2]!.slice(1, -1) : m[2]!;
+  for (const [key, raw] of pairs) {
     const value = dash(raw);
     if (value === undefined) continue;
     const n = Number(value);
-    const key = m[1]!;
     if (Number.isFinite(n) && /^\d/.test(value)) {
       app[key] = n;
       // nginx `$request_time` is seconds with millisecond resolution; ECS wants nanoseconds.
