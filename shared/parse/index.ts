@@ -189,15 +189,40 @@ function failure(line: string, reason: string): ParsedLine {
 }
 
 /**
+ * A line of a route that pins a declared format. One that does not fit (an error line in the same
+ * log group, a format that changed) is auto-detected and tagged `_format_mismatch`, then text.
+ */
+function parseDeclared(
+  line: string,
+  ctx: ParseContext,
+  format: LineParser & { name?: string },
+): ParsedLine {
+  const parsed = format.parse(line, ctx);
+  if (parsed) return parsed;
+  const header = parseSyslogHeader(line, ctx);
+  const body = header ? format.parse(header.body, ctx) : undefined;
+  if (header && body) return withSyslog(header, body);
+  const detected = detect(line, ctx);
+  if (detected) return { ...detected, tags: [...(detected.tags ?? []), '_format_mismatch'] };
+  return failure(line, `line does not match format ${format.name ?? format.dataset}`);
+}
+
+/**
  * Parses one line. A pinned parser that does not match, or a parser that throws, yields a text
  * document tagged `_parse_failure` with the reason: a line is never dropped. A pinned parser also
  * reads the body of a syslog-prefixed line (`Feb 26 05:17:05 lb haproxy[22]: …`).
  *
  * @example
  * parseLine('127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326', ctx).dataset // 'nginx.access'
+ * parseLine(line, ctx, compileFormat({ name: 'edge', family: 'nginx', format })) // a declared format
  */
-export function parseLine(line: string, ctx: ParseContext, pinned?: Dataset): ParsedLine {
+export function parseLine(
+  line: string,
+  ctx: ParseContext,
+  pinned?: Dataset | LineParser,
+): ParsedLine {
   try {
+    if (typeof pinned === 'object') return parseDeclared(line, ctx, pinned);
     if (pinned) {
       const parser = PARSERS[pinned];
       if (!parser) return failure(line, `no parser for ${pinned} in this build`);
