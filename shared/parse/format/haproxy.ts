@@ -29,6 +29,8 @@ interface Known {
   /** Only in HTTP mode: a format with one is haproxy.http. */
   http?: boolean;
   escaped?: boolean;
+  /** A `%[sample]` fetch: its value may be anything. */
+  sample?: boolean;
 }
 
 const timer = (name: string, http = false): Known => ({
@@ -141,6 +143,17 @@ const KNOWN: Record<string, Known> = {
   sslv: { apply: toTlsVersion },
 };
 
+/**
+ * A HAProxy variable by name (`Tt`, `ci`), for JSON log-formats keyed by variable names; undefined
+ * for names HAProxy does not define.
+ *
+ * @example
+ * haproxyVariable('Tw')?.http // false
+ */
+export function haproxyVariable(name: string): Readonly<Known> | undefined {
+  return Object.hasOwn(KNOWN, name) ? KNOWN[name] : undefined;
+}
+
 /** Sample fetches with an ECS home; any other `%[expr]` goes to `app` under the expression's name. */
 const FETCHES: Record<string, Known> = {
   src: KNOWN.ci!,
@@ -183,6 +196,12 @@ function variable(token: string, flags: Set<string>, known: Known): Variable {
     http: known.http,
     escaped: known.escaped,
     backslash: flags.has('+E'),
+    // Requests, captures and sample fetches may hold spaces; HAProxy's own variables are one word.
+    word:
+      !known.escaped &&
+      (known.shape === undefined || known.shape === 'address') &&
+      !flags.has('+Q') &&
+      !known.sample,
   };
 }
 
@@ -249,6 +268,7 @@ export function tokenizeHaproxy(format: string): Part[] {
       const expr = format.slice(i + 1, j);
       name = fetchName(expr);
       known = FETCHES[name] ?? {
+        sample: true,
         apply: toApp(snake(expr.split(',')[0]!).replace(/^_+|_+$/g, ''), str),
       };
       i = j + 1;

@@ -30,7 +30,7 @@ interface Known {
 
 const k = (apply: Apply, shape?: Shape): Known => ({ apply, shape });
 
-const upstream = (name: string, conv = str) => k(to(`nginx.upstream.${name}`, list(conv)));
+const upstream = (name: string, conv = str) => k(to(`nginx.upstream.${name}`, list(conv)), 'list');
 
 /** Documented variables with an ECS home or a typed `nginx.*` field; every other one goes to `app.<name>`. */
 const KNOWN: Record<string, Known> = {
@@ -81,7 +81,7 @@ const KNOWN: Record<string, Known> = {
   request_time: k(to('event.duration', secondsToNs)),
   http_referer: k(to('http.request.referrer')),
   http_user_agent: k(to('user_agent.original')),
-  http_x_forwarded_for: k(toForwarded),
+  http_x_forwarded_for: k(toForwarded, 'list'),
   connection: k(to('nginx.connection.id', int)),
   connection_requests: k(to('nginx.connection.requests', int)),
   connection_time: k(to('nginx.connection.time_ms', secondsToMs)),
@@ -138,7 +138,15 @@ const SPACEY = new Set([
  * `$sent_http_*`, `$cookie_*`, `$arg_*`, `$upstream_http_*` families and any custom `map`/`set` variable).
  */
 export function nginxVariable(name: string): Variable {
-  const known = KNOWN[name];
+  return variableOf(name, Object.hasOwn(KNOWN, name) ? KNOWN[name] : undefined);
+}
+
+/** True for a variable nginx (or ingress-nginx) documents and logferry maps to a field of its own. */
+export function isKnownNginxVariable(name: string): boolean {
+  return Object.hasOwn(KNOWN, name);
+}
+
+function variableOf(name: string, known: Known | undefined): Variable {
   return {
     token: `$${name}`,
     shape: known?.shape ?? 'text',

@@ -15,9 +15,10 @@ export type Scan = (line: string, i: number) => number;
  * - `braces`: `{…}` or nothing (HAProxy captures, absent when none are configured);
  * - `quoted`: `"…"` written by the variable itself (HAProxy `+Q`), unterminated when the line was
  *   cut at the server's length limit; or `-`;
+ * - `list`: nginx's per-upstream lists (`a, b : c`), whose `, ` and ` : ` are not the end;
  * - a function, for shapes of their own (strftime times).
  */
-export type Shape = 'text' | 'address' | 'clf' | 'bracket' | 'braces' | 'quoted' | Scan;
+export type Shape = 'text' | 'address' | 'clf' | 'bracket' | 'braces' | 'quoted' | 'list' | Scan;
 
 export interface Variable {
   /** As written in the format (`$status`, `%{Referer}i`), for errors. */
@@ -151,13 +152,22 @@ function endOf(v: Variable, step: Step, line: string, i: number, opts: ScanOptio
       const j = until(line, i + 1, '"', backslash);
       return j < 0 ? line.length : j + 1;
     }
+    case 'list': {
+      if (next === undefined) return line.length;
+      for (let j = i; ; ) {
+        const k = until(line, j, next, backslash);
+        if (k < 0) return -1;
+        if (line.charCodeAt(k - 1) === 0x2c /* , */) j = k + 1;
+        else if (line.startsWith(' : ', k)) j = k + 3;
+        else return k;
+      }
+    }
     case 'address': {
       if (next?.charCodeAt(0) !== 0x3a) break;
       let run = i;
       while (run < line.length && isAddressChar(line.charCodeAt(run))) run++;
       const j = line.lastIndexOf(next, run);
-      if (j >= i) return j;
-      break;
+      return j >= i ? j : -1;
     }
   }
   if (next === undefined) return v.word ? wordEnd(line, i) : line.length;
