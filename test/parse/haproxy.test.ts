@@ -56,7 +56,7 @@ describe('HAProxy httplog', () => {
     );
     expect(p.fields?.url).toBeUndefined();
     expect(p.fields?.event).toBeUndefined();
-    expect((p.fields?.haproxy as { timers?: unknown }).timers).toBeUndefined();
+    expect(p.fields?.haproxy).not.toHaveProperty('timers');
     expect(p.fields?.http).toEqual({ response: { status_code: 400, bytes: 187 } });
     expect(p.time).toBe(Date.UTC(2025, 1, 26, 5, 17, 5, 1));
   });
