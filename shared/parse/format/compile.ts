@@ -106,14 +106,12 @@ export function compileFormat(spec: FormatSpec): DeclaredFormat {
     family: spec.family,
     dataset,
     parse(line: string, ctx: ParseContext): ParsedLine | undefined {
-      const scanned = scanLine(compiled, line, opts);
-      if (!scanned) return undefined;
       const out: Out = { fields: {}, app: {}, http, ctx };
-      scanned.vars.forEach((v, i) => {
-        const raw = scanned.raws[i]!;
+      const scanned = scanLine(compiled, line, opts, (v, raw) => {
         if (raw === '' || (raw === '-' && !v.dashIsValue)) return;
         v.apply(out, v.escaped ? decode(raw) : raw);
       });
+      if (!scanned) return undefined;
       const parsed: ParsedLine = { dataset, message: line, fields: out.fields };
       if (out.time !== undefined) parsed.time = out.time + (out.fraction ?? 0);
       if (Object.keys(out.app).length) parsed.app = out.app;

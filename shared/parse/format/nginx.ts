@@ -5,7 +5,6 @@ import { configEscape } from './config-escape.ts';
 import type { Part, Shape, Variable } from './scan.ts';
 import {
   type Apply,
-  all,
   flag,
   int,
   list,
@@ -150,7 +149,7 @@ function variableOf(name: string, known: Known | undefined): Variable {
   return {
     token: `$${name}`,
     shape: known?.shape ?? 'text',
-    apply: known ? all(known.apply) : toApp(name),
+    apply: known ? known.apply : toApp(name),
     escaped: true,
     word: known !== undefined && !SPACEY.has(name) && !name.startsWith('upstream_'),
   };

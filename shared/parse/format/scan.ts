@@ -174,37 +174,41 @@ function endOf(v: Variable, step: Step, line: string, i: number, opts: ScanOptio
   return v.word && !backslash ? untilWord(line, i, next) : until(line, i, next, backslash);
 }
 
-/** What the scanner read: the variables and their raw text, in format order. */
-export interface Scanned {
-  vars: Variable[];
-  raws: string[];
+/** Receives each variable's raw text as the scanner reads it. */
+export type Visit = (v: Variable, raw: string) => void;
+
+/** What a scan found besides the values. */
+export interface ScanResult {
   /** A quoted value ran to the end of the line without its closing quote. */
   truncated: boolean;
 }
 
-function unwrap(v: Variable, raw: string, scanned: Scanned): string {
+function unwrap(v: Variable, raw: string, result: ScanResult): string {
   if (v.shape === 'bracket' || v.shape === 'braces') return raw.slice(1, -1);
   if (v.shape === 'quoted' && raw.charCodeAt(0) === 0x22) {
     if (raw.length > 1 && raw.endsWith('"')) return raw.slice(1, -1);
-    scanned.truncated = true;
+    result.truncated = true;
     return raw.slice(1);
   }
   return raw;
 }
 
 /**
- * Matches `line` against compiled steps in one left-to-right pass: every literal is found with a
- * forward search from where the previous value ended, so the work is linear in the line.
+ * Matches `line` against compiled steps in one left-to-right pass, handing each value to `visit`
+ * as it is read (what a line that then fails to fit gave is the caller's to discard): every
+ * literal is found with a forward search from where the previous value ended, so the work is
+ * linear in the line.
  *
  * @example
- * scanLine(steps, '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 5', opts)?.raws
+ * scanLine(steps, '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 5', opts, visit)
  */
 export function scanLine(
   steps: readonly Step[],
   line: string,
   opts: ScanOptions,
-): Scanned | undefined {
-  const scanned: Scanned = { vars: [], raws: [], truncated: false };
+  visit: Visit,
+): ScanResult | undefined {
+  const result: ScanResult = { truncated: false };
   let i = 0;
   let lastEmpty = false;
   for (const step of steps) {
@@ -225,11 +229,10 @@ export function scanLine(
     const end = endOf(v, step, line, i, opts);
     if (end < i) return undefined;
     lastEmpty = end === i;
-    scanned.vars.push(v);
-    scanned.raws.push(unwrap(v, line.slice(i, end), scanned));
+    visit(v, unwrap(v, line.slice(i, end), result));
     i = end;
   }
   // Trailing blanks and a carriage return are not part of the format.
   while (i < line.length && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x0d)) i++;
-  return i === line.length ? scanned : undefined;
+  return i === line.length ? result : undefined;
 }

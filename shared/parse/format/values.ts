@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import type { Fields } from '#shared/model.ts';
 import { forwardedList, requestFields } from '#shared/parse/http-request.ts';
-import { child, mergeFields, setOwn } from '#shared/parse/merge.ts';
+import { setOwn } from '#shared/parse/merge.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
 
 /** What a line's variables build up. */
@@ -26,16 +26,29 @@ export type Conv = (value: string) => unknown;
 /** A string as is. */
 export const str: Conv = (v) => v;
 
+function isDigits(v: string, from: number): boolean {
+  if (from >= v.length) return false;
+  for (let i = from; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** A signed integer (`-1`, `+3` as HAProxy writes them). */
 export const int: Conv = (v) => {
-  const n = Number(v.charCodeAt(0) === 0x2b ? v.slice(1) : v);
-  return Number.isSafeInteger(n) && /^[+-]?\d+$/.test(v) ? n : undefined;
+  const c = v.charCodeAt(0);
+  if (!isDigits(v, c === 0x2b || c === 0x2d ? 1 : 0) || v.length > 15) return undefined;
+  return Number(c === 0x2b ? v.slice(1) : v);
 };
 
 /** A non-negative decimal number. */
 export const num: Conv = (v) => {
+  const dot = v.indexOf('.');
+  if (dot < 0 ? !isDigits(v, 0) : !isDigits(v.slice(0, dot), 0) || !isDigits(v, dot + 1))
+    return undefined;
   const n = Number(v);
-  return Number.isFinite(n) && /^\d+(?:\.\d+)?$/.test(v) ? n : undefined;
+  return Number.isFinite(n) ? n : undefined;
 };
 
 const scaled =
@@ -91,16 +104,29 @@ export function flag(...truthy: string[]): Conv {
 
 const paths = new Map<string, string[]>();
 
-/** Sets `fields.a.b.c`, creating the objects on the way. */
+/** Sets `fields.a.b.c`, creating the objects on the way (a non-object in the way is replaced). */
 export function setPath(fields: Fields, path: string, value: unknown): void {
   let parts = paths.get(path);
   if (!parts) {
     parts = path.split('.');
     paths.set(path, parts);
   }
+  setParts(fields, parts, value);
+}
+
+function setParts(fields: Fields, parts: readonly string[], value: unknown): void {
   let obj = fields;
-  for (let i = 0; i < parts.length - 1; i++) obj = child(obj, parts[i]!);
-  obj[parts[parts.length - 1]!] = value;
+  const last = parts.length - 1;
+  for (let i = 0; i < last; i++) {
+    const key = parts[i]!;
+    let next = obj[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+      next = {};
+      obj[key] = next;
+    }
+    obj = next as Fields;
+  }
+  obj[parts[last]!] = value;
 }
 
 /**
@@ -110,9 +136,11 @@ export function setPath(fields: Fields, path: string, value: unknown): void {
  * to('http.response.status_code', int)(out, '200') // out.fields.http.response.status_code === 200
  */
 export function to(path: string, conv: Conv = str): Apply {
+  const parts = path.split('.');
+  if (conv === str) return (out, v) => setParts(out.fields, parts, v);
   return (out, v) => {
     const value = conv(v);
-    if (value !== undefined) setPath(out.fields, path, value);
+    if (value !== undefined) setParts(out.fields, parts, value);
   };
 }
 
@@ -156,8 +184,29 @@ export function toApp(name: string, conv: Conv = auto): Apply {
   };
 }
 
+/** A dotted quad, checked by hand: most clients are IPv4, and this runs once per line. */
+function isIPv4(v: string): boolean {
+  let dots = 0;
+  let digits = 0;
+  let octet = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return false;
+      digits = 0;
+      octet = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3 || (digits > 1 && octet === 0)) return false;
+      octet = octet * 10 + c - 0x30;
+      if (octet > 255) return false;
+    } else return false;
+  }
+  return dots === 3 && digits > 0;
+}
+
 /** `[::1]` or `::1` as an IP literal, or undefined. */
 function ipLiteral(v: string): string | undefined {
+  if (isIPv4(v)) return v;
   const bare = v.charCodeAt(0) === 0x5b && v.endsWith(']') ? v.slice(1, -1) : v;
   return isIP(bare) ? bare : undefined;
 }
@@ -167,16 +216,30 @@ function ipLiteral(v: string): string | undefined {
  * `obj.address` for hostnames and unix sockets (`unix:/run/app.sock`).
  */
 export function toAddress(obj: string): Apply {
+  const ipPath = `${obj}.ip`.split('.');
+  const addressPath = `${obj}.address`.split('.');
   return (out, v) => {
     const ip = ipLiteral(v);
-    setPath(out.fields, ip ? `${obj}.ip` : `${obj}.address`, ip ?? v);
+    setParts(out.fields, ip ? ipPath : addressPath, ip ?? v);
   };
 }
+
+const METHOD = ['http', 'request', 'method'];
+const VERSION = ['http', 'version'];
+const ORIGINAL = ['url', 'original'];
 
 /** A request line (`GET /a?b HTTP/1.1`); HAProxy's `<BADREQ>` and the like are no request at all. */
 export const toRequest: Apply = (out, v) => {
   if (v.charCodeAt(0) === 0x3c /* < */ && v.endsWith('>')) return;
-  mergeFields(out.fields, requestFields(v));
+  const r = requestFields(v) as {
+    http?: { request: { method: string }; version?: string };
+    url?: { original: string };
+  };
+  if (r.http) {
+    setParts(out.fields, METHOD, r.http.request.method);
+    if (r.http.version !== undefined) setParts(out.fields, VERSION, r.http.version);
+  }
+  if (r.url) setParts(out.fields, ORIGINAL, r.url.original);
 };
 
 /** X-Forwarded-For: every address in `network.forwarded_ip`, the first (the real client) in `client.ip`. */
@@ -204,12 +267,22 @@ export const toTlsVersion: Apply = (out, v) => {
   setPath(out.fields, 'tls.version', m[2]!);
 };
 
-/** The line's own time; the first time variable of a format wins. */
+/**
+ * The line's own time; the first time variable of a format wins. Lines of a batch share their
+ * time text in runs, so the last one read is remembered (per zone).
+ */
 export function toTime(read: (v: string, ctx: ParseContext) => number | undefined): Apply {
+  let lastText: string | undefined;
+  let lastZone: string | undefined;
+  let lastTime: number | undefined;
   return (out, v) => {
     if (out.time !== undefined) return;
-    const t = read(v, out.ctx);
-    if (t !== undefined) out.time = t;
+    if (v !== lastText || out.ctx.timeZone !== lastZone) {
+      lastText = v;
+      lastZone = out.ctx.timeZone;
+      lastTime = read(v, out.ctx);
+    }
+    if (lastTime !== undefined) out.time = lastTime;
   };
 }
 
