@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '#shared/config/load.ts';
+import { parseConfigText } from '#shared/config/yaml.ts';
 import { expectedPath, FIXTURES, fixtureDocuments, fixtureNames } from '#test/parse/fixtures.ts';
 
 // Each test/fixtures/parse/NAME.txt (one event per line) has the documents it must yield in
