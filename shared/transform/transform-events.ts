@@ -127,22 +127,17 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
 function parse(p: Prepared, formats: Map<string, DeclaredFormat>): ParsedLine {
   if (p.tooDeep !== undefined) {
     // Kept whole as text: fields from it would be walked by every later stage.
+    const reason = `JSON nested deeper than ${p.tooDeep} levels (decode.max_json_depth)`;
     return {
       dataset: 'text',
       message: p.line,
       tags: ['_json_too_deep'],
-      fields: {
-        event: { reason: `JSON nested deeper than ${p.tooDeep} levels (decode.max_json_depth)` },
-      },
+      fields: { event: { reason } },
     };
   }
   const ctx: ParseContext = { eventTime: p.time, timeZone: p.route?.timezone, source: p.source };
   const name = p.route?.parser;
-  return parseLine(
-    p.line,
-    ctx,
-    name === undefined ? undefined : (formats.get(name) ?? (name as Dataset)),
-  );
+  return parseLine(p.line, ctx, name ? (formats.get(name) ?? (name as Dataset)) : undefined);
 }
 
 const ATTACHES: ReadonlySet<Level | undefined> = new Set<Level | undefined>([
