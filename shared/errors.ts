@@ -13,6 +13,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** A declared log format (`formats:` in logferry.yml) cannot compile: names the position and the variable. */
+export class FormatError extends Error {
+  constructor(
+    message: string,
+    /** 0-based offset in the format string. */
+    readonly position: number,
+    /** The variable or directive as written (`$upstream_time`, `%{Referer}Z`), when one is at fault. */
+    readonly variable?: string,
+  ) {
+    super(message);
+    this.name = 'FormatError';
+  }
+}
+
 /** An input payload could not be decoded (base64, gzip, JSON, shape, size). Permanent: retrying cannot help. */
 export class DecodeError extends Error {
   constructor(

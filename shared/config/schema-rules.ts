@@ -77,7 +77,8 @@ export const redactSchema = z.preprocess(
 export const routeSchema = z.strictObject({
   name: z.string().min(1),
   match: matchSchema,
-  parser: dataset.optional(),
+  /** A built-in parser (dataset name) or the name of a declared format (checked against `formats`). */
+  parser: z.string().min(1).optional(),
   log_type: z.enum(LOG_TYPES as [string, ...string[]]).optional(),
   index_prefix: indexPrefix.optional(),
   timezone: timezone.optional(),

@@ -1,6 +1,8 @@
 // Schema of logferry.yml, the user's pipeline configuration; unknown keys are errors, not ignored.
 import * as z from 'zod';
 import { DEFAULT_JSON_DEPTH, MAX_JSON_DEPTH } from '#shared/bounded-json.ts';
+import { DATASETS } from '#shared/model.ts';
+import { formatSchema } from './schema-formats.ts';
 import {
   alertsSchema,
   dropRuleSchema,
@@ -40,79 +42,108 @@ const subscriptionsSchema = z.strictObject({
   destination: z.enum(['lambda', 'kinesis']).default('lambda'),
 });
 
-export const configSchema = z.strictObject({
-  version: z.literal(1),
-  index: z
-    .strictObject({
-      prefix: indexPrefix.default('logs'),
-      /** Settings of new log indices (`npm run bootstrap` installs them as an index template). */
-      shards: z.number().int().min(1).max(1024).default(1),
-      replicas: z.number().int().min(0).max(15).default(1),
-      refresh_interval: z
-        .string()
-        .regex(/^(-1|\d+(ms|s|m|h))$/, 'a duration like 1s, 30s or 1m, or -1 (never)')
-        .default('5s'),
-      /** Days a log index is kept before the ISM policy deletes it; unset keeps indices forever. */
-      retention_days: z.number().int().min(1).max(36500).optional(),
-    })
-    .prefault({}),
-  opensearch: z
-    .strictObject({
-      /** Bulk request size before compression; capped at 9 MiB (docs/architecture.md, "Delivery guarantees"). */
-      bulk_bytes: z
-        .number()
-        .int()
-        .min(64 * 1024)
-        .max(9 * MiB)
-        .default(5 * MiB),
-      concurrency: z.number().int().min(1).max(16).default(2),
-      /** Longest string value kept in the index copy; longer ones are cut and tagged `_truncated`. */
-      max_field_bytes: z.number().int().min(256).max(32766).default(32766),
-      /** Time left for the sinks before the Lambda's own timeout, in milliseconds. */
-      deadline_margin_ms: z.number().int().min(0).default(3000),
-      /** OpenSearch Serverless only: time-series collections refuse custom `_id`, so logferry writes without. */
-      serverless_collection_type: z.enum(['timeseries', 'search']).default('timeseries'),
-    })
-    .prefault({}),
-  archive: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      /** 1 is cheap on CPU; the archive is cold storage, ratio matters less than Lambda time. */
-      gzip_level: z.number().int().min(1).max(9).default(1),
-    })
-    .prefault({}),
-  /** What one record (a CloudWatch Logs payload, a Kinesis record) may become; the excess is dead-lettered. */
-  decode: z
-    .strictObject({
-      max_decompressed_bytes: z
-        .number()
-        .int()
-        .min(64 * 1024)
-        .default(32 * MiB),
-      /** Events past this many a record are dead-lettered in chunks (a record of 3 KB can hold 1M lines). */
-      max_events_per_record: z.number().int().min(100).max(1_000_000).default(10_000),
-      /** Longer lines are dead-lettered, never parsed (CloudWatch Logs' own cap is 256 KiB). */
-      max_line_bytes: z
-        .number()
-        .int()
-        .min(256 * 1024)
-        .max(32 * MiB)
-        .default(MiB),
-      /** JSON nested deeper stays text, tagged `_json_too_deep`. */
-      max_json_depth: z.number().int().min(8).max(MAX_JSON_DEPTH).default(DEFAULT_JSON_DEPTH),
-    })
-    .prefault({}),
-  routes: z.array(routeSchema).default([]),
-  /** Drop rules for every event (after the route's own). */
-  drop: z.array(dropRuleSchema).default([]),
-  /** Redaction for events whose route does not set its own. */
-  redact: redactSchema.prefault({}),
-  /** Slack alerts on matching errors; no rules, no alerts. */
-  alerts: alertsSchema.prefault({}),
-  subscriptions: subscriptionsSchema.prefault({}),
-});
+export const configSchema = z
+  .strictObject({
+    version: z.literal(1),
+    index: z
+      .strictObject({
+        prefix: indexPrefix.default('logs'),
+        /** Settings of new log indices (`npm run bootstrap` installs them as an index template). */
+        shards: z.number().int().min(1).max(1024).default(1),
+        replicas: z.number().int().min(0).max(15).default(1),
+        refresh_interval: z
+          .string()
+          .regex(/^(-1|\d+(ms|s|m|h))$/, 'a duration like 1s, 30s or 1m, or -1 (never)')
+          .default('5s'),
+        /** Days a log index is kept before the ISM policy deletes it; unset keeps indices forever. */
+        retention_days: z.number().int().min(1).max(36500).optional(),
+      })
+      .prefault({}),
+    opensearch: z
+      .strictObject({
+        /** Bulk request size before compression; capped at 9 MiB (docs/architecture.md, "Delivery guarantees"). */
+        bulk_bytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(9 * MiB)
+          .default(5 * MiB),
+        concurrency: z.number().int().min(1).max(16).default(2),
+        /** Longest string value kept in the index copy; longer ones are cut and tagged `_truncated`. */
+        max_field_bytes: z.number().int().min(256).max(32766).default(32766),
+        /** Time left for the sinks before the Lambda's own timeout, in milliseconds. */
+        deadline_margin_ms: z.number().int().min(0).default(3000),
+        /** OpenSearch Serverless only: time-series collections refuse custom `_id`, so logferry writes without. */
+        serverless_collection_type: z.enum(['timeseries', 'search']).default('timeseries'),
+      })
+      .prefault({}),
+    archive: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** 1 is cheap on CPU; the archive is cold storage, ratio matters less than Lambda time. */
+        gzip_level: z.number().int().min(1).max(9).default(1),
+      })
+      .prefault({}),
+    /** What one record (a CloudWatch Logs payload, a Kinesis record) may become; the excess is dead-lettered. */
+    decode: z
+      .strictObject({
+        max_decompressed_bytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(32 * MiB),
+        /** Events past this many a record are dead-lettered in chunks (a record of 3 KB can hold 1M lines). */
+        max_events_per_record: z.number().int().min(100).max(1_000_000).default(10_000),
+        /** Longer lines are dead-lettered, never parsed (CloudWatch Logs' own cap is 256 KiB). */
+        max_line_bytes: z
+          .number()
+          .int()
+          .min(256 * 1024)
+          .max(32 * MiB)
+          .default(MiB),
+        /** JSON nested deeper stays text, tagged `_json_too_deep`. */
+        max_json_depth: z.number().int().min(8).max(MAX_JSON_DEPTH).default(DEFAULT_JSON_DEPTH),
+      })
+      .prefault({}),
+    routes: z.array(routeSchema).default([]),
+    /** Drop rules for every event (after the route's own). */
+    drop: z.array(dropRuleSchema).default([]),
+    /** Redaction for events whose route does not set its own. */
+    redact: redactSchema.prefault({}),
+    /** Slack alerts on matching errors; no rules, no alerts. */
+    alerts: alertsSchema.prefault({}),
+    subscriptions: subscriptionsSchema.prefault({}),
+    /** Log formats declared with the server's own format string; routes pin them by name. */
+    formats: z.array(formatSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.formats.forEach((f, i) => {
+      if (names.has(f.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['formats', i, 'name'],
+          message: `format ${f.name} is declared twice`,
+        });
+      names.add(f.name);
+    });
+    config.routes.forEach((r, i) => {
+      if (
+        r.parser === undefined ||
+        names.has(r.parser) ||
+        (DATASETS as readonly string[]).includes(r.parser)
+      )
+        return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routes', i, 'parser'],
+        message: `unknown parser ${r.parser}: expected one of ${[...DATASETS, ...names].join(', ')} (a declared format names one under formats)`,
+      });
+    });
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type Route = z.infer<typeof routeSchema>;
+export type { FormatConfig } from './schema-formats.ts';
 export type RedactConfig = z.infer<typeof redactObject>;
 export type SubscriptionsConfig = z.infer<typeof subscriptionsSchema>;

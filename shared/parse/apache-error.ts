@@ -1,6 +1,8 @@
 // Apache error log lines, 2.2 (`[ctime] [level] [client ip] msg`) and 2.4 (`[ctime] [module:level] [pid n:tid m] [client ip:port] AH…: msg`).
+import { isIP } from 'node:net';
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { levelFromName } from './level.ts';
+import { child } from './merge.ts';
 import { parseCtime } from './time.ts';
 import type { LineParser } from './types.ts';
 
@@ -9,15 +11,22 @@ const HEAD =
 const PID = /^\[pid (\d+)(?::tid (\d+))?\] /;
 const CLIENT = /^\[(client|remote) ([^\]]+)\] /;
 const CODE = /^(AH\d{5}): /;
+// 2.4's `%F:` (source file, debug levels) and `%E:` (APR/OS error, `(111)Connection refused: `).
+const ORIGIN = /^([\w.-]+\.c)\((\d+)\): /;
+const ERRNO = /^\((-?\d+)\)([^:]*): /;
 const REFERER = /, referer: (\S*)$/;
 
 /** `ip:port` as Apache 2.4 writes it (IPv6 unbracketed: the port follows the last colon). */
 function clientFields(value: string, withPort: boolean): Fields {
-  if (!withPort) return { ip: value };
-  const colon = value.lastIndexOf(':');
+  const colon = withPort ? value.lastIndexOf(':') : -1;
   const port = value.slice(colon + 1);
-  if (colon <= 0 || !/^\d{1,5}$/.test(port)) return { ip: value };
-  return { ip: value.slice(0, colon), port: Number(port) };
+  if (colon <= 0 || !/^\d{1,5}$/.test(port)) return address(value);
+  return { ...address(value.slice(0, colon)), port: Number(port) };
+}
+
+/** Only IP literals are `source.ip`; a hostname (HostnameLookups On) is `source.address`. */
+function address(value: string): Fields {
+  return isIP(value) ? { ip: value } : { address: value };
 }
 
 export const apacheError: LineParser = {
@@ -42,17 +51,37 @@ export const apacheError: LineParser = {
     }
     // 2.4 lines (with a module or a pid) write the client's port; 2.2 lines do not.
     const v24 = head[2] !== undefined || pid !== null || head[1]!.includes('.');
-    for (let c = CLIENT.exec(rest); c; c = CLIENT.exec(rest)) {
-      const addr = clientFields(c[2]!, v24);
-      if (c[1] === 'client') fields.source = addr;
-      else app.remote = c[2];
-      rest = rest.slice(c[0].length);
-    }
+    // 2.4 writes `%F: %E: [client %a] %M`, and modules put their AH code before or after the
+    // client: each prefix is taken off where it stands, in any order.
     const error: Fields = {};
-    const code = CODE.exec(rest);
-    if (code) {
-      error.code = code[1];
-      rest = rest.slice(code[0].length);
+    for (let progress = true; progress; ) {
+      progress = false;
+      const c = CLIENT.exec(rest);
+      if (c) {
+        const addr = clientFields(c[2]!, v24);
+        if (c[1] === 'client') fields.source = addr;
+        else app.remote = c[2];
+        rest = rest.slice(c[0].length);
+        progress = true;
+      }
+      const code = error.code === undefined ? CODE.exec(rest) : null;
+      if (code) {
+        error.code = code[1];
+        rest = rest.slice(code[0].length);
+        progress = true;
+      }
+      const errno = ERRNO.exec(rest);
+      if (errno) {
+        fields.apache = { error: { errno: Number(errno[1]), errstr: errno[2] } };
+        rest = rest.slice(errno[0].length);
+        progress = true;
+      }
+      const origin = ORIGIN.exec(rest);
+      if (origin) {
+        child(fields, 'log').origin = { file: { name: origin[1], line: Number(origin[2]) } };
+        rest = rest.slice(origin[0].length);
+        progress = true;
+      }
     }
     const referer = REFERER.exec(rest);
     if (referer) {

@@ -2,7 +2,7 @@
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { fromObject, parseJsonObject } from './app-json.ts';
 import { levelFromName } from './level.ts';
-import { setOwn } from './merge.ts';
+import { child, setOwn } from './merge.ts';
 import { parseIsoTime } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
@@ -13,12 +13,43 @@ const NODE = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\t([0-9a-f-]{36}|undefined)\t([A-Z]+)
 // Python: `[INFO]\t2024-01-15T10:00:00.000Z\t<request id>\tmessage`
 const PYTHON = /^\[([A-Z]+)\]\t(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\t([0-9a-f-]{36}|\S*)\t(.*)$/s;
 
-function reportFields(rest: string): Record<string, number | string> {
-  const metrics: Record<string, number | string> = {};
-  for (const m of rest.matchAll(
-    /(Init Duration|Billed Duration|Duration|Memory Size|Max Memory Used): ([\d.]+) (ms|MB)/g,
-  )) {
-    metrics[m[1]!.toLowerCase().replace(/ /g, '_')] = Number(m[2]);
+// REPORT figures as typed fields users chart: `aws.lambda.*` in the unit the line states.
+const REPORT_FIELDS: Record<string, string> = {
+  Duration: 'duration_ms',
+  'Billed Duration': 'billed_duration_ms',
+  'Memory Size': 'memory_size_mb',
+  'Max Memory Used': 'max_memory_used_mb',
+  'Init Duration': 'init_duration_ms',
+  'Restore Duration': 'restore_duration_ms',
+  'Billed Restore Duration': 'billed_restore_duration_ms',
+};
+const REPORT_METRIC =
+  /(Billed Restore Duration|Restore Duration|Init Duration|Billed Duration|Duration|Memory Size|Max Memory Used): ([\d.]+) (?:ms|MB)/g;
+// The same figures in the JSON log format's `platform.report` record.
+const JSON_METRICS: Record<string, string> = {
+  durationMs: 'duration_ms',
+  billedDurationMs: 'billed_duration_ms',
+  memorySizeMB: 'memory_size_mb',
+  maxMemoryUsedMB: 'max_memory_used_mb',
+  initDurationMs: 'init_duration_ms',
+  restoreDurationMs: 'restore_duration_ms',
+  billedRestoreDurationMs: 'billed_restore_duration_ms',
+};
+
+/** `aws.lambda.*` figures, `event.duration` (ns) and `faas.coldstart` (an init duration was reported). */
+function reportFields(metrics: Record<string, number>, fields: Fields): void {
+  if (!Object.keys(metrics).length) return;
+  Object.assign(child(child(fields, 'aws'), 'lambda'), metrics);
+  if (metrics.duration_ms !== undefined)
+    child(fields, 'event').duration = Math.round(metrics.duration_ms * 1e6);
+  if (metrics.init_duration_ms !== undefined) child(fields, 'faas').coldstart = true;
+}
+
+function reportMetrics(rest: string): Record<string, number> {
+  const metrics: Record<string, number> = {};
+  for (const m of rest.matchAll(REPORT_METRIC)) {
+    const n = Number(m[2]);
+    if (Number.isFinite(n)) metrics[REPORT_FIELDS[m[1]!]!] = n;
   }
   return metrics;
 }
@@ -71,14 +102,10 @@ export const awsLambda: LineParser = {
         fields,
       };
       if (kind === 'REPORT') {
-        const metrics = reportFields(rest);
-        parsed.app = metrics;
-        if (typeof metrics.duration === 'number') {
-          (fields.event as Fields).duration = Math.round(metrics.duration * 1e6);
-        }
+        reportFields(reportMetrics(rest), fields);
         const status = /Status: (\w+)/.exec(rest)?.[1];
         if (status) {
-          metrics.status = status;
+          child(child(fields, 'aws'), 'lambda').status = status;
           if (status !== 'success') parsed.level = 'error';
         }
       }
@@ -121,10 +148,24 @@ export function fromLambdaPlatformObject(
   const time = typeof obj.time === 'string' ? parseIsoTime(obj.time, ctx.timeZone) : undefined;
   if (time !== undefined) parsed.time = time;
   const metrics = record.metrics as Record<string, unknown> | undefined;
-  if (metrics && typeof metrics.durationMs === 'number')
-    event.duration = Math.round(metrics.durationMs * 1e6);
+  const typed: Record<string, number> = {};
+  if (metrics && typeof metrics === 'object') {
+    for (const [k, name] of Object.entries(JSON_METRICS)) {
+      const v = metrics[k];
+      if (typeof v === 'number' && Number.isFinite(v)) typed[name] = v;
+    }
+  }
+  reportFields(typed, fields);
   const app: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) if (k !== 'requestId') setOwn(app, k, v);
+  for (const [k, v] of Object.entries(record)) {
+    if (k === 'requestId') continue;
+    if (k === 'metrics' && metrics && typeof metrics === 'object') {
+      const rest = Object.fromEntries(
+        Object.entries(metrics).filter(([m]) => !(m in JSON_METRICS)),
+      );
+      if (Object.keys(rest).length) setOwn(app, k, rest);
+    } else setOwn(app, k, v);
+  }
   if (Object.keys(app).length) parsed.app = app;
   if (typeof record.status === 'string' && record.status !== 'success') parsed.level = 'error';
   return parsed;

@@ -1,7 +1,8 @@
 // Splits an access-log request line (`GET /path HTTP/1.1`) and undoes each server's quoting.
 import type { Fields } from '#shared/model.ts';
 
-const REQUEST = /^([A-Z][A-Z_-]*) (\S+) HTTP\/(\d+(?:\.\d+)?)$/;
+// The version is optional: HTTP/0.9 requests have none, and a request cut at a length limit lost it.
+const REQUEST = /^([A-Z][A-Z_-]*) (\S+)(?: HTTP\/(\d+(?:\.\d+)?))?$/;
 
 /**
  * ECS request fields from a request line. A line that is not `METHOD URI HTTP/x` (a TLS handshake
@@ -13,10 +14,9 @@ const REQUEST = /^([A-Z][A-Z_-]*) (\S+) HTTP\/(\d+(?:\.\d+)?)$/;
 export function requestFields(line: string): Fields {
   const m = REQUEST.exec(line);
   if (!m) return line === '' || line === '-' ? {} : { url: { original: line } };
-  return {
-    http: { request: { method: m[1] }, version: m[3] },
-    url: { original: m[2] },
-  };
+  const http: Fields = { request: { method: m[1] } };
+  if (m[3] !== undefined) http.version = m[3];
+  return { http, url: { original: m[2] } };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -46,11 +46,23 @@ export function unescapeNginx(text: string): string {
   return unescapeRuns(text, /(?:\\x[0-9A-Fa-f]{2})+/g, /\\x([0-9A-Fa-f]{2})/g);
 }
 
-/** Apache escapes `"` and `\` with a backslash and writes other bytes as `\xHH`. */
+const C_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', b: '\b' };
+
+/** Apache escapes `"` and `\` with a backslash, whitespace C-style (`\n`, `\t`) and other bytes as `\xHH`. */
 export function unescapeApache(text: string): string {
   if (!text.includes('\\')) return text;
   return text.replace(/(?:\\x[0-9A-Fa-f]{2})+|\\(.)/g, (seq: string, esc: string | undefined) =>
-    esc !== undefined ? esc : unescapeRuns(seq, /.+/gs, /\\x([0-9A-Fa-f]{2})/g),
+    esc !== undefined ? (C_ESCAPES[esc] ?? esc) : unescapeRuns(seq, /.+/gs, /\\x([0-9A-Fa-f]{2})/g),
+  );
+}
+
+const JSON_ESCAPES: Record<string, string> = { ...C_ESCAPES, '/': '/', '"': '"', '\\': '\\' };
+
+/** nginx `escape=json`: JSON string escapes (`\"`, `\\`, `\n`, `\u00XX`). */
+export function unescapeJson(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(?:u([0-9A-Fa-f]{4})|(.))/g, (seq: string, hex?: string, esc?: string) =>
+    hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : (JSON_ESCAPES[esc!] ?? seq),
   );
 }
 

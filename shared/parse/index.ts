@@ -1,6 +1,6 @@
 // Picks a parser per line (pinned by a route, or auto-detected from its first characters) and never lets a line fail: text is the floor.
 import { DATASETS, type Dataset, type EventSource, type ParsedLine } from '#shared/model.ts';
-import { apacheAccess, nginxAccess } from './access-log.ts';
+import { apacheAccess, nginxAccess, parseAccessLine } from './access-log.ts';
 import { apacheError } from './apache-error.ts';
 import { appJson, fromObject, parseJsonObject } from './app-json.ts';
 import { awsLambda, fromLambdaPlatformObject, isLambdaPlatformObject } from './aws-lambda.ts';
@@ -73,18 +73,24 @@ export function availableParsers(): Dataset[] {
   return DATASETS.filter((d) => PARSERS[d] !== undefined);
 }
 
-const apacheHints = new WeakMap<EventSource, boolean>();
+const serverHints = new WeakMap<EventSource, 'apache' | 'nginx' | undefined>();
 
-/** Apache and nginx write the same access format; the log group, stream or container name tells them apart. */
-function looksApache(source: EventSource): boolean {
-  let hint = apacheHints.get(source);
-  if (hint === undefined) {
-    const container = (source.wrapper?.container as { name?: unknown } | undefined)?.name;
-    const names =
-      `${source.logGroup ?? ''} ${source.logStream ?? ''} ${typeof container === 'string' ? container : ''}`.toLowerCase();
-    hint = names.includes('apache') || names.includes('httpd');
-    apacheHints.set(source, hint);
-  }
+/**
+ * Apache and nginx write the same access format; the log group, stream or container name may tell
+ * them apart. When it says neither, the line's own signs do (see parseAccessLine).
+ */
+function serverHint(source: EventSource): 'apache' | 'nginx' | undefined {
+  if (serverHints.has(source)) return serverHints.get(source);
+  const container = (source.wrapper?.container as { name?: unknown } | undefined)?.name;
+  const names =
+    `${source.logGroup ?? ''} ${source.logStream ?? ''} ${typeof container === 'string' ? container : ''}`.toLowerCase();
+  const hint =
+    names.includes('apache') || names.includes('httpd')
+      ? 'apache'
+      : names.includes('nginx')
+        ? 'nginx'
+        : undefined;
+  serverHints.set(source, hint);
   return hint;
 }
 
@@ -96,11 +102,7 @@ function isDigit(c: number): boolean {
 function addressLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   const space = line.indexOf(' ');
   if (space > 0 && line.charCodeAt(space + 1) === 0x5b /* [ */) return haproxyLine(line, ctx);
-  if (looksApache(ctx.source)) return apacheAccess.parse(line, ctx);
-  const access = nginxAccess.parse(line, ctx);
-  // Apache escapes quotes as \" where nginx writes \x22: the line tells which server wrote it.
-  if (access && line.includes('\\"')) return apacheAccess.parse(line, ctx) ?? access;
-  return access;
+  return parseAccessLine(line, ctx, serverHint(ctx.source));
 }
 
 /** Lines led by an ISO date: Lambda runtime, Spring Boot, logback, Python, rsyslog. */
@@ -151,6 +153,7 @@ function detectBody(body: string, ctx: ParseContext): ParsedLine | undefined {
   const c = body.charCodeAt(0);
   if (c === 0x7b) return parseJsonLine(body, ctx);
   if (isDigit(c) || (c >= 0x61 && c <= 0x66) || c === 0x3a) return addressLed(body, ctx);
+  if (c === 0x43 /* C */ && body.startsWith('Connect from ')) return haproxyTcp.parse(body, ctx);
   return undefined;
 }
 
@@ -189,15 +192,40 @@ function failure(line: string, reason: string): ParsedLine {
 }
 
 /**
+ * A line of a route that pins a declared format. One that does not fit (an error line in the same
+ * log group, a format that changed) is auto-detected and tagged `_format_mismatch`, then text.
+ */
+function parseDeclared(
+  line: string,
+  ctx: ParseContext,
+  format: LineParser & { name?: string },
+): ParsedLine {
+  const parsed = format.parse(line, ctx);
+  if (parsed) return parsed;
+  const header = parseSyslogHeader(line, ctx);
+  const body = header ? format.parse(header.body, ctx) : undefined;
+  if (header && body) return withSyslog(header, body);
+  const detected = detect(line, ctx);
+  if (detected) return { ...detected, tags: [...(detected.tags ?? []), '_format_mismatch'] };
+  return failure(line, `line does not match format ${format.name ?? format.dataset}`);
+}
+
+/**
  * Parses one line. A pinned parser that does not match, or a parser that throws, yields a text
  * document tagged `_parse_failure` with the reason: a line is never dropped. A pinned parser also
  * reads the body of a syslog-prefixed line (`Feb 26 05:17:05 lb haproxy[22]: …`).
  *
  * @example
  * parseLine('127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326', ctx).dataset // 'nginx.access'
+ * parseLine(line, ctx, compileFormat({ name: 'edge', family: 'nginx', format })) // a declared format
  */
-export function parseLine(line: string, ctx: ParseContext, pinned?: Dataset): ParsedLine {
+export function parseLine(
+  line: string,
+  ctx: ParseContext,
+  pinned?: Dataset | LineParser,
+): ParsedLine {
   try {
+    if (typeof pinned === 'object') return parseDeclared(line, ctx, pinned);
     if (pinned) {
       const parser = PARSERS[pinned];
       if (!parser) return failure(line, `no parser for ${pinned} in this build`);

@@ -1,4 +1,5 @@
 // nginx error log lines: `2024/01/15 10:00:00 [error] 12#34: *5 message, client: …, server: …, request: "…"`.
+import { isIP } from 'node:net';
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { requestFields } from './http-request.ts';
 import { levelFromName } from './level.ts';
@@ -30,7 +31,7 @@ export const nginxError: LineParser = {
         const key = c[1]!;
         const raw = c[2]!;
         const value = raw.startsWith('"') ? raw.slice(1, -1) : raw;
-        if (key === 'client') fields.source = { ip: value };
+        if (key === 'client') fields.source = isIP(value) ? { ip: value } : { address: value };
         else if (key === 'request') Object.assign(fields, requestFields(value));
         else if (key === 'host') fields.url = { ...(fields.url as Fields), domain: value };
         else if (key === 'referrer') extra.referrer = value;

@@ -57,7 +57,14 @@ const PATTERNS: { re: RegExp; time: number; level: number; logger?: number; mess
     message: 4,
   },
   // %(asctime)s %(levelname)s %(message)s
-  { re: new RegExp(`^${ASCTIME} +-? *${LEVEL} +-? *(.*)$`, 's'), time: 1, level: 2, message: 3 },
+  // One run of spaces, then an optional dash and its spaces: two quantifiers over the same spaces
+  // would backtrack quadratically on a line of spaces.
+  {
+    re: new RegExp(`^${ASCTIME} +(?:- *)?${LEVEL} +(?:- *)?(.*)$`, 's'),
+    time: 1,
+    level: 2,
+    message: 3,
+  },
 ];
 
 function build(

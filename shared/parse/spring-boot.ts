@@ -5,7 +5,7 @@ import { parseIsoTime } from './time.ts';
 import type { LineParser } from './types.ts';
 
 const LINE =
-  /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) +(TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +(\d+) --- (?:\[([^\]]*)\] )?\[ *([^\]]*?)\] (?:\[([^\]]*)\] )?(\S+) *: ?(.*)$/s;
+  /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?) +(TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +(\d+) --- (?:\[([^\]]*)\] )?\[([^\]]*)\] (?:\[([^\]]*)\] )?(\S+) *: ?(.*)$/s;
 const CORRELATION = /^([0-9a-f]{32})-([0-9a-f]{16})$/;
 
 export const springBoot: LineParser = {
@@ -18,7 +18,7 @@ export const springBoot: LineParser = {
     if (time === undefined) return undefined;
     const fields: Fields = {
       log: { logger },
-      process: { pid: Number(pid), thread: { name: thread } },
+      process: { pid: Number(pid), thread: { name: thread!.trim() } },
     };
     const app: Record<string, unknown> = {};
     if (appName?.trim()) fields.service = { name: appName.trim() };

@@ -14,12 +14,18 @@ export interface SyslogHeader {
   body: string;
 }
 
+// A tag with a pid may go without its colon (`CRON[812] (root) CMD …`); one without a pid needs it.
 const RFC3164 =
-  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (?:(\S+) )?([^\s:[\]]+)(?:\[(\d+)\])?: ?(.*)$/s;
+  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (?:(\S+) )?([^\s:[\]]+)(?:\[(\d+)\]:? ?|: ?)(.*)$/s;
 const RFC3164_NO_TAG =
   /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (\S+) (.*)$/s;
+// rsyslog's RSYSLOG_FileFormat and others write an ISO-8601 time where RFC 3164 has its BSD one.
 const RSYSLOG_ISO =
-  /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}T\S+) (\S+) ([^\s:[\]]+)(?:\[(\d+)\])?: ?(.*)$/s;
+  /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}T\S+) (\S+) ([^\s:[\]]+)(?:\[(\d+)\]:? ?|: ?)(.*)$/s;
+// Without a tag only a PRI says it is syslog at all: `2025-… word rest` is as likely plain text.
+const RSYSLOG_ISO_NO_TAG = /^<(\d{1,3})>(\d{4}-\d{2}-\d{2}T\S+) (\S+) (.*)$/s;
+// syslogd folds repeats into one line: `last message repeated 3 times`, FreeBSD with `---` around it.
+const REPEATED = /^(?:-{2,3} ?)?last message repeated (\d+) times?(?: ?-{2,3})?$/;
 const RFC5424 = /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
 
 const FACILITIES = [
@@ -153,12 +159,9 @@ function rfc5424(line: string, ctx: ParseContext): SyslogHeader | undefined {
 
 function rfc3164(line: string, ctx: ParseContext): SyslogHeader | undefined {
   const m = RFC3164.exec(line) ?? RSYSLOG_ISO.exec(line);
-  if (m) {
+  if (m && !REPEATED.test(`${m[4]} ${m[6]}`.trim())) {
     const [, pri, ts, host, tag, pid, body] = m;
-    const time =
-      ts!.charCodeAt(0) <= 0x39
-        ? parseIsoTime(ts!, ctx.timeZone)
-        : parseSyslogTime(ts!, ctx.eventTime, ctx.timeZone);
+    const time = timeOf(ts!, ctx);
     if (time === undefined) return undefined;
     const out: SyslogHeader = { time, fields: {}, body: body ?? '' };
     priorityFields(pri, out);
@@ -167,13 +170,21 @@ function rfc3164(line: string, ctx: ParseContext): SyslogHeader | undefined {
     if (proc) out.fields.process = proc;
     return out;
   }
-  const n = RFC3164_NO_TAG.exec(line);
+  const n = RFC3164_NO_TAG.exec(line) ?? RSYSLOG_ISO_NO_TAG.exec(line);
   if (!n) return undefined;
-  const time = parseSyslogTime(n[2]!, ctx.eventTime, ctx.timeZone);
+  const time = timeOf(n[2]!, ctx);
   if (time === undefined) return undefined;
   const out: SyslogHeader = { time, fields: { host: { hostname: n[3] } }, body: n[4] ?? '' };
   priorityFields(n[1], out);
+  const repeated = REPEATED.exec(out.body);
+  if (repeated) child(child(out.fields, 'log'), 'syslog').repeated = Number(repeated[1]);
   return out;
+}
+
+function timeOf(ts: string, ctx: ParseContext): number | undefined {
+  return ts.charCodeAt(0) <= 0x39
+    ? parseIsoTime(ts, ctx.timeZone)
+    : parseSyslogTime(ts, ctx.eventTime, ctx.timeZone);
 }
 
 /**
@@ -205,7 +216,8 @@ export const syslog: LineParser = {
   parse(line, ctx): ParsedLine | undefined {
     const h = parseSyslogHeader(line, ctx);
     if (!h) return undefined;
-    const parsed: ParsedLine = { dataset: 'syslog', message: h.body, fields: h.fields };
+    // An RFC 5424 line may have no MSG at all (`<165>1 - - - - - -`): the line is the message then.
+    const parsed: ParsedLine = { dataset: 'syslog', message: h.body || line, fields: h.fields };
     if (h.time !== undefined) parsed.time = h.time;
     if (h.level) parsed.level = h.level;
     if (h.app) parsed.app = h.app;

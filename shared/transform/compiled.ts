@@ -1,6 +1,8 @@
-// The rules of a configuration compiled once (drop matchers, redactors per route), and redaction of text that never becomes a document.
+// The rules of a configuration compiled once (drop matchers, redactors per route, declared formats), and redaction of text that never becomes a document.
 import type { Config, RedactConfig, Route } from '#shared/config/schema.ts';
 import type { EventSource } from '#shared/model.ts';
+import type { DeclaredFormat } from '#shared/parse/format/compile.ts';
+import { compileFormats } from '#shared/parse/format/declared.ts';
 import { compileDropRules, type DropMatcher } from '#shared/transform/drop.ts';
 import { createRedactor, type Redactor } from '#shared/transform/redact.ts';
 import { selectRoute } from '#shared/transform/route.ts';
@@ -10,6 +12,8 @@ export interface Compiled {
   routeDrop: Map<Route, DropMatcher[]>;
   redact?: Redactor;
   routeRedact: Map<Route, Redactor | undefined>;
+  /** Declared formats by name: a route's `parser` names one or a built-in dataset. */
+  formats: Map<string, DeclaredFormat>;
 }
 
 const compiled = new WeakMap<Config, Compiled>();
@@ -32,6 +36,7 @@ export function compile(config: Config): Compiled {
       routeDrop: new Map(),
       redact: redactor(config.redact),
       routeRedact: new Map(),
+      formats: compileFormats(config.formats ?? []),
     };
     for (const route of config.routes) {
       c.routeDrop.set(

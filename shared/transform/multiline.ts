@@ -17,8 +17,29 @@ const PY_CHAIN =
   /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
 const PY_FINAL = /^([A-Za-z_][\w.]*)(?:: (.*))?$/s;
 const GO_HEADER = /^(?:panic: |fatal error: )/;
-const GO_FRAME =
-  /^(?:goroutine \d+ \[[^\]]*\]:|\[signal |\t|created by |[\w./*()[\]-]+\(.*\)$|exit status \d+$|\s*$)/;
+const GO_FRAME = /^(?:goroutine \d+ \[[^\]]*\]:|\[signal |\t|created by |exit status \d+$|\s*$)/;
+// Characters of a Go function name as a trace prints it: `github.com/a/b.(*T).Method`.
+const GO_NAME = /[\w./*()[\]-]/;
+
+/**
+ * A Go frame's function line, `pkg.(*T).Method(0xc000010000, …)`: a name, `(`, arguments, `)`. Scanned
+ * by hand: as a regex (`[\w./*()[\]-]+\(.*\)$`) the name's `(` and the argument list's overlap and
+ * backtrack quadratically on a line of `(`.
+ */
+function isGoFunctionLine(line: string): boolean {
+  if (line.charCodeAt(line.length - 1) !== 0x29 /* ) */) return false;
+  let firstParen = -1;
+  for (let i = 0; i < line.length - 1; i++) {
+    const ch = line[i]!;
+    if (ch === '(' && i > 0 && firstParen < 0) firstParen = i;
+    if (!GO_NAME.test(ch)) break;
+  }
+  return firstParen > 0;
+}
+
+function isGoFrame(line: string): boolean {
+  return GO_FRAME.test(line) || isGoFunctionLine(line);
+}
 const JAVA_HEADER =
   /^(?:Exception in thread "[^"]*" )?((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*)(?:: (.*))?$/s;
 const JS_HEADER = /^(?:Uncaught )?((?:[A-Z][\w$]*)?(?:Error|Exception))(?:: (.*))?$/s;
@@ -42,7 +63,7 @@ export function continuesStack(line: string, state: StackState | undefined): boo
     if (state.closed) return PY_CHAIN.test(line) || isBlank(line);
     return c === 0x20 || c === 0x09 || isBlank(line) || PY_HEADER.test(line) || PY_FINAL.test(line);
   }
-  if (state?.lang === 'go' && !state.closed) return GO_FRAME.test(line);
+  if (state?.lang === 'go' && !state.closed) return isGoFrame(line);
   // Space, tab, `.`, `C`aused by: the only ways a generic frame can start.
   if (c !== 0x20 && c !== 0x09 && c !== 0x2e && c !== 0x43) return false;
   return GENERIC_FRAME.test(line);

@@ -3,6 +3,7 @@
 import { jsonDepthExceeds } from '#shared/bounded-json.ts';
 import type { Config, Route } from '#shared/config/schema.ts';
 import type { Dataset, EventSource, InputEvent, Level, ParsedLine, Routed } from '#shared/model.ts';
+import type { DeclaredFormat } from '#shared/parse/format/compile.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import { child, mergeFields } from '#shared/parse/merge.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
@@ -123,20 +124,20 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
   };
 }
 
-function parse(p: Prepared): ParsedLine {
+function parse(p: Prepared, formats: Map<string, DeclaredFormat>): ParsedLine {
   if (p.tooDeep !== undefined) {
     // Kept whole as text: fields from it would be walked by every later stage.
+    const reason = `JSON nested deeper than ${p.tooDeep} levels (decode.max_json_depth)`;
     return {
       dataset: 'text',
       message: p.line,
       tags: ['_json_too_deep'],
-      fields: {
-        event: { reason: `JSON nested deeper than ${p.tooDeep} levels (decode.max_json_depth)` },
-      },
+      fields: { event: { reason } },
     };
   }
   const ctx: ParseContext = { eventTime: p.time, timeZone: p.route?.timezone, source: p.source };
-  return parseLine(p.line, ctx, p.route?.parser as Dataset | undefined);
+  const name = p.route?.parser;
+  return parseLine(p.line, ctx, name ? (formats.get(name) ?? (name as Dataset)) : undefined);
 }
 
 const ATTACHES: ReadonlySet<Level | undefined> = new Set<Level | undefined>([
@@ -151,7 +152,7 @@ const ATTACHES: ReadonlySet<Level | undefined> = new Set<Level | undefined>([
  * one was logged at warn or above and has no trace yet (`log.error("failed", e)`); otherwise it opens
  * its own document.
  */
-function group(prepared: readonly Prepared[]): Group[] {
+function group(prepared: readonly Prepared[], formats: Map<string, DeclaredFormat>): Group[] {
   const next = new Array<number>(prepared.length).fill(-1);
   const lastSeen = new Map<string, number>();
   for (let i = prepared.length - 1; i >= 0; i--) {
@@ -181,7 +182,7 @@ function group(prepared: readonly Prepared[]): Group[] {
     const orphan = multiline && !lang && continuesStack(p.line, undefined);
     const g: Group = {
       items: [p],
-      parsed: parse(p),
+      parsed: parse(p, formats),
       state: lang
         ? { lang, closed: false }
         : orphan
@@ -266,7 +267,7 @@ export function transformEvents(
   const prepared = events.map((e) => prepare(e, config, memo));
   for (const p of prepared) if (!p.route) stats.unmatched++;
   const routed: Routed[] = [];
-  for (const g of group(prepared)) {
+  for (const g of group(prepared, c.formats)) {
     const route = g.items[0]!.route;
     stats.merged += g.items.length - 1;
     const { event, parsed } = documentOf(g);

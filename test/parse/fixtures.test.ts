@@ -1,13 +1,20 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectedPath, fixtureDocuments, fixtureNames } from '#test/parse/fixtures.ts';
+import { parseConfigText } from '#shared/config/yaml.ts';
+import { expectedPath, FIXTURES, fixtureDocuments, fixtureNames } from '#test/parse/fixtures.ts';
 
 // Each test/fixtures/parse/NAME.txt (one event per line) has the documents it must yield in
-// NAME.expected.ndjson. After a deliberate change, regenerate with UPDATE_FIXTURES=1 and review the diff.
+// NAME.expected.ndjson; a NAME.config.yml beside them is the configuration (declared formats). After a deliberate change, regenerate with UPDATE_FIXTURES=1 and review the diff.
 describe('parse fixtures', () => {
   it.each(fixtureNames())('%s yields its expected documents', (name) => {
+    // Prepare
+    const configFile = join(FIXTURES, `${name}.config.yml`);
+    const config = existsSync(configFile)
+      ? parseConfigText(readFileSync(configFile, 'utf8'), configFile)
+      : undefined;
     // Act
-    const docs = fixtureDocuments(name);
+    const docs = fixtureDocuments(name, config);
     // Assess
     const path = expectedPath(name);
     const actual = `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`;

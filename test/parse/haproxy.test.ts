@@ -8,7 +8,7 @@ const ctx: ParseContext = {
 };
 
 describe('HAProxy httplog', () => {
-  it('maps the client, request, status, bytes and Ta (ns) and keeps HAProxy names in app', () => {
+  it('maps the client, request, status, bytes and Ta (ns) and types timers and counters', () => {
     const p = parseLine(
       '10.0.1.2:33317 [26/Feb/2025:05:17:05.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} "GET /index.html HTTP/1.1"',
       ctx,
@@ -21,24 +21,23 @@ describe('HAProxy httplog', () => {
         http: {
           request: { method: 'GET' },
           version: '1.1',
-          response: { status_code: 200, body: { bytes: 2750 } },
+          response: { status_code: 200, bytes: 2750 },
         },
         url: { original: '/index.html' },
         event: { duration: 109_000_000 },
-      },
-      app: {
-        ft: 'http-in',
-        b: 'static',
-        s: 'srv1',
-        TR: 10,
-        Tw: 0,
-        Tc: 30,
-        Tr: 69,
-        Ta: 109,
-        tsc: '----',
-        hr: '1wt.eu',
+        haproxy: {
+          frontend_name: 'http-in',
+          backend_name: 'static',
+          server_name: 'srv1',
+          timers: { request_ms: 10, queue_ms: 0, connect_ms: 30, response_ms: 69, active_ms: 109 },
+          termination_state: '----',
+          connections: { active: 1, frontend: 1, backend: 1, server: 1, retries: 0 },
+          queue: { server: 0, backend: 0 },
+          http: { request: { captured_headers: ['1wt.eu'] } },
+        },
       },
     });
+    expect(p.app).toBeUndefined();
   });
 
   it('splits an unbracketed IPv6 client on the last colon and undoes #22 escaping', () => {
@@ -50,14 +49,15 @@ describe('HAProxy httplog', () => {
     expect(p.fields?.url).toEqual({ original: '/s?q="x"' });
   });
 
-  it('keeps <BADREQ> whole, reads -1 timers as no duration, and reads the accept date in the route zone', () => {
+  it('writes no request for <BADREQ>, reads -1 timers as absent, and reads the accept date in the route zone', () => {
     const p = parseLine(
       '192.0.2.9:5555 [26/Feb/2025:06:17:05.001] fe be/<NOSRV> -1/-1/-1/-1/-1 400 187 - - PR-- 1/1/0/0/0 0/0 "<BADREQ>"',
       { ...ctx, timeZone: 'Europe/Paris' },
     );
-    expect(p.fields?.url).toEqual({ original: '<BADREQ>' });
+    expect(p.fields?.url).toBeUndefined();
     expect(p.fields?.event).toBeUndefined();
-    expect(p.fields?.http).toEqual({ response: { status_code: 400, body: { bytes: 187 } } });
+    expect(p.fields?.haproxy).not.toHaveProperty('timers');
+    expect(p.fields?.http).toEqual({ response: { status_code: 400, bytes: 187 } });
     expect(p.time).toBe(Date.UTC(2025, 1, 26, 5, 17, 5, 1));
   });
 });
@@ -74,8 +74,15 @@ describe('HAProxy tcplog', () => {
         source: { ip: '10.0.1.2', port: 33313 },
         destination: { bytes: 212 },
         event: { duration: 5_007_000_000 },
+        haproxy: {
+          frontend_name: 'fnt',
+          backend_name: 'bck',
+          server_name: 'srv1',
+          timers: { queue_ms: 0, connect_ms: 0, total_ms: 5007 },
+          termination_state: '--',
+          connections: { retries: 3 },
+        },
       },
-      app: { ft: 'fnt', b: 'bck', s: 'srv1', Tw: 0, Tc: 0, Tt: 5007, ts: '--', rc: 3 },
     });
   });
 });
@@ -95,14 +102,14 @@ describe('HAProxy JSON log-format', () => {
         http: {
           request: { method: 'GET' },
           version: '1.1',
-          response: { status_code: 200, body: { bytes: 512 } },
+          response: { status_code: 200, bytes: 512 },
         },
         url: { original: '/a?b=1', path: '/a', query: 'b=1' },
         event: { duration: 15_000_000 },
+        haproxy: { frontend_name: 'fe', timers: { total_ms: 15, response_ms: 10 } },
       },
-      app: { ft: 'fe', b: 'be', s: 's1', Tt: 15, tsc: '----' },
     });
-    expect(p.app).not.toHaveProperty('ST');
+    expect(p.app).toBeUndefined();
   });
 
   it('coerces quoted numbers and tells tcp from http by the variables present', () => {
