@@ -1,8 +1,9 @@
 // Schema of logferry.yml, the user's pipeline configuration; unknown keys are errors, not ignored.
 import * as z from 'zod';
 import { DEFAULT_JSON_DEPTH, MAX_JSON_DEPTH } from '#shared/bounded-json.ts';
+import { FormatError } from '#shared/errors.ts';
 import { DATASETS } from '#shared/model.ts';
-import { formatSchema } from './schema-formats.ts';
+import { compileFormat, type FormatFamily } from '#shared/parse/format/compile.ts';
 import {
   alertsSchema,
   dropRuleSchema,
@@ -41,6 +42,55 @@ const subscriptionsSchema = z.strictObject({
   /** The ingest Lambda, or the Kinesis stream (with the role CloudWatch Logs assumes to write to it). */
   destination: z.enum(['lambda', 'kinesis']).default('lambda'),
 });
+
+/**
+ * `formats:`: log formats declared with the server's own format string (docs/formats.md).
+ */
+const FAMILIES: readonly FormatFamily[] = ['nginx', 'apache', 'haproxy'];
+
+/**
+ * A log format declared with the server's own format string; compiled here so a string that cannot
+ * compile fails validation (naming its position and variable), not a batch.
+ */
+const formatSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*$/, 'a format name is letters, digits, _ . and -')
+      .refine((n) => !(DATASETS as readonly string[]).includes(n), {
+        message: 'a format name must differ from the built-in parsers',
+      }),
+    /** nginx `log_format` string (a leading `escape=json|none|default` is read too). */
+    nginx: z.string().min(1).optional(),
+    /** Apache `LogFormat` string. */
+    apache: z.string().min(1).optional(),
+    /** HAProxy `log-format` string. */
+    haproxy: z.string().min(1).optional(),
+    /** nginx's `escape=` of the `log_format`: how values are escaped (default `\xHH`). */
+    escape: z.enum(['default', 'json', 'none']).optional(),
+  })
+  .superRefine((f, ctx) => {
+    const families = FAMILIES.filter((k) => f[k] !== undefined);
+    if (families.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of nginx, apache or haproxy' });
+      return;
+    }
+    const family = families[0]!;
+    if (f.escape !== undefined && family !== 'nginx')
+      ctx.addIssue({ code: 'custom', path: ['escape'], message: 'escape is for nginx formats' });
+    try {
+      compileFormat({ name: f.name, family, format: f[family]!, escape: f.escape });
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      ctx.addIssue({
+        code: 'custom',
+        path: [family],
+        message: `position ${err.position}${err.variable ? `, ${err.variable}` : ''}: ${err.message}`,
+      });
+    }
+  });
+
+export type FormatConfig = z.infer<typeof formatSchema>;
 
 export const configSchema = z
   .strictObject({
@@ -144,6 +194,5 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type Route = z.infer<typeof routeSchema>;
-export type { FormatConfig } from './schema-formats.ts';
 export type RedactConfig = z.infer<typeof redactObject>;
 export type SubscriptionsConfig = z.infer<typeof subscriptionsSchema>;
