@@ -65,6 +65,7 @@ export function createRuntime(
     slack: createSlackClient(),
     webhooks,
     region: env.region,
+    opensearchUrl: env.opensearchUrl,
   });
   return { config, sinks, webhooks };
 }
@@ -81,7 +82,12 @@ export interface DryRunAlertSink extends AlertSink {
  * @example
  * const sinks = { ...createRecordingSinks(), alert: createDryRunAlertSink(config.alerts) };
  */
-export function createDryRunAlertSink(config: AlertsConfig, region?: string): DryRunAlertSink {
+export function createDryRunAlertSink(
+  config: AlertsConfig,
+  region?: string,
+  /** Where Discover links would point, as in Lambda: an AWS endpoint's Dashboards is derived from it. */
+  opensearchUrl?: string,
+): DryRunAlertSink {
   const messages: DryRunAlertSink['messages'] = [];
   const sink = createAlertSink({
     config,
@@ -99,6 +105,7 @@ export function createDryRunAlertSink(config: AlertsConfig, region?: string): Dr
       },
     },
     region,
+    opensearchUrl,
   });
   return { ...sink, messages };
 }

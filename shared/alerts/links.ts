@@ -1,4 +1,6 @@
-// Deep links for an alert: the CloudWatch console at a stream and time, OpenSearch Dashboards Discover for a fingerprint. Pure.
+// Deep links for an alert: the CloudWatch console at a stream and time (CloudWatch data only), OpenSearch Dashboards Discover for a fingerprint. Pure.
+import { dashboardsUrlOf } from '#shared/clients/opensearch.ts';
+import { indexPatternId } from '#shared/ops/dashboards/ids.ts';
 
 /** The console's escaping inside its `#logsV2:` fragment: percent-encoding with `%` written `$`. */
 function consoleEscape(value: string): string {
@@ -40,21 +42,29 @@ function encodeRison(value: string): string {
   return encodeURIComponent(value).replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%40/g, '@');
 }
 
-function luceneQuote(value: string): string {
+/** A Lucene phrase: inside quotes only `"` and backslash are special (slashes, spaces, `:`, `*` are not). */
+export function luceneQuote(value: string): string {
   return `"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
 /**
- * A Lucene query that finds the events of a fingerprint: its log group, error type, and the longest
- * constant fragments of the normalised message (placeholders split it) as phrases on `message`.
+ * A Lucene query that finds the events of a fingerprint: its log group (or, for Kinesis data that has
+ * none, its stream), error type, and the longest constant fragments of the normalised message
+ * (placeholders split it) as phrases on `message`.
+ *
+ * @example
+ * fingerprintQuery({ kinesisStream: 'app-logs', normalized: 'payment <n> declined' })
+ * // 'aws.kinesis.stream:"app-logs" AND message:"declined" AND message:"payment"'
  */
 export function fingerprintQuery(opts: {
   logGroup?: string;
+  kinesisStream?: string;
   errorType?: string;
   normalized: string;
 }): string {
   const clauses: string[] = [];
-  if (opts.logGroup) clauses.push(`aws.cloudwatch.log_group:${luceneQuote(opts.logGroup)}`);
+  if (opts.kinesisStream) clauses.push(`aws.kinesis.stream:${luceneQuote(opts.kinesisStream)}`);
+  else if (opts.logGroup) clauses.push(`aws.cloudwatch.log_group:${luceneQuote(opts.logGroup)}`);
   if (opts.errorType) clauses.push(`error.type:${luceneQuote(opts.errorType)}`);
   const message =
     opts.errorType && opts.normalized.startsWith(`${opts.errorType}: `)
@@ -96,4 +106,37 @@ export function discoverUrl(opts: {
   const index = opts.indexPattern ? `index:${rison(opts.indexPattern)},` : '';
   const a = `(${index}query:(language:lucene,query:${rison(opts.query)}))`;
   return `${opts.baseUrl.replace(/\/+$/, '')}/app/discover#/?_g=${encodeRison(g)}&_a=${encodeRison(a)}`;
+}
+
+/**
+ * Where Discover links point: `alerts.links.dashboards_url` when set, else the Dashboards of an AWS
+ * OpenSearch endpoint (`https://<endpoint>/_dashboards`); undefined when neither is known or links are off.
+ *
+ * @example
+ * dashboardsBase({ discover: true }, 'https://search-logs-x.eu-west-1.es.amazonaws.com') // '…/_dashboards'
+ */
+export function dashboardsBase(
+  links: { dashboards_url?: string; discover?: boolean },
+  opensearchUrl?: string,
+): string | undefined {
+  if (links.discover === false) return undefined;
+  return links.dashboards_url ?? (opensearchUrl ? dashboardsUrlOf(opensearchUrl) : undefined);
+}
+
+/**
+ * The index pattern Discover opens: the configured one, else logferry's `<prefix>-*` pattern (which
+ * `npm run bootstrap` imports) for the prefix of the index the documents went to.
+ *
+ * @example
+ * discoverIndexPattern(undefined, 'logs-error-2025.11.20', 'error') // 'logferry-logs-index-pattern-all'
+ */
+export function discoverIndexPattern(
+  configured: string | undefined,
+  index: string | undefined,
+  logType: string,
+): string | undefined {
+  if (configured) return configured;
+  const suffix = new RegExp(`-${logType}-\\d{4}\\.\\d{2}\\.\\d{2}$`);
+  if (!index || !suffix.test(index)) return undefined;
+  return indexPatternId(index.replace(suffix, ''), 'all');
 }
