@@ -57,6 +57,7 @@ describe('packaged template: SQL over the archive', () => {
     });
     expect(String(params['projection.hour.values']).split(',')).toHaveLength(24);
     expect(params['storage.location.template']).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders
       'Fn::Sub':
         's3://${LogferryArchiveBucket}/archive/log_type=${!log_type}/dt=${!dt}/hour=${!hour}/',
     });
@@ -90,6 +91,7 @@ describe('packaged template: SQL over the archive', () => {
     expect(workgroup?.Properties.WorkGroupConfiguration).toMatchObject({
       EnforceWorkGroupConfiguration: true,
       ResultConfiguration: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders
         OutputLocation: { 'Fn::Sub': 's3://${LogferryArchiveBucket}/athena-results/' },
       },
     });
