@@ -15,6 +15,10 @@ interface Template {
   Outputs: Record<string, { Value: unknown }>;
 }
 
+/** CloudFormation Fn::Sub placeholders, written `\${…}` in these template literals. */
+const LOCATION_TEMPLATE = `s3://\${LogferryArchiveBucket}/archive/log_type=\${!log_type}/dt=\${!dt}/hour=\${!hour}/`;
+const RESULTS_LOCATION = `s3://\${LogferryArchiveBucket}/athena-results/`;
+
 const out = mkdtempSync(join(ROOT, '.local', 'tmp', 'package-athena-'));
 let template: Template;
 
@@ -56,11 +60,7 @@ describe('packaged template: SQL over the archive', () => {
       'projection.hour.type': 'enum',
     });
     expect(String(params['projection.hour.values']).split(',')).toHaveLength(24);
-    expect(params['storage.location.template']).toEqual({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders
-      'Fn::Sub':
-        's3://${LogferryArchiveBucket}/archive/log_type=${!log_type}/dt=${!dt}/hour=${!hour}/',
-    });
+    expect(params['storage.location.template']).toEqual({ 'Fn::Sub': LOCATION_TEMPLATE });
     expect((table.PartitionKeys as { Name: string }[]).map((k) => k.Name)).toEqual([
       ...PARTITION_COLUMNS,
     ]);
@@ -91,8 +91,7 @@ describe('packaged template: SQL over the archive', () => {
     expect(workgroup?.Properties.WorkGroupConfiguration).toMatchObject({
       EnforceWorkGroupConfiguration: true,
       ResultConfiguration: {
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders
-        OutputLocation: { 'Fn::Sub': 's3://${LogferryArchiveBucket}/athena-results/' },
+        OutputLocation: { 'Fn::Sub': RESULTS_LOCATION },
       },
     });
     expect(template.Outputs.AthenaDatabase?.Value).toEqual({ Ref: GLUE_DATABASE_RESOURCE });
