@@ -2,7 +2,7 @@
 // OpenSearch Dashboards' saved-objects API documents it (no real Dashboards can be installed here).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -94,6 +94,7 @@ const receiver = createReceiver();
 let url = '';
 
 beforeAll(async () => {
+  mkdirSync(join(ROOT, '.local', 'test-config'), { recursive: true });
   writeFileSync(configFile, yaml);
   url = await receiver.listen();
 });

@@ -12,10 +12,18 @@ import { ROOT } from '#test/helpers/events.ts';
 import { replay, replayTarget } from '#test/helpers/replay.ts';
 
 const target = replayTarget('query');
+// This process reads the archive too, with the local stack's credentials.
+const savedEnv = { ...process.env };
+Object.assign(process.env, {
+  AWS_ACCESS_KEY_ID: target.env.AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY: target.env.AWS_SECRET_ACCESS_KEY,
+  AWS_REGION: target.env.AWS_REGION,
+});
 const s3 = createS3Client({ region: target.env.AWS_REGION, endpoint: target.env.AWS_ENDPOINT_URL });
 const opensearch = createOpenSearchClient({ url: target.env.OPENSEARCH_URL! });
 
 afterAll(async () => {
+  process.env = savedEnv;
   await opensearch.indices.delete(
     { index: `${target.prefix}-*,${target.stateIndex}`, ignore_unavailable: true } as never,
     { ignore: [404] },

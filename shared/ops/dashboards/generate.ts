@@ -11,12 +11,11 @@ import {
   objectId,
   type PatternScope,
 } from './ids.ts';
-import { DASHBOARDS, LOG_SOURCE_FIELD, type Panel } from './panels.ts';
+import { DASHBOARDS, type Panel } from './panels.ts';
 import {
   dashboard,
   indexPattern,
   type SavedObject,
-  type ScriptedField,
   savedSearch,
   visualization,
 } from './saved-objects.ts';
@@ -29,22 +28,6 @@ export class DashboardsDefinitionError extends Error {
     this.name = 'DashboardsDefinitionError';
   }
 }
-
-const LOG_GROUP = 'aws.cloudwatch.log_group';
-const KINESIS_STREAM = 'aws.kinesis.stream';
-
-/** Kinesis data (FireLens, KPL, text) has a stream and no log group: charts by source show either. */
-export const LOG_SOURCE_SCRIPT: ScriptedField = {
-  name: LOG_SOURCE_FIELD,
-  type: 'string',
-  reads: [LOG_GROUP, KINESIS_STREAM],
-  script: [LOG_GROUP, KINESIS_STREAM]
-    .map(
-      (f) => `if (doc.containsKey('${f}') && doc['${f}'].size() > 0) { return doc['${f}'].value; }`,
-    )
-    .concat('return null;')
-    .join(' '),
-};
 
 const LOG_FORMATS = {
   'event.duration': {
@@ -87,12 +70,8 @@ function check(panels: readonly Panel[], source: DashboardsSource): void {
     const fields = p.scope === 'alerts' ? alerts : logs;
     const { aggregated, shown } = panelFields(p);
     for (const [agg, path] of aggregated) {
-      const reads =
-        path === LOG_SOURCE_FIELD && p.scope !== 'alerts' ? LOG_SOURCE_SCRIPT.reads : [path];
-      for (const r of reads) {
-        const problem = aggFieldProblem(agg === 'top_hit' ? 'top_hits' : agg, fields.get(r));
-        if (problem) problems.push(`${p.name}: ${agg} on ${r}: ${problem}`);
-      }
+      const problem = aggFieldProblem(agg === 'top_hit' ? 'top_hits' : agg, fields.get(path));
+      if (problem) problems.push(`${p.name}: ${agg} on ${path}: ${problem}`);
     }
     for (const path of shown)
       if (!fields.has(path)) problems.push(`${p.name}: column ${path}: no such field`);
@@ -173,7 +152,6 @@ export function dashboardObjects(
           title: indexPatternTitle(prefix, scope),
           fields: source.logFields,
           timeField: '@timestamp',
-          scripted: [LOG_SOURCE_SCRIPT],
           formats: LOG_FORMATS,
         }),
       );

@@ -28,8 +28,23 @@ export interface DashboardSpec {
   panels: Panel[];
 }
 
-/** Scripted field of the log index patterns: the log group, or the Kinesis stream for data that has none. */
-export const LOG_SOURCE_FIELD = 'log_source';
+/**
+ * Where a document came from: CloudWatch Logs data has a log group, other Kinesis data (FireLens, KPL,
+ * text) only a stream. Charts split on both, each with a bucket for documents that lack it (a
+ * scripted field could merge them, but not every cluster has Painless).
+ */
+const LOG_GROUP = {
+  type: 'terms',
+  field: 'aws.cloudwatch.log_group',
+  label: 'Log group',
+  missing: '(Kinesis data)',
+} as const;
+const STREAM = {
+  type: 'terms',
+  field: 'aws.kinesis.stream',
+  label: 'Kinesis stream',
+  missing: '(CloudWatch Logs)',
+} as const;
 
 const statusClasses = [1, 2, 3, 4, 5].map((c) => ({ from: c * 100, to: c * 100 + 100 }));
 const time = { type: 'date_histogram' } as const;
@@ -138,11 +153,14 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         kind: 'chart',
         name: 'access-top-sources',
         title: 'Top log groups',
-        description: 'Requests per log group (Kinesis stream for data without one).',
+        description: 'Requests per log group, and per Kinesis stream for Kinesis data.',
         scope: 'access',
         chart: 'table',
         metrics: [count],
-        buckets: [{ type: 'terms', field: LOG_SOURCE_FIELD, size: 20, label: 'Log group' }],
+        buckets: [
+          { ...LOG_GROUP, size: 20 },
+          { ...STREAM, size: 5 },
+        ],
       },
       {
         kind: 'search',
@@ -174,12 +192,24 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         name: 'errors-over-time',
         title: 'Errors over time by log group',
         description:
-          'Error events per interval, stacked by log group (Kinesis stream for data without one).',
+          'Error events per interval, stacked by log group (Kinesis data in one bucket).',
         scope: 'error',
-        w: 48,
         chart: 'histogram',
         metrics: [count],
-        buckets: [time, { type: 'terms', field: LOG_SOURCE_FIELD, size: 10, label: 'Log group' }],
+        buckets: [time, { ...LOG_GROUP, size: 10 }],
+      },
+      {
+        kind: 'chart',
+        name: 'errors-by-stream',
+        title: 'Errors by Kinesis stream',
+        description: 'Error events of Kinesis data (FireLens, KPL, text) per stream.',
+        scope: 'error',
+        chart: 'table',
+        query: '_exists_:aws.kinesis.stream',
+        metrics: [count],
+        buckets: [
+          { type: 'terms', field: 'aws.kinesis.stream', size: 20, label: 'Kinesis stream' },
+        ],
       },
       {
         kind: 'chart',
@@ -298,11 +328,14 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         kind: 'chart',
         name: 'pipeline-documents-by-source',
         title: 'Documents per log group',
-        description: 'Documents per log group (Kinesis stream for data without one).',
+        description: 'Documents per log group, and per Kinesis stream for Kinesis data.',
         scope: 'all',
         chart: 'table',
         metrics: [count],
-        buckets: [{ type: 'terms', field: LOG_SOURCE_FIELD, size: 50, label: 'Log group' }],
+        buckets: [
+          { ...LOG_GROUP, size: 50 },
+          { ...STREAM, size: 10 },
+        ],
       },
       {
         kind: 'chart',

@@ -17,16 +17,6 @@ export interface SavedObject {
   migrationVersion: Record<string, string>;
 }
 
-/** A field computed at query time, declared on the index pattern. */
-export interface ScriptedField {
-  name: string;
-  /** Painless; reads only doc values. */
-  script: string;
-  type: 'string' | 'number';
-  /** Mapped fields the script reads, so they can be checked like aggregated ones. */
-  reads: string[];
-}
-
 /** The versions of the saved-object migrations these shapes match (Dashboards 2.x carries them over from 7.10). */
 const MIGRATION = {
   'index-pattern': '7.6.0',
@@ -71,7 +61,6 @@ export function indexPattern(opts: {
   title: string;
   fields: readonly MappedField[];
   timeField: string;
-  scripted?: readonly ScriptedField[];
   formats?: Record<string, unknown>;
 }): SavedObject {
   const fields = [
@@ -86,17 +75,6 @@ export function indexPattern(opts: {
       aggregatable: f.aggregatable,
       readFromDocValues: f.aggregatable,
       ...(f.parent ? { subType: { multi: { parent: f.parent } } } : {}),
-    })),
-    ...(opts.scripted ?? []).map((s) => ({
-      count: 0,
-      name: s.name,
-      type: s.type,
-      scripted: true,
-      script: s.script,
-      lang: 'painless',
-      searchable: true,
-      aggregatable: true,
-      readFromDocValues: false,
     })),
   ];
   return {
