@@ -192,6 +192,21 @@ export function toNdjson(objects: readonly SavedObject[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A chart's aggregations as `count by date_histogram(@timestamp), terms(log.level)`. */
+function describeChart(p: Extract<Panel, { kind: 'chart' }>): string {
+  const metrics = p.metrics.map((m) =>
+    m.type === 'count' ? 'count' : `${m.type}(\`${m.field}\`)`,
+  );
+  const buckets = p.buckets.map((b) =>
+    b.type === 'date_histogram'
+      ? 'date_histogram(`@timestamp`)'
+      : b.type === 'filters'
+        ? `filters(${b.filters.map((f) => `\`${f.query}\``).join(', ')})`
+        : `${b.type}(\`${b.field}\`)`,
+  );
+  return `${metrics.join(', ')} by ${buckets.join(', ')}`;
+}
+
 /**
  * The dashboards and their panels as a Markdown list, for the README (what the export holds, not a
  * picture of a UI).
@@ -208,10 +223,8 @@ export function dashboardsMarkdown(prefix: string): string {
         p.kind === 'search'
           ? `saved search: ${p.columns.map((c) => `\`${c}\``).join(', ')}`
           : p.kind === 'ratio'
-            ? 'TSVB time series'
-            : `${p.chart}: ${panelFields(p)
-                .aggregated.map(([a, f]) => `${a}(\`${f}\`)`)
-                .join(', ')}`;
+            ? `TSVB filter ratio: \`${p.numerator}\` / all`
+            : `${p.chart}: ${describeChart(p)}`;
       const pattern =
         p.scope === 'alerts' ? 'alert-state index' : `\`${indexPatternTitle(prefix, p.scope)}\``;
       out.push(`- ${p.title} — ${what} · ${pattern}`);
