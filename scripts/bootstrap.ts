@@ -61,7 +61,8 @@ async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
   const overrides = local ? { replicas: 0 } : {};
   const dashboardsUrl = values['no-dashboards']
     ? undefined
-    : (values['dashboards-url'] ?? (cli.env.DASHBOARDS_URL?.trim() || dashboardsUrlOf(endpoint.url)));
+    : (values['dashboards-url'] ??
+      (cli.env.DASHBOARDS_URL?.trim() || dashboardsUrlOf(endpoint.url)));
   const dashboards = dashboardsUrl
     ? {
         url: dashboardsUrl,
@@ -85,9 +86,12 @@ async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
   if (report.dashboards) {
     const d = report.dashboards;
     console.log(`OpenSearch Dashboards ${d.url}`);
-    console.log(`  saved objects  ${d.imported}/${d.objects} imported (logferry-… ids overwritten)`);
+    console.log(
+      `  saved objects  ${d.imported}/${d.objects} imported (logferry-… ids overwritten)`,
+    );
     for (const e of d.errors) console.log(`  FAILED: ${e}`);
-  } else if (report.dashboardsSkipped) console.log(`  dashboards: skipped: ${report.dashboardsSkipped}`);
+  } else if (report.dashboardsSkipped)
+    console.log(`  dashboards: skipped: ${report.dashboardsSkipped}`);
   for (const n of report.notes) console.log(`  note: ${n}`);
   return failed ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 // template: the OpenSearch Dashboards export and the Athena table definition serverless.yml reads.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '#shared/config/load.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { athenaTableDefinition } from '#shared/ops/archive-table.ts';
 import { dashboardObjects, toNdjson } from '#shared/ops/dashboards/generate.ts';
 

@@ -2,9 +2,9 @@
 // the sample events raise (their Block Kit payloads, via the real pipeline with recording sinks) as SVG,
 // and the list of the shipped dashboards' panels.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createDryRunAlertSink } from '#shared/runtime.ts';
-import { loadConfig } from '#shared/config/load.ts';
+import { loadConfig } from '#shared/config/yaml.ts';
 import { dashboardsMarkdown } from '#shared/ops/dashboards/generate.ts';
+import { createDryRunAlertSink } from '#shared/runtime.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { ingestKinesis } from '#shared/sources/kinesis.ts';

@@ -6,11 +6,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createS3Client } from '#shared/clients/s3.ts';
+import { readEnv } from '#shared/config/env.ts';
 import { archiveViewsSql, formatTable, jsonValue } from '#shared/ops/query.ts';
-import { listKeys, readObject } from './recovery-cli.ts';
+import { type CliRun, EXIT, runCli, UsageError } from './cli.ts';
+import { listKeys, readObject } from './s3-objects.ts';
 
 const USAGE = `usage: npm run query -- "SQL" [--from archive/…] [--bucket NAME] [--json] [--local]
 
@@ -18,8 +19,8 @@ const USAGE = `usage: npm run query -- "SQL" [--from archive/…] [--bucket NAME
   (--bucket, else ARCHIVE_BUCKET). The view \`logs\` has the document's top-level fields as nested
   structs (aws.cloudwatch.log_group, http.response.status_code, …; @timestamp is "timestamp") plus
   log_type, dt and hour, one row per event.id; \`archive\` has every archived row. AWS_ENDPOINT_URL and
-  the usual AWS credentials choose the S3 endpoint; with none of them set (or --local), the local
-  stack's moto. --json prints one JSON object per row.
+  the usual AWS credentials choose the S3 endpoint; with neither ARCHIVE_BUCKET nor AWS_ENDPOINT_URL
+  set (or with --local), the local stack's moto. --json prints one JSON object per row.
 
   npm run query -- "SELECT log_type, dt, count(*) AS n FROM logs GROUP BY ALL ORDER BY ALL"`;
 
@@ -48,78 +49,59 @@ async function fetchArchive(
   return files.sort();
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    options: {
-      from: { type: 'string', default: 'archive/' },
-      bucket: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      local: { type: 'boolean', default: false },
-      help: { type: 'boolean' },
-    },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const sql = positionals.join(' ').trim();
-  if (!sql) {
-    console.error(USAGE);
-    return 2;
-  }
-  if (!values.from.startsWith('archive/')) {
-    console.error(`query: --from must be an archive prefix (archive/…), not ${values.from}`);
-    return 2;
-  }
-  const local =
-    values.local || !(values.bucket || process.env.ARCHIVE_BUCKET || process.env.AWS_ENDPOINT_URL);
-  if (local) {
-    const { localEnv } = await import('./local/stack.ts');
-    for (const [k, v] of Object.entries(localEnv())) process.env[k] ??= v;
-  }
-  const bucket = values.bucket ?? process.env.ARCHIVE_BUCKET;
-  if (!bucket) {
-    console.error('query: no bucket: pass --bucket NAME or set ARCHIVE_BUCKET');
-    return 2;
-  }
-  const env = {
-    bucket,
-    region: process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
-    endpoint: process.env.AWS_ENDPOINT_URL || undefined,
-  };
+const OPTIONS = {
+  from: { type: 'string', default: 'archive/' },
+  bucket: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
+  const { values } = cli;
+  const sql = cli.positionals.join(' ').trim();
+  if (!sql) throw new UsageError('no SQL given');
+  if (!values.from.startsWith('archive/'))
+    throw new UsageError(`--from must be an archive prefix (archive/…), not ${values.from}`);
+  const env = readEnv(cli.env);
+  const bucket = values.bucket ?? env.archiveBucket;
+  if (!bucket) throw new UsageError('no bucket: pass --bucket NAME or set ARCHIVE_BUCKET');
 
   const dir = await mkdtemp(join(tmpdir(), 'logferry-query-'));
   try {
-    const files = await fetchArchive(env, values.from, dir);
+    const files = await fetchArchive(
+      { bucket, region: env.region, endpoint: env.awsEndpoint },
+      values.from,
+      dir,
+    );
     if (!values.json)
       console.error(`${files.length} archive object(s) under s3://${bucket}/${values.from}`);
     const db = await DuckDBInstance.create(':memory:');
     const connection = await db.connect();
     for (const statement of archiveViewsSql(files)) await connection.run(statement);
-    const reader = await connection.runAndReadAll(sql);
-    const columns = reader.columnNames();
+    let reader: Awaited<ReturnType<typeof connection.runAndReadAll>>;
+    try {
+      reader = await connection.runAndReadAll(sql);
+    } catch (err) {
+      // DuckDB's own words (Parser Error, Binder Error, …) say what is wrong with the SQL.
+      console.error(`query: ${(err as Error).message}`);
+      return EXIT.usage;
+    } finally {
+      connection.closeSync();
+    }
     if (values.json) {
       for (const row of reader.getRowObjectsJS()) console.log(JSON.stringify(jsonValue(row)));
-    } else {
-      console.log(formatTable(columns, reader.getRowsJS()));
-    }
-    connection.closeSync();
-    return 0;
+    } else console.log(formatTable(reader.columnNames(), reader.getRowsJS()));
+    return EXIT.ok;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const e = err as Error;
-    // DuckDB's own errors (a SQL typo) are for the user; anything else keeps its stack.
-    const sqlError = /^(Parser|Binder|Catalog|Conversion|Invalid Input) Error/.test(e.message);
-    console.error(`query: ${sqlError ? e.message : (e.stack ?? e)}`);
-    process.exitCode = sqlError ? 2 : 1;
-  },
-);
+runCli({
+  name: 'query',
+  usage: USAGE,
+  options: OPTIONS,
+  allowPositionals: true,
+  // Nothing pointing at a bucket or an endpoint: the local stack's archive, as `npm run replay` fills it.
+  local: { orWhenUnset: ['ARCHIVE_BUCKET', 'AWS_ENDPOINT_URL'] },
+  run: main,
+});

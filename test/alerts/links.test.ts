@@ -11,7 +11,7 @@ import {
 } from '#shared/alerts/links.ts';
 import { compileAlertRules } from '#shared/alerts/rules.ts';
 import { dashboardsUrlOf } from '#shared/clients/opensearch.ts';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import type { Routed } from '#shared/model.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestKinesis } from '#shared/sources/kinesis.ts';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localEnv } from '#scripts/local/stack.ts';
 import { importSavedObjects } from '#shared/clients/dashboards.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
-import { parseConfigText } from '#shared/config/load.ts';
+import { parseConfigText } from '#shared/config/yaml.ts';
 import { dashboardObjects, toNdjson } from '#shared/ops/dashboards/generate.ts';
 import { ROOT } from '#test/helpers/events.ts';
 

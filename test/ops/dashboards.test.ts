@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ATHENA_FILE, DASHBOARDS_FILE, generatedFiles } from '#scripts/dashboards.ts';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import {
   DashboardsDefinitionError,
   dashboardObjects,
