@@ -6,10 +6,11 @@ import { createSlackClient } from '#shared/alerts/slack.ts';
 import { createMemoryAlertState } from '#shared/alerts/state.ts';
 import { createOpenSearchAlertState } from '#shared/alerts/state-opensearch.ts';
 import { createWebhookBook, type WebhookBook } from '#shared/alerts/webhooks.ts';
-import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import { createOpenSearchClient, dashboardsUrlOf } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import type { IngestEnv } from '#shared/config/env.ts';
 import type { AlertsConfig, Config } from '#shared/config/schema.ts';
+import { indexPatternId } from '#shared/ops/dashboards/ids.ts';
 import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import { createS3ArchiveSink, createS3DeadLetterSink } from '#shared/sinks/s3.ts';
@@ -65,9 +66,17 @@ export function createRuntime(
     slack: createSlackClient(),
     webhooks,
     region: env.region,
-    opensearchUrl: env.opensearchUrl,
+    ...discoverLinks(env.opensearchUrl),
   });
   return { config, sinks, webhooks };
+}
+
+/** What alert links need to open Discover: the Dashboards of an AWS endpoint, and logferry's index pattern ids. */
+function discoverLinks(opensearchUrl: string | undefined) {
+  return {
+    dashboardsUrl: opensearchUrl ? dashboardsUrlOf(opensearchUrl) : undefined,
+    indexPatternOf: (prefix: string) => indexPatternId(prefix, 'all'),
+  };
 }
 
 export interface DryRunAlertSink extends AlertSink {
@@ -105,7 +114,7 @@ export function createDryRunAlertSink(
       },
     },
     region,
-    opensearchUrl,
+    ...discoverLinks(opensearchUrl),
   });
   return { ...sink, messages };
 }

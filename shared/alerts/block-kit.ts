@@ -1,11 +1,6 @@
 // Renders alert groups as one Slack Block Kit message that always fits Slack's limits. Pure.
 import type { AlertGroup } from './group.ts';
-import {
-  cloudWatchStreamUrl,
-  discoverIndexPattern,
-  discoverUrl,
-  fingerprintQuery,
-} from './links.ts';
+import { cloudWatchStreamUrl, discoverUrl, fingerprintQuery, indexPrefixOf } from './links.ts';
 
 /** Slack's limits (https://api.slack.com/reference/block-kit/blocks). */
 export const SLACK_LIMITS = {
@@ -37,8 +32,10 @@ export interface RenderOptions {
   region?: string;
   /** OpenSearch Dashboards base URL; no Discover link without it. */
   dashboardsUrl?: string;
-  /** Index pattern id Discover opens; logferry's `<prefix>-*` pattern of the group's index when unset. */
+  /** Index pattern id Discover opens; when unset, `indexPatternOf` the prefix of the group's index. */
   indexPattern?: string;
+  /** The id of an index prefix's `<prefix>-*` pattern (the one `npm run bootstrap` imports). */
+  indexPatternOf?: (prefix: string) => string;
   /** Masks secrets in what is shown; the pipeline redacted already, Slack is read by more people. */
   redact?: (text: string) => string;
 }
@@ -125,6 +122,11 @@ function sampleText(g: AlertGroup, redact: (s: string) => string): string {
   return `\`\`\`${fitMrkdwn(sample, Math.min(SAMPLE_CHARS, SLACK_LIMITS.sectionText - 6))}\`\`\``;
 }
 
+function patternOfGroup(g: AlertGroup, opts: RenderOptions): string | undefined {
+  const prefix = indexPrefixOf(g.index, g.logType);
+  return prefix ? opts.indexPatternOf?.(prefix) : undefined;
+}
+
 function linkElements(g: AlertGroup, opts: RenderOptions): SlackBlock[] {
   const region = g.region ?? opts.region;
   const links: string[] = [];
@@ -153,7 +155,7 @@ function linkElements(g: AlertGroup, opts: RenderOptions): SlackBlock[] {
     const d = link(
       discoverUrl({
         baseUrl: opts.dashboardsUrl,
-        indexPattern: discoverIndexPattern(opts.indexPattern, g.index, g.logType),
+        indexPattern: opts.indexPattern ?? patternOfGroup(g, opts),
         query,
         from: g.first,
         to: g.last,

@@ -1,6 +1,4 @@
 // Deep links for an alert: the CloudWatch console at a stream and time (CloudWatch data only), OpenSearch Dashboards Discover for a fingerprint. Pure.
-import { dashboardsUrlOf } from '#shared/clients/opensearch.ts';
-import { indexPatternId } from '#shared/ops/dashboards/ids.ts';
 
 /** The console's escaping inside its `#logsV2:` fragment: percent-encoding with `%` written `$`. */
 function consoleEscape(value: string): string {
@@ -109,34 +107,30 @@ export function discoverUrl(opts: {
 }
 
 /**
- * Where Discover links point: `alerts.links.dashboards_url` when set, else the Dashboards of an AWS
- * OpenSearch endpoint (`https://<endpoint>/_dashboards`); undefined when neither is known or links are off.
+ * Where Discover links point: `alerts.links.dashboards_url` when set, else the Dashboards derived from
+ * the OpenSearch endpoint (an AWS domain's `https://<endpoint>/_dashboards`, worked out by the caller);
+ * undefined when neither is known or links are off.
  *
  * @example
- * dashboardsBase({ discover: true }, 'https://search-logs-x.eu-west-1.es.amazonaws.com') // '…/_dashboards'
+ * dashboardsBase({ discover: true }, 'https://search-logs-x.eu-west-1.es.amazonaws.com/_dashboards')
  */
 export function dashboardsBase(
   links: { dashboards_url?: string; discover?: boolean },
-  opensearchUrl?: string,
+  derived?: string,
 ): string | undefined {
   if (links.discover === false) return undefined;
-  return links.dashboards_url ?? (opensearchUrl ? dashboardsUrlOf(opensearchUrl) : undefined);
+  return links.dashboards_url ?? derived;
 }
 
 /**
- * The index pattern Discover opens: the configured one, else logferry's `<prefix>-*` pattern (which
- * `npm run bootstrap` imports) for the prefix of the index the documents went to.
+ * The index prefix of a daily log index: `logs` of `logs-error-2025.11.20`.
  *
  * @example
- * discoverIndexPattern(undefined, 'logs-error-2025.11.20', 'error') // 'logferry-logs-index-pattern-all'
+ * indexPrefixOf('acme-logs-error-2025.11.20', 'error') // 'acme-logs'
  */
-export function discoverIndexPattern(
-  configured: string | undefined,
-  index: string | undefined,
-  logType: string,
-): string | undefined {
-  if (configured) return configured;
-  const suffix = new RegExp(`-${logType}-\\d{4}\\.\\d{2}\\.\\d{2}$`);
-  if (!index || !suffix.test(index)) return undefined;
-  return indexPatternId(index.replace(suffix, ''), 'all');
+export function indexPrefixOf(index: string | undefined, logType: string): string | undefined {
+  const suffix = `-${logType}-`;
+  if (!index || !/-\d{4}\.\d{2}\.\d{2}$/.test(index)) return undefined;
+  const at = index.lastIndexOf(suffix);
+  return at > 0 && at + suffix.length + 10 === index.length ? index.slice(0, at) : undefined;
 }

@@ -19,8 +19,10 @@ export interface AlertSinkOptions {
   webhooks: WebhookResolver;
   /** Region for console links of documents without `cloud.region`. */
   region?: string;
-  /** The OpenSearch endpoint: an AWS domain's Dashboards URL is derived from it for Discover links. */
-  opensearchUrl?: string;
+  /** The Dashboards derived from the OpenSearch endpoint; `alerts.links.dashboards_url` wins over it. */
+  dashboardsUrl?: string;
+  /** The id of an index prefix's `<prefix>-*` index pattern, for Discover links. */
+  indexPatternOf?: (prefix: string) => string;
   now?: () => number;
 }
 
@@ -86,7 +88,7 @@ export function createAlertSink(opts: AlertSinkOptions): AlertSink {
   const redactor = createRedactor({ rules: REDACT_RULES });
   const redact = (s: string) => redactor.text(s);
   const memo = new ClaimMemo();
-  const dashboardsUrl = dashboardsBase(opts.config.links, opts.opensearchUrl);
+  const dashboardsUrl = dashboardsBase(opts.config.links, opts.dashboardsUrl);
 
   async function belowThreshold(
     groups: AlertGroup[],
@@ -142,6 +144,7 @@ export function createAlertSink(opts: AlertSinkOptions): AlertSink {
           region: opts.region,
           dashboardsUrl,
           indexPattern: opts.config.links.index_pattern,
+          indexPatternOf: opts.indexPatternOf,
           redact,
         });
         const result = await opts.slack.post(webhook, message, deadline);

@@ -4,15 +4,16 @@ import { renderAlertMessage } from '#shared/alerts/block-kit.ts';
 import { groupMatches } from '#shared/alerts/group.ts';
 import {
   dashboardsBase,
-  discoverIndexPattern,
   discoverUrl,
   fingerprintQuery,
+  indexPrefixOf,
   luceneQuote,
 } from '#shared/alerts/links.ts';
 import { compileAlertRules } from '#shared/alerts/rules.ts';
 import { dashboardsUrlOf } from '#shared/clients/opensearch.ts';
 import { parseConfig } from '#shared/config/file.ts';
 import type { Routed } from '#shared/model.ts';
+import { indexPatternId } from '#shared/ops/dashboards/ids.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestKinesis } from '#shared/sources/kinesis.ts';
 import { configWith, jsonError, routedOf } from '#test/helpers/alerts.ts';
@@ -125,26 +126,29 @@ describe('dashboardsBase', () => {
   });
 
   it('prefers the configured URL, and leaves links out when discover is false', () => {
-    const aws = 'https://search-logs-abc.eu-west-1.es.amazonaws.com';
+    const aws = dashboardsUrlOf('https://search-logs-abc.eu-west-1.es.amazonaws.com');
     expect(dashboardsBase({ dashboards_url: 'https://dash.example.com' }, aws)).toBe(
       'https://dash.example.com',
     );
-    expect(dashboardsBase({}, aws)).toBe(`${aws}/_dashboards`);
+    expect(dashboardsBase({}, aws)).toBe(
+      'https://search-logs-abc.eu-west-1.es.amazonaws.com/_dashboards',
+    );
     expect(dashboardsBase({ discover: false }, aws)).toBeUndefined();
-    expect(dashboardsBase({}, 'http://127.0.0.1:9200')).toBeUndefined();
+    expect(dashboardsBase({}, dashboardsUrlOf('http://127.0.0.1:9200'))).toBeUndefined();
   });
 
-  it("opens the prefix's own index pattern unless one is configured", () => {
-    expect(discoverIndexPattern(undefined, 'acme-logs-error-2025.11.20', 'error')).toBe(
-      'logferry-acme-logs-index-pattern-all',
-    );
-    expect(discoverIndexPattern('7a3c', 'logs-error-2025.11.20', 'error')).toBe('7a3c');
-    expect(discoverIndexPattern(undefined, undefined, 'error')).toBeUndefined();
+  it('reads the index prefix off a daily index name, dashes and all', () => {
+    expect(indexPrefixOf('acme-logs-error-2025.11.20', 'error')).toBe('acme-logs');
+    expect(indexPrefixOf('logs-error-2025.11.20', 'access')).toBeUndefined();
+    expect(indexPrefixOf('logs-error', 'error')).toBeUndefined();
+    expect(indexPrefixOf(undefined, 'error')).toBeUndefined();
   });
 });
 
 describe('alert links by source', () => {
   const dashboardsUrl = 'https://search-x.eu-west-1.es.amazonaws.com/_dashboards';
+  // What runtime.ts hands in: logferry's own `<prefix>-*` pattern ids.
+  const indexPatternOf = (prefix: string) => indexPatternId(prefix, 'all');
 
   it('CloudWatch Logs data: a console link to its group and stream, and Discover on the group', () => {
     // Prepare
@@ -153,7 +157,9 @@ describe('alert links by source', () => {
       stream: 'web/1',
     });
     // Act
-    const links = linksOf(renderAlertMessage(groupMatches(routed, rules), { dashboardsUrl }));
+    const links = linksOf(
+      renderAlertMessage(groupMatches(routed, rules), { dashboardsUrl, indexPatternOf }),
+    );
     // Assess
     expect(links.get('CloudWatch Logs')).toContain(
       'log-group/$252Fecs$252Fpay$2520ments/log-events/web$252F1',
