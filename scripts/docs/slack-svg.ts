@@ -122,7 +122,8 @@ export function slackMessageSvg(message: SlackMessage, caption: string): string 
   }
   const height = y + PAD - 8;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Lato, 'Helvetica Neue', Arial, sans-serif" font-size="13.5" fill="#1d1c1d">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Lato, 'Helvetica Neue', Arial, sans-serif" font-size="13.5" fill="#1d1c1d" role="img">`,
+    `<title>${xml(`${caption}: ${message.text}`)}</title>`,
     `<rect x="0.5" y="0.5" width="${WIDTH - 1}" height="${height - 1}" rx="8" fill="#ffffff" stroke="#dddddd"/>`,
     `<text x="${PAD}" y="${PAD + 12}" font-size="12" fill="#616061">${xml(caption)}</text>`,
     ...body,
