@@ -1,5 +1,6 @@
-// `npm run bootstrap -- [--endpoint URL|DOMAIN] [--json]`: installs index templates and retention policies on OpenSearch.
-import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+// `npm run bootstrap -- [--endpoint URL|DOMAIN] [--dashboards-url URL] [--json]`: index templates, retention policies, Dashboards objects.
+import { importSavedObjects } from '#shared/clients/dashboards.ts';
+import { createOpenSearchClient, dashboardsUrlOf } from '#shared/clients/opensearch.ts';
 import {
   createOpenSearchServiceClient,
   resolveOpenSearchEndpoint,
@@ -10,16 +11,23 @@ import { ConfigError } from '#shared/errors.ts';
 import { bootstrapOpenSearch } from '#shared/ops/bootstrap.ts';
 import { type CliRun, runCli } from './cli.ts';
 
-const USAGE = `usage: npm run bootstrap -- [--endpoint URL|DOMAIN] [--config FILE] [--json] [--local]
+const USAGE = `usage: npm run bootstrap -- [--endpoint URL|DOMAIN] [--dashboards-url URL] [--no-dashboards]
+                             [--config FILE] [--json] [--local]
 
   Installs logferry's index templates (one per index prefix) and, when index.retention_days is set
   and the cluster has the ISM plugin, a retention policy per prefix. Safe to run again: what is
   already current is left alone. The endpoint (--endpoint, else OPENSEARCH_URL) is a URL or an
   Amazon OpenSearch Service domain name, resolved with DescribeDomain. With neither (or --local) it
-  uses the local stack, with 0 replicas since that has one node.`;
+  uses the local stack, with 0 replicas since that has one node.
+
+  Then imports the OpenSearch Dashboards objects (dashboards/logferry.ndjson, made from the config)
+  into the Dashboards at --dashboards-url, else DASHBOARDS_URL, else https://<endpoint>/_dashboards
+  for an AWS domain (SigV4-signed). Only logferry's own objects (ids logferry-…) are overwritten.`;
 
 const OPTIONS = {
   endpoint: { type: 'string' },
+  'dashboards-url': { type: 'string' },
+  'no-dashboards': { type: 'boolean', default: false },
   config: { type: 'string' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -51,11 +59,23 @@ async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
   const client = createOpenSearchClient({ url: endpoint.url, region: env.region });
   // A single local node can never place replicas: the indices would stay yellow.
   const overrides = local ? { replicas: 0 } : {};
-  const report = await bootstrapOpenSearch(client, config, endpoint, overrides);
+  const dashboardsUrl = values['no-dashboards']
+    ? undefined
+    : (values['dashboards-url'] ??
+      (cli.env.DASHBOARDS_URL?.trim() || dashboardsUrlOf(endpoint.url)));
+  const dashboards = dashboardsUrl
+    ? {
+        url: dashboardsUrl,
+        import: (ndjson: string) =>
+          importSavedObjects({ url: dashboardsUrl, region: env.region }, ndjson),
+      }
+    : undefined;
+  const report = await bootstrapOpenSearch(client, config, endpoint, overrides, dashboards);
+  const failed = (report.dashboards?.errors.length ?? 0) > 0;
 
   if (values.json) {
     console.log(JSON.stringify(report));
-    return 0;
+    return failed ? 1 : 0;
   }
   console.log(`OpenSearch ${report.endpoint}`);
   for (const t of report.templates)
@@ -63,8 +83,17 @@ async function main(cli: CliRun<typeof OPTIONS>): Promise<number> {
   for (const r of report.retention)
     console.log(`  ISM policy     ${r.policy.padEnd(40)} ${r.status}`);
   if (report.retentionSkipped) console.log(`  retention: skipped: ${report.retentionSkipped}`);
+  if (report.dashboards) {
+    const d = report.dashboards;
+    console.log(`OpenSearch Dashboards ${d.url}`);
+    console.log(
+      `  saved objects  ${d.imported}/${d.objects} imported (logferry-… ids overwritten)`,
+    );
+    for (const e of d.errors) console.log(`  FAILED: ${e}`);
+  } else if (report.dashboardsSkipped)
+    console.log(`  dashboards: skipped: ${report.dashboardsSkipped}`);
   for (const n of report.notes) console.log(`  note: ${n}`);
-  return 0;
+  return failed ? 1 : 0;
 }
 
 runCli({ name: 'bootstrap', usage: USAGE, options: OPTIONS, local: {}, run: main });

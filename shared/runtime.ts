@@ -6,10 +6,11 @@ import { createSlackClient } from '#shared/alerts/slack.ts';
 import { createMemoryAlertState } from '#shared/alerts/state.ts';
 import { createOpenSearchAlertState } from '#shared/alerts/state-opensearch.ts';
 import { createWebhookBook, type WebhookBook } from '#shared/alerts/webhooks.ts';
-import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import { createOpenSearchClient, dashboardsUrlOf } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import type { IngestEnv } from '#shared/config/env.ts';
 import type { AlertsConfig, Config } from '#shared/config/schema.ts';
+import { indexPatternId } from '#shared/ops/dashboards/ids.ts';
 import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import { createS3ArchiveSink, createS3DeadLetterSink } from '#shared/sinks/s3.ts';
@@ -65,8 +66,17 @@ export function createRuntime(
     slack: createSlackClient(),
     webhooks,
     region: env.region,
+    ...discoverLinks(env.opensearchUrl),
   });
   return { config, sinks, webhooks };
+}
+
+/** What alert links need to open Discover: the Dashboards of an AWS endpoint, and logferry's index pattern ids. */
+function discoverLinks(opensearchUrl: string | undefined) {
+  return {
+    dashboardsUrl: opensearchUrl ? dashboardsUrlOf(opensearchUrl) : undefined,
+    indexPatternOf: (prefix: string) => indexPatternId(prefix, 'all'),
+  };
 }
 
 export interface DryRunAlertSink extends AlertSink {
@@ -81,7 +91,12 @@ export interface DryRunAlertSink extends AlertSink {
  * @example
  * const sinks = { ...createRecordingSinks(), alert: createDryRunAlertSink(config.alerts) };
  */
-export function createDryRunAlertSink(config: AlertsConfig, region?: string): DryRunAlertSink {
+export function createDryRunAlertSink(
+  config: AlertsConfig,
+  region?: string,
+  /** Where Discover links would point, as in Lambda: an AWS endpoint's Dashboards is derived from it. */
+  opensearchUrl?: string,
+): DryRunAlertSink {
   const messages: DryRunAlertSink['messages'] = [];
   const sink = createAlertSink({
     config,
@@ -99,6 +114,7 @@ export function createDryRunAlertSink(config: AlertsConfig, region?: string): Dr
       },
     },
     region,
+    ...discoverLinks(opensearchUrl),
   });
   return { ...sink, messages };
 }

@@ -1,6 +1,6 @@
 // Renders alert groups as one Slack Block Kit message that always fits Slack's limits. Pure.
 import type { AlertGroup } from './group.ts';
-import { cloudWatchStreamUrl, discoverUrl, fingerprintQuery } from './links.ts';
+import { cloudWatchStreamUrl, discoverUrl, fingerprintQuery, indexPrefixOf } from './links.ts';
 
 /** Slack's limits (https://api.slack.com/reference/block-kit/blocks). */
 export const SLACK_LIMITS = {
@@ -30,8 +30,12 @@ export interface SlackMessage {
 export interface RenderOptions {
   /** Region for console links when a document does not carry `cloud.region`. */
   region?: string;
+  /** OpenSearch Dashboards base URL; no Discover link without it. */
   dashboardsUrl?: string;
+  /** Index pattern id Discover opens; when unset, `indexPatternOf` the prefix of the group's index. */
   indexPattern?: string;
+  /** The id of an index prefix's `<prefix>-*` pattern (the one `npm run bootstrap` imports). */
+  indexPatternOf?: (prefix: string) => string;
   /** Masks secrets in what is shown; the pipeline redacted already, Slack is read by more people. */
   redact?: (text: string) => string;
 }
@@ -101,7 +105,8 @@ function summaryText(g: AlertGroup, redact: (s: string) => string): string {
     `*${fitMrkdwn(title(g, redact), TITLE_CHARS)}*`,
     `*${g.count}×* ${when} · rule ${code(g.rule.name, 80)} · ${g.logType}${g.level ? `/${g.level}` : ''}${g.status ? ` · HTTP ${g.status}` : ''}`,
   ];
-  if (g.logGroup) {
+  if (g.kinesisStream) lines.push(`Kinesis stream ${code(g.kinesisStream, 300)}`);
+  else if (g.logGroup) {
     const more = g.streams > 1 ? ` (+${g.streams - 1} more)` : '';
     const stream = g.sampleStream ? ` › ${code(g.sampleStream, 200)}${more}` : '';
     lines.push(`${code(g.logGroup, 300)}${stream}`);
@@ -117,10 +122,16 @@ function sampleText(g: AlertGroup, redact: (s: string) => string): string {
   return `\`\`\`${fitMrkdwn(sample, Math.min(SAMPLE_CHARS, SLACK_LIMITS.sectionText - 6))}\`\`\``;
 }
 
+function patternOfGroup(g: AlertGroup, opts: RenderOptions): string | undefined {
+  const prefix = indexPrefixOf(g.index, g.logType);
+  return prefix ? opts.indexPatternOf?.(prefix) : undefined;
+}
+
 function linkElements(g: AlertGroup, opts: RenderOptions): SlackBlock[] {
   const region = g.region ?? opts.region;
   const links: string[] = [];
-  if (region && g.logGroup) {
+  // Kinesis data names a stream, not a log group: a console link would open a group that is not there.
+  if (region && g.logGroup && !g.kinesisStream) {
     const cw = link(
       cloudWatchStreamUrl({
         region,
@@ -136,6 +147,7 @@ function linkElements(g: AlertGroup, opts: RenderOptions): SlackBlock[] {
   if (opts.dashboardsUrl) {
     const query = fingerprintQuery({
       logGroup: g.logGroup,
+      kinesisStream: g.kinesisStream,
       errorType: g.errorType,
       // The query travels in a URL: mask what the reader may not see.
       normalized: (opts.redact ?? ((t: string) => t))(g.normalized),
@@ -143,7 +155,7 @@ function linkElements(g: AlertGroup, opts: RenderOptions): SlackBlock[] {
     const d = link(
       discoverUrl({
         baseUrl: opts.dashboardsUrl,
-        indexPattern: opts.indexPattern,
+        indexPattern: opts.indexPattern ?? patternOfGroup(g, opts),
         query,
         from: g.first,
         to: g.last,

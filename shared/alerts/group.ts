@@ -21,7 +21,12 @@ export interface AlertGroup {
   windowStart: number;
   logType: LogType;
   level?: string;
+  /** The log group; for Kinesis data without one, the stream name (what routes and archive keys use). */
   logGroup?: string;
+  /** Set for Kinesis data that is no CloudWatch Logs payload: such events have no log group to link to. */
+  kinesisStream?: string;
+  /** The index the first match went to: Discover links open its prefix's index pattern. */
+  index?: string;
   /** Distinct streams, first few; `streams` counts them all. */
   logStreams: string[];
   streams: number;
@@ -69,6 +74,15 @@ function timeOf(doc: LogDocument): number {
   return Number.isFinite(t) ? t : 0;
 }
 
+/** The stream of Kinesis data that carries no CloudWatch Logs payload (FireLens, KPL, plain text). */
+function kinesisStreamOf(doc: LogDocument): string | undefined {
+  const aws = doc.aws as
+    | { cloudwatch?: { log_group?: unknown }; kinesis?: { stream?: unknown } }
+    | undefined;
+  if (typeof aws?.cloudwatch?.log_group === 'string') return undefined;
+  return typeof aws?.kinesis?.stream === 'string' ? aws.kinesis.stream : undefined;
+}
+
 function regionOf(doc: LogDocument): string | undefined {
   const region = (doc.cloud as { region?: unknown } | undefined)?.region;
   return typeof region === 'string' ? region : undefined;
@@ -87,14 +101,14 @@ function sampleOf(doc: LogDocument): string {
  * const groups = groupMatches(delivered, compileAlertRules(config.alerts));
  */
 export function groupMatches(
-  items: readonly Pick<Routed, 'doc' | 'group'>[],
+  items: readonly (Pick<Routed, 'doc' | 'group'> & { index?: string })[],
   rules: readonly AlertRule[],
 ): AlertGroup[] {
   if (rules.length === 0) return [];
   const groups = new Map<string, AlertGroup>();
   const streams = new Map<string, Set<string>>();
   const ids = new Map<string, Set<string>>();
-  for (const { doc, group } of items) {
+  for (const { doc, group, index } of items) {
     const rule = matchRule(rules, doc, group);
     if (!rule) continue;
     const source = sourceOf(doc, group);
@@ -121,6 +135,8 @@ export function groupMatches(
         logType: doc.log.type,
         level: doc.log.level,
         logGroup: source.group,
+        kinesisStream: kinesisStreamOf(doc),
+        index,
         logStreams: [],
         streams: 0,
         region: regionOf(doc),

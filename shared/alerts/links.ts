@@ -1,4 +1,4 @@
-// Deep links for an alert: the CloudWatch console at a stream and time, OpenSearch Dashboards Discover for a fingerprint. Pure.
+// Deep links for an alert: the CloudWatch console at a stream and time (CloudWatch data only), OpenSearch Dashboards Discover for a fingerprint. Pure.
 
 /** The console's escaping inside its `#logsV2:` fragment: percent-encoding with `%` written `$`. */
 function consoleEscape(value: string): string {
@@ -40,21 +40,29 @@ function encodeRison(value: string): string {
   return encodeURIComponent(value).replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%40/g, '@');
 }
 
-function luceneQuote(value: string): string {
+/** A Lucene phrase: inside quotes only `"` and backslash are special (slashes, spaces, `:`, `*` are not). */
+export function luceneQuote(value: string): string {
   return `"${value.replace(/[\\"]/g, '\\$&')}"`;
 }
 
 /**
- * A Lucene query that finds the events of a fingerprint: its log group, error type, and the longest
- * constant fragments of the normalised message (placeholders split it) as phrases on `message`.
+ * A Lucene query that finds the events of a fingerprint: its log group (or, for Kinesis data that has
+ * none, its stream), error type, and the longest constant fragments of the normalised message
+ * (placeholders split it) as phrases on `message`.
+ *
+ * @example
+ * fingerprintQuery({ kinesisStream: 'app-logs', normalized: 'payment <n> declined' })
+ * // 'aws.kinesis.stream:"app-logs" AND message:"declined" AND message:"payment"'
  */
 export function fingerprintQuery(opts: {
   logGroup?: string;
+  kinesisStream?: string;
   errorType?: string;
   normalized: string;
 }): string {
   const clauses: string[] = [];
-  if (opts.logGroup) clauses.push(`aws.cloudwatch.log_group:${luceneQuote(opts.logGroup)}`);
+  if (opts.kinesisStream) clauses.push(`aws.kinesis.stream:${luceneQuote(opts.kinesisStream)}`);
+  else if (opts.logGroup) clauses.push(`aws.cloudwatch.log_group:${luceneQuote(opts.logGroup)}`);
   if (opts.errorType) clauses.push(`error.type:${luceneQuote(opts.errorType)}`);
   const message =
     opts.errorType && opts.normalized.startsWith(`${opts.errorType}: `)
@@ -96,4 +104,33 @@ export function discoverUrl(opts: {
   const index = opts.indexPattern ? `index:${rison(opts.indexPattern)},` : '';
   const a = `(${index}query:(language:lucene,query:${rison(opts.query)}))`;
   return `${opts.baseUrl.replace(/\/+$/, '')}/app/discover#/?_g=${encodeRison(g)}&_a=${encodeRison(a)}`;
+}
+
+/**
+ * Where Discover links point: `alerts.links.dashboards_url` when set, else the Dashboards derived from
+ * the OpenSearch endpoint (an AWS domain's `https://<endpoint>/_dashboards`, worked out by the caller);
+ * undefined when neither is known or links are off.
+ *
+ * @example
+ * dashboardsBase({ discover: true }, 'https://search-logs-x.eu-west-1.es.amazonaws.com/_dashboards')
+ */
+export function dashboardsBase(
+  links: { dashboards_url?: string; discover?: boolean },
+  derived?: string,
+): string | undefined {
+  if (links.discover === false) return undefined;
+  return links.dashboards_url ?? derived;
+}
+
+/**
+ * The index prefix of a daily log index: `logs` of `logs-error-2025.11.20`.
+ *
+ * @example
+ * indexPrefixOf('acme-logs-error-2025.11.20', 'error') // 'acme-logs'
+ */
+export function indexPrefixOf(index: string | undefined, logType: string): string | undefined {
+  const suffix = `-${logType}-`;
+  if (!index || !/-\d{4}\.\d{2}\.\d{2}$/.test(index)) return undefined;
+  const at = index.lastIndexOf(suffix);
+  return at > 0 && at + suffix.length + 10 === index.length ? index.slice(0, at) : undefined;
 }

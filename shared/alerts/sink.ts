@@ -6,6 +6,7 @@ import { type AlertCounts, type AlertSink, emptyAlertCounts } from '#shared/sink
 import { createRedactor, REDACT_RULES } from '#shared/transform/redact.ts';
 import { renderAlertMessage, type SlackMessage } from './block-kit.ts';
 import { type AlertGroup, groupMatches } from './group.ts';
+import { dashboardsBase } from './links.ts';
 import { type AlertRule, compileAlertRules, matchRule } from './rules.ts';
 import type { SlackPoster, Webhook } from './slack.ts';
 import type { AlertRecord, AlertStateStore } from './state.ts';
@@ -18,6 +19,10 @@ export interface AlertSinkOptions {
   webhooks: WebhookResolver;
   /** Region for console links of documents without `cloud.region`. */
   region?: string;
+  /** The Dashboards derived from the OpenSearch endpoint; `alerts.links.dashboards_url` wins over it. */
+  dashboardsUrl?: string;
+  /** The id of an index prefix's `<prefix>-*` index pattern, for Discover links. */
+  indexPatternOf?: (prefix: string) => string;
   now?: () => number;
 }
 
@@ -83,6 +88,7 @@ export function createAlertSink(opts: AlertSinkOptions): AlertSink {
   const redactor = createRedactor({ rules: REDACT_RULES });
   const redact = (s: string) => redactor.text(s);
   const memo = new ClaimMemo();
+  const dashboardsUrl = dashboardsBase(opts.config.links, opts.dashboardsUrl);
 
   async function belowThreshold(
     groups: AlertGroup[],
@@ -136,8 +142,9 @@ export function createAlertSink(opts: AlertSinkOptions): AlertSink {
       [...byWebhook.values()].map(async ({ webhook, groups: batch }) => {
         const message: SlackMessage = renderAlertMessage(batch, {
           region: opts.region,
-          dashboardsUrl: opts.config.links.dashboards_url,
+          dashboardsUrl,
           indexPattern: opts.config.links.index_pattern,
+          indexPatternOf: opts.indexPatternOf,
           redact,
         });
         const result = await opts.slack.post(webhook, message, deadline);

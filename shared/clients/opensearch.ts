@@ -19,6 +19,18 @@ export function sigv4Service(url: string): 'es' | 'aoss' | undefined {
   return undefined;
 }
 
+/**
+ * The Dashboards of an Amazon OpenSearch Service domain or Serverless collection sits at `/_dashboards`
+ * on the same host; any other endpoint has no Dashboards we could guess.
+ *
+ * @example
+ * dashboardsUrlOf('https://search-logs-abc.eu-west-1.es.amazonaws.com') // '…amazonaws.com/_dashboards'
+ */
+export function dashboardsUrlOf(opensearchUrl: string): string | undefined {
+  if (!URL.canParse(opensearchUrl) || !sigv4Service(opensearchUrl)) return undefined;
+  return `${new URL(opensearchUrl).origin}/_dashboards`;
+}
+
 /** Region from `search-x.eu-west-1.es.amazonaws.com` or `x.us-east-1.aoss.amazonaws.com`. */
 export function regionFromHost(url: string): string | undefined {
   return /\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.(?:es|aoss)\.amazonaws\.com$/.exec(

@@ -183,10 +183,15 @@ export const alertsSchema = z
     webhook: webhookRef.optional(),
     links: z
       .strictObject({
-        /** OpenSearch Dashboards base URL, e.g. https://search-x.eu-west-1.es.amazonaws.com/_dashboards; no Discover link without it. */
+        /**
+         * OpenSearch Dashboards base URL, e.g. https://search-x.eu-west-1.es.amazonaws.com/_dashboards;
+         * unset, an AWS OpenSearch endpoint's own `/_dashboards` is used (none for other endpoints).
+         */
         dashboards_url: z.url().optional(),
-        /** Id of the Dashboards index pattern Discover opens; Dashboards' default when unset. */
+        /** Id of the index pattern Discover opens; unset, logferry's `<prefix>-*` pattern (npm run bootstrap imports it). */
         index_pattern: z.string().min(1).optional(),
+        /** `false` leaves Discover links out of alerts. */
+        discover: z.boolean().default(true),
       })
       .prefault({}),
     /** First match wins, as with routes: put specific rules before general ones. */

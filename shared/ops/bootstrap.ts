@@ -1,8 +1,10 @@
-// Prepares an OpenSearch cluster for logferry: index templates always, retention policies where ISM exists.
+// Prepares an OpenSearch cluster for logferry: index templates always, retention policies where ISM exists, Dashboards objects where a Dashboards is known.
 import type { Client } from '@opensearch-project/opensearch';
+import type { ImportResult } from '#shared/clients/dashboards.ts';
 import { sigv4Service } from '#shared/clients/opensearch.ts';
 import type { ResolvedEndpoint } from '#shared/clients/opensearch-endpoint.ts';
 import type { Config } from '#shared/config/schema.ts';
+import { errorMessage } from '#shared/errors.ts';
 import {
   installRetentionPolicy,
   ismAvailability,
@@ -15,6 +17,22 @@ import {
   type TemplateSettings,
 } from '#shared/ops/templates.ts';
 import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
+import { dashboardObjects, toNdjson } from './dashboards/generate.ts';
+
+/** Where the Dashboards objects go: the base URL (for the report) and the import call, handed in. */
+export interface DashboardsTarget {
+  url: string;
+  import(ndjson: string): Promise<ImportResult>;
+}
+
+export interface DashboardsReport {
+  url: string;
+  /** Objects the export holds, and how many Dashboards took. */
+  objects: number;
+  imported: number;
+  /** Objects Dashboards refused, as `type id: reason`. */
+  errors: string[];
+}
 
 export interface BootstrapReport {
   endpoint: string;
@@ -22,13 +40,39 @@ export interface BootstrapReport {
   retention: RetentionResult[];
   /** Why no retention policy was installed, when none was. */
   retentionSkipped?: string;
+  /** The Dashboards import, when a Dashboards URL was given or derived. */
+  dashboards?: DashboardsReport;
+  /** Why no Dashboards objects were imported, when none were. */
+  dashboardsSkipped?: string;
   /** Things the operator should know (VPC endpoint, writes without ids, templates only apply to new indices). */
   notes: string[];
 }
 
 /**
- * Installs the index templates and, when `index.retention_days` is set and the cluster has ISM, the
- * retention policies. Idempotent: a second run reports everything `unchanged` and writes nothing.
+ * Imports logferry's saved objects (generated from `config`) with overwrite: only objects whose ids
+ * the export holds, all `logferry-…`, are replaced.
+ *
+ * @example
+ * const report = await importDashboards({ url, import: (f) => importSavedObjects({ url }, f) }, config);
+ */
+export async function importDashboards(
+  target: DashboardsTarget,
+  config: Config,
+): Promise<DashboardsReport> {
+  const objects = dashboardObjects(config);
+  const result = await target.import(toNdjson(objects));
+  return {
+    url: target.url,
+    objects: objects.length,
+    imported: result.successCount,
+    errors: (result.errors ?? []).map((e) => `${e.type} ${e.id}: ${e.error.type}`),
+  };
+}
+
+/**
+ * Installs the index templates, when `index.retention_days` is set and the cluster has ISM the
+ * retention policies, and when a Dashboards target is given the saved objects. Idempotent: a second
+ * run reports the templates `unchanged` and writes no template (the import overwrites to the same).
  *
  * @example
  * const report = await bootstrapOpenSearch(client, config, { url: 'http://127.0.0.1:9200' });
@@ -38,6 +82,7 @@ export async function bootstrapOpenSearch(
   config: Config,
   endpoint: ResolvedEndpoint,
   overrides: TemplateSettings = {},
+  dashboards?: DashboardsTarget,
 ): Promise<BootstrapReport> {
   const serverless = sigv4Service(endpoint.url) === 'aoss';
   const notes: string[] = [];
@@ -72,5 +117,20 @@ export async function bootstrapOpenSearch(
         report.retention.push(await installRetentionPolicy(client, prefix, days));
     }
   }
+  if (dashboards) {
+    // The templates are in place whatever Dashboards says: report its failure, do not lose the rest.
+    try {
+      report.dashboards = await importDashboards(dashboards, config);
+    } catch (err) {
+      report.dashboards = {
+        url: dashboards.url,
+        objects: 0,
+        imported: 0,
+        errors: [errorMessage(err)],
+      };
+    }
+  } else
+    report.dashboardsSkipped =
+      'no OpenSearch Dashboards URL (DASHBOARDS_URL or --dashboards-url), and the endpoint is no AWS domain to derive one from';
   return report;
 }
