@@ -95,6 +95,12 @@ function lines(head: string, n: number): string[] {
   return UNITS.map((u) => head + u.repeat(Math.max(1, Math.round(n / u.length))));
 }
 
+/**
+ * Most growth a linear function may show for 8× longer lines: linear measures ~8-12×, the quadratic
+ * shapes this file guards against 64×; the margin absorbs a machine busy with other test files.
+ */
+const LIMIT = 4;
+
 /** Repeats a growth measurement once when it looks super-linear: a busy machine can stall one run. */
 function linear(make: (n: number) => string[], fn: (line: string) => unknown): GrowthReport {
   const run = (input: string[]) => {
@@ -102,7 +108,7 @@ function linear(make: (n: number) => string[], fn: (line: string) => unknown): G
   };
   const opts = { n: 1024, scale: 8 };
   const first = growth(make, run, opts);
-  return first.ratio < first.scale * 2.5 ? first : growth(make, run, { ...opts, repeats: 5 });
+  return first.ratio < first.scale * LIMIT ? first : growth(make, run, { ...opts, repeats: 5 });
 }
 
 /** Which unit makes `fn` slow, for the failure message. */
@@ -113,20 +119,20 @@ function culprits(head: string, fn: (line: string) => unknown): string[] {
       (line) => fn(line),
       { n: 1024, scale: 8 },
     );
-    return g.ratio > g.scale * 2.5;
+    return g.ratio > g.scale * LIMIT;
   }).map((u) => JSON.stringify(u));
 }
 
 function expectLinear(head: string, fn: (line: string) => unknown): void {
   const g = linear((n) => lines(head, n), fn);
-  if (g.ratio >= g.scale * 2.5) {
+  if (g.ratio >= g.scale * LIMIT) {
     expect.fail(
       `time grew ${g.ratio.toFixed(1)}x for ${g.scale}x longer lines (${g.ms.map((m) => m.toFixed(1)).join(' -> ')} ms); slow units: ${culprits(head, fn).join(' ')}`,
     );
   }
 }
 
-describe('linear time on hostile lines', () => {
+describe('linear time on hostile lines', { timeout: 120_000 }, () => {
   describe('auto-detection', () => {
     it.each(Object.keys(HEADS))('after a %s head', (name) => {
       expectLinear(HEADS[name]!, (line) => parseLine(line, ctx));
@@ -140,13 +146,13 @@ describe('linear time on hostile lines', () => {
         (n) => all.flatMap((head) => lines(head, n)),
         (line) => parseLine(line, ctx, dataset as Dataset),
       );
-      if (g.ratio >= g.scale * 2.5) {
+      if (g.ratio >= g.scale * LIMIT) {
         const slow = all.filter((head) => {
           const one = linear(
             (n) => lines(head, n),
             (line) => parseLine(line, ctx, dataset as Dataset),
           );
-          return one.ratio >= one.scale * 2.5;
+          return one.ratio >= one.scale * LIMIT;
         });
         expect.fail(
           `${dataset}: super-linear after ${slow.map((h) => JSON.stringify(h)).join(', ')}`,

@@ -40,7 +40,9 @@ async function cloudWatchWith(event: unknown, cfg = config) {
   return { sinks, report };
 }
 
-describe('hostile input: every case ends indexed or dead-lettered, never thrown or retried', () => {
+describe('hostile input: every case ends indexed or dead-lettered, never thrown or retried', {
+  timeout: 120_000,
+}, () => {
   describe.each(['1e400', '1e20', '8640000000000001', '8640000000000000', '-8640000000000000'])(
     'event timestamp %s',
     (ts) => {

@@ -52,7 +52,7 @@ const HOSTILE: [string, (n: number) => string][] = [
   ['query keys', repeat('&key=')],
 ];
 
-describe('redaction runs in linear time', () => {
+describe('redaction runs in linear time', { timeout: 120_000 }, () => {
   it.each(HOSTILE)('%s', (_name, make) => {
     // Prepare / Act: 4 KiB against 64 KiB, best of three.
     const g = growth(make, (line) => redactor.text(line), { n: 4096, scale: 16 });
@@ -129,7 +129,7 @@ describe('redaction runs in linear time', () => {
   });
 });
 
-describe('user-supplied regexes run on RE2', () => {
+describe('user-supplied regexes run on RE2', { timeout: 120_000 }, () => {
   it('a catastrophic pattern for a backtracking engine stays linear', () => {
     // (a+)+$ on "aaaa…b" takes seconds in JavaScript's engine past ~30 characters.
     const re = compileLinearRegex('(a+)+$');
