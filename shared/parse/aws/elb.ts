@@ -16,7 +16,12 @@ function seconds(value: string | undefined): number | undefined {
 
 function list(value: string | undefined, sep: string): string[] | undefined {
   const v = present(value);
-  return v === undefined ? undefined : v.split(sep).filter((s) => s !== '' && s !== '-');
+  if (v === undefined) return undefined;
+  // NLB quotes each protocol of its ALPN list (`"h2","http/1.1"`); the field scanner took the outer pair.
+  return v
+    .split(sep)
+    .map((s) => (s.startsWith('"') || s.endsWith('"') ? s.replace(/^"|"$/g, '') : s))
+    .filter((s) => s !== '' && s !== '-');
 }
 
 /** `"GET https://example.com:443/a HTTP/2.0"`: method, URL and version split at the first and last space. */
