@@ -19,8 +19,11 @@ export interface ObjectItem {
 export interface ReadObjectOptions {
   /** Longest line (or CloudTrail record) kept; a longer one is reported by size, its bytes dropped as they stream. */
   maxLineBytes: number;
-  /** CloudTrail: the object is one JSON object whose `Records` array holds the items. */
-  records?: boolean;
+  /**
+   * CloudTrail: the object is one JSON object whose `Records` array holds the items; `auto` tells by
+   * the object's first bytes (`{"Records":`).
+   */
+  records?: boolean | 'auto';
   /** Resume: items up to and including this line (record) number were delivered before and are passed over. */
   afterLine?: number;
   /**
@@ -28,8 +31,11 @@ export interface ReadObjectOptions {
    * text objects only: a gzip stream can only be read from its start).
    */
   bodyOffset?: number;
-  /** Told once the first bytes are in: whether the object is gzip (a ranged resume needs it not to be). */
-  onStart?: (info: { gzip: boolean }) => void;
+  /**
+   * Told once the first bytes are in: whether the object is gzip (a ranged resume needs it not to
+   * be) and whether it is read as CloudTrail records.
+   */
+  onStart?: (info: { gzip: boolean; records: boolean }) => void;
 }
 
 const GZIP = [0x1f, 0x8b];
@@ -38,7 +44,7 @@ const PARQUET = Buffer.from('PAR1');
 /** The body's bytes, gunzipped when they start with gzip's magic bytes; rejects binary formats early. */
 async function* decoded(
   body: AsyncIterable<Uint8Array>,
-  onStart: ReadObjectOptions['onStart'],
+  info: { gzip: boolean },
 ): AsyncGenerator<Buffer> {
   const it = body[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
@@ -52,7 +58,7 @@ async function* decoded(
   if (head.subarray(0, 4).equals(PARQUET))
     throw new DecodeError('Parquet objects are not read: deliver the logs as text', 'binary');
   const gzip = head[0] === GZIP[0] && head[1] === GZIP[1];
-  onStart?.({ gzip });
+  info.gzip = gzip;
   const rest = async function* () {
     yield head;
     for (;;) {
@@ -165,10 +171,29 @@ async function* lines(
  * for await (const batch of readObject(response.Body, { maxLineBytes: 1 << 20 }))
  *   for (const item of batch) console.log(item.line, item.text);
  */
-export function readObject(
+export async function* readObject(
   body: AsyncIterable<Uint8Array>,
   opts: ReadObjectOptions,
 ): AsyncGenerator<ObjectItem[]> {
-  const chunks = decoded(body, opts.onStart);
-  return opts.records ? cloudTrailRecords(chunks, opts) : lines(chunks, opts);
+  const info = { gzip: false };
+  const chunks = decoded(body, info);
+  // Enough of the text to see how it starts: gunzip may hand out a few bytes at first.
+  let head: Buffer = Buffer.alloc(0);
+  let done = false;
+  while (head.length < 64 && !done) {
+    const next = await chunks.next();
+    if (next.done) done = true;
+    else head = head.length ? Buffer.concat([head, next.value]) : next.value;
+  }
+  if (head.length === 0) return;
+  const records =
+    opts.records === 'auto'
+      ? /^\s*\{\s*"Records"\s*:/.test(head.toString('latin1', 0, 64))
+      : opts.records === true;
+  opts.onStart?.({ gzip: info.gzip, records });
+  const all = (async function* () {
+    yield head;
+    if (!done) yield* chunks;
+  })();
+  yield* records ? cloudTrailRecords(all, opts) : lines(all, opts);
 }

@@ -38,7 +38,11 @@ describe('readObject: lines', () => {
     async (size) => {
       let gzip: boolean | undefined;
       const body = Buffer.concat([gzipSync('a\nb\n'), gzipSync('c\nd')]);
-      const items = await readAll(chunked(body, size), { onStart: (i) => (gzip = i.gzip) });
+      const items = await readAll(chunked(body, size), {
+        onStart: (i) => {
+          gzip = i.gzip;
+        },
+      });
       expect(items.map((i) => i.text)).toEqual(['a', 'b', 'c', 'd']);
       expect(gzip).toBe(true);
     },
@@ -167,5 +171,25 @@ describe('readObject: CloudTrail records', () => {
     await expect(
       readAll(chunked(Buffer.from('{"Records":[]}} x'), 64), { records: true }),
     ).rejects.toBeInstanceOf(DecodeError);
+  });
+});
+
+describe('readObject: records auto', () => {
+  it('reads a CloudTrail file as records and anything else as lines, and says which', async () => {
+    const seen: boolean[] = [];
+    const onStart = (i: { records: boolean }) => {
+      seen.push(i.records);
+    };
+    const ct = await readAll(chunked(gzipSync(' {"Records":[{"a":1},{"b":2}]}'), 3), {
+      records: 'auto',
+      onStart,
+    });
+    const text = await readAll(chunked(Buffer.from('{"a":1}\n{"b":2}\n'), 3), {
+      records: 'auto',
+      onStart,
+    });
+    expect(ct.map((i) => i.text)).toEqual(['{"a":1}', '{"b":2}']);
+    expect(text.map((i) => i.text)).toEqual(['{"a":1}', '{"b":2}']);
+    expect(seen).toEqual([true, false]);
   });
 });
