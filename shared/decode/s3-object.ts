@@ -47,47 +47,55 @@ async function* decoded(
   info: { gzip: boolean },
 ): AsyncGenerator<Buffer> {
   const it = body[Symbol.asyncIterator]();
-  let head = Buffer.alloc(0);
-  // A first chunk of one byte cannot show the magic bytes: gather a few.
-  while (head.length < 4) {
-    const next = await it.next();
-    if (next.done) break;
-    head = head.length ? Buffer.concat([head, next.value]) : Buffer.from(next.value);
-  }
-  if (head.length === 0) return;
-  if (head.subarray(0, 4).equals(PARQUET))
-    throw new DecodeError('Parquet objects are not read: deliver the logs as text', 'binary');
-  const gzip = head[0] === GZIP[0] && head[1] === GZIP[1];
-  info.gzip = gzip;
-  const rest = async function* () {
-    yield head;
-    for (;;) {
-      const next = await it.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  };
-  if (!gzip) {
-    yield* checked(rest());
-    return;
-  }
-  const gunzip = createGunzip();
-  const src = Readable.from(rest());
-  // A failing download must fail the read as what it is (transient), not as corrupt gzip.
-  let sourceError: unknown;
-  src.on('error', (err) => {
-    sourceError = err;
-    gunzip.destroy(err);
-  });
-  src.pipe(gunzip);
+  let src: Readable | undefined;
   try {
-    yield* checked(gunzip);
-  } catch (err) {
-    if (sourceError !== undefined || !String((err as NodeJS.ErrnoException).code).startsWith('Z_'))
-      throw sourceError ?? err;
-    throw new DecodeError(`invalid gzip data: ${(err as Error).message}`, 'gzip', { cause: err });
+    let head = Buffer.alloc(0);
+    // A first chunk of one byte cannot show the magic bytes: gather a few.
+    while (head.length < 4) {
+      const next = await it.next();
+      if (next.done) break;
+      head = head.length ? Buffer.concat([head, next.value]) : Buffer.from(next.value);
+    }
+    if (head.length === 0) return;
+    if (head.subarray(0, 4).equals(PARQUET))
+      throw new DecodeError('Parquet objects are not read: deliver the logs as text', 'binary');
+    const gzip = head[0] === GZIP[0] && head[1] === GZIP[1];
+    info.gzip = gzip;
+    const rest = async function* () {
+      yield head;
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    };
+    if (!gzip) {
+      yield* checked(rest());
+      return;
+    }
+    const gunzip = createGunzip();
+    src = Readable.from(rest());
+    // A failing download must fail the read as what it is (transient), not as corrupt gzip.
+    let sourceError: unknown;
+    src.on('error', (err) => {
+      sourceError = err;
+      gunzip.destroy(err);
+    });
+    src.pipe(gunzip);
+    try {
+      yield* checked(gunzip);
+    } catch (err) {
+      if (
+        sourceError !== undefined ||
+        !String((err as NodeJS.ErrnoException).code).startsWith('Z_')
+      )
+        throw sourceError ?? err;
+      throw new DecodeError(`invalid gzip data: ${(err as Error).message}`, 'gzip', { cause: err });
+    }
   } finally {
-    src.destroy();
+    // A read stopped early (time is up, corrupt data) must not leave the download open.
+    src?.destroy();
+    await it.return?.();
   }
 }
 

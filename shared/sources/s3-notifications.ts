@@ -121,7 +121,13 @@ function fromResume(v: unknown): ObjectRef[] | undefined {
   const m = v.marker as Partial<ResumeMarker>;
   if (typeof o.bucket !== 'string' || typeof o.key !== 'string') return undefined;
   if (typeof m.line !== 'number' || typeof m.end !== 'number') return undefined;
-  return [{ ...(o as ObjectRef), eventTime: Number(o.eventTime) || Date.now(), resume: m as ResumeMarker }];
+  return [
+    {
+      ...(o as ObjectRef),
+      eventTime: Number(o.eventTime) || Date.now(),
+      resume: m as ResumeMarker,
+    },
+  ];
 }
 
 /**
@@ -137,7 +143,8 @@ export function objectsOfBody(body: string, now: number): ObjectRef[] | undefine
     return undefined;
   }
   if (!isObj(v)) return undefined;
-  if (v.Type === 'Notification' && typeof v.Message === 'string') return objectsOfBody(v.Message, now);
+  if (v.Type === 'Notification' && typeof v.Message === 'string')
+    return objectsOfBody(v.Message, now);
   if (RESUME_KEY in v) return fromResume(v[RESUME_KEY]);
   if (v.Event === 's3:TestEvent') return [];
   if (isEventBridge(v)) return fromEventBridge(v, now);
@@ -160,7 +167,10 @@ export function s3Deliveries(
   const v = isObj(event) ? event : {};
   if (isEventBridge(v)) {
     const id = str(v.id) ?? 'eventbridge';
-    return { trigger: 'eventbridge', deliveries: [{ recordId: id, objects: fromEventBridge(v, now) }] };
+    return {
+      trigger: 'eventbridge',
+      deliveries: [{ recordId: id, objects: fromEventBridge(v, now) }],
+    };
   }
   const records = Array.isArray(v.Records) ? v.Records : [];
   if (records.some((r) => isObj(r) && r.eventSource === 'aws:sqs')) {
@@ -171,14 +181,22 @@ export function s3Deliveries(
       const objects = objectsOfBody(body, now);
       return objects
         ? { recordId, objects }
-        : { recordId, objects: [], error: 'SQS message is not an S3 or EventBridge object notification', raw: body };
+        : {
+            recordId,
+            objects: [],
+            error: 'SQS message is not an S3 or EventBridge object notification',
+            raw: body,
+          };
     });
     return { trigger: 'sqs', deliveries };
   }
   const deliveries = records.map((r, i): Delivery => {
     const objects = fromS3Records([r], now);
     const o = objects[0];
-    return { recordId: o ? `s3://${o.bucket}/${o.key}#${o.versionId ?? o.etag ?? i}` : `s3-record-${i}`, objects };
+    return {
+      recordId: o ? `s3://${o.bucket}/${o.key}#${o.versionId ?? o.etag ?? i}` : `s3-record-${i}`,
+      objects,
+    };
   });
   return { trigger: 's3', deliveries };
 }
