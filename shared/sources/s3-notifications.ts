@@ -43,6 +43,17 @@ export type S3Trigger = 'sqs' | 's3' | 'eventbridge';
 /** Marks a message logferry sent itself to go on with an object; an S3 notification never has it. */
 export const RESUME_KEY = 'logferryResume';
 
+/**
+ * The SQS message that makes the next invocation go on with `ref` after `marker`.
+ *
+ * @example
+ * await queue.send(resumeMessage(ref, { line: 5000, end: 1_048_576, gzip: true }));
+ */
+export function resumeMessage(ref: ObjectRef, marker: ResumeMarker): string {
+  const { resume: _previous, ...object } = ref;
+  return JSON.stringify({ [RESUME_KEY]: { object, marker } });
+}
+
 type Obj = Record<string, unknown>;
 
 function isObj(v: unknown): v is Obj {

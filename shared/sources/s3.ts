@@ -1,27 +1,31 @@
 // Source adapter for S3 objects (SQS, EventBridge or direct S3 notifications): stream each object, deliver its lines in slices, build the SQS partial batch response.
-import { createHash } from 'node:crypto';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { ObjectStore, ResumeQueue } from '#shared/clients/s3-objects.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { type ObjectItem, readObject } from '#shared/decode/s3-object.ts';
-import { DecodeError, errorMessage, ObjectReadError } from '#shared/errors.ts';
-import type { Dataset, EventSource, InputEvent, Routed } from '#shared/model.ts';
+import { DecodeError, DeliveryError, errorMessage, ObjectReadError } from '#shared/errors.ts';
+import type { InputEvent, Routed } from '#shared/model.ts';
 import { headerLine, layoutFromKey, layoutFromLine } from '#shared/parse/aws/detect.ts';
 import {
   alertDelivered,
-  type BatchReport,
   type Delivery,
   deliverBatch,
-  emptyReport,
-  mergeReport,
   type RejectedRecord,
 } from '#shared/pipeline/deliver.ts';
+import {
+  BATCH_SUMMARY,
+  type BatchReport,
+  type BatchSummary,
+  emptyReport,
+  mergeReport,
+} from '#shared/pipeline/outcome.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 import { SLICE_TEXT } from './kinesis.ts';
+import { deadLetterSource, s3EventId, sourceOf } from './s3-lines.ts';
 import {
   type ObjectRef,
-  RESUME_KEY,
   type ResumeMarker,
+  resumeMessage,
   type S3Trigger,
   s3Deliveries,
 } from './s3-notifications.ts';
@@ -48,53 +52,6 @@ export interface S3IngestResult {
   response: SQSBatchResponse;
   messages: number;
   objects: { read: number; skipped: number; resumed: number; lines: number };
-}
-
-/**
- * `_id` of an object's line (DESIGN.md §6): bucket, key, version (or etag) and line number, so a
- * redelivered notification, a resume or a re-run writes the same ids.
- */
-export function s3EventId(ref: ObjectRef, line: number): string {
-  const version = ref.versionId ?? ref.etag ?? '-';
-  return createHash('sha256')
-    .update(`s3\n${ref.bucket}\n${ref.key}\n${version}\n${line}`)
-    .digest('hex')
-    .slice(0, 40);
-}
-
-// `AWSLogs/<account>/<service>/<region>/…`, with an organisation id before the account for org trails.
-const AWS_LOGS =
-  /(?:^|\/)AWSLogs\/(?:o-[a-z0-9]+\/)?(\d{12})\/[A-Za-z-]+\/([a-z]{2}(?:-[a-z]+)+-\d)\//;
-
-function sourceOf(ref: ObjectRef, dataset: Dataset | undefined, fields?: string[]): EventSource {
-  const m = AWS_LOGS.exec(ref.key);
-  const s3: EventSource['s3'] = { bucket: ref.bucket, key: ref.key };
-  if (ref.versionId) s3.versionId = ref.versionId;
-  if (ref.etag) s3.etag = ref.etag;
-  if (fields) s3.fields = fields;
-  const source: EventSource = { logGroup: ref.bucket, logStream: ref.key, s3 };
-  if (m) source.owner = m[1];
-  const region = m?.[2] ?? ref.region;
-  if (region) source.region = region;
-  if (dataset) source.dataset = dataset;
-  return source;
-}
-
-function deadLetterSource(ref: ObjectRef, line?: number): Record<string, unknown> {
-  return {
-    trigger: 's3',
-    bucket: ref.bucket,
-    key: ref.key,
-    version_id: ref.versionId,
-    etag: ref.etag,
-    line,
-  };
-}
-
-/** The SQS message that makes the next invocation go on with `ref` after `marker`. */
-export function resumeMessage(ref: ObjectRef, marker: ResumeMarker): string {
-  const { resume: _previous, ...object } = ref;
-  return JSON.stringify({ [RESUME_KEY]: { object, marker } });
 }
 
 /**
@@ -295,4 +252,21 @@ export async function ingestS3(
     messages: deliveries.length,
     objects: counts,
   };
+}
+
+export type S3Response = SQSBatchResponse & { [BATCH_SUMMARY]?: BatchSummary };
+
+/**
+ * The answer to an invocation: for SQS every message to retry in `batchItemFailures` (the others
+ * are deleted), with the summary under BATCH_SUMMARY for in-process callers; direct S3 and
+ * EventBridge invoke asynchronously, so there a DeliveryError is how Lambda learns to retry.
+ *
+ * @example
+ * return s3Response(result, summary);
+ */
+export function s3Response(result: S3IngestResult, summary: BatchSummary): S3Response {
+  const failed = result.response.batchItemFailures.length;
+  if (failed > 0 && result.trigger !== 'sqs')
+    throw new DeliveryError(`not delivered: ${result.report.errors[0] ?? 'unknown error'}`, failed);
+  return { ...result.response, [BATCH_SUMMARY]: summary };
 }

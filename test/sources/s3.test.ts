@@ -1,10 +1,11 @@
 // The S3 source: notifications to objects to documents, corrupt and missing objects, failures to retry, slicing and resume.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#shared/config/load.ts';
+import { parseConfig } from '#shared/config/file.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { IndexResult } from '#shared/sinks/types.ts';
-import { ingestS3, s3EventId } from '#shared/sources/s3.ts';
+import { ingestS3 } from '#shared/sources/s3.ts';
+import { s3EventId } from '#shared/sources/s3-lines.ts';
 import { memoryObjectStore, s3Notification, sqsEvent } from '#test/helpers/s3-objects.ts';
 
 const config = parseConfig({ version: 1 });

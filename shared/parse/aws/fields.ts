@@ -32,6 +32,9 @@ export function splitFields(line: string): string[] {
   const out: string[] = [];
   const n = line.length;
   let i = 0;
+  // Where the next `]` is, found once and reused: searching again from every `[` would be quadratic
+  // on a line of `[` without `]`. -1: none in the rest of the line.
+  let close = -2;
   while (i <= n) {
     const c = line.charCodeAt(i);
     if (c === QUOTE) {
@@ -49,8 +52,9 @@ export function splitFields(line: string): string[] {
       i = j + 2;
       continue;
     }
-    if (c === OPEN_BRACKET) {
-      const j = line.indexOf(']', i + 1);
+    if (c === OPEN_BRACKET && close !== -1) {
+      if (close < i) close = line.indexOf(']', i + 1);
+      const j = close;
       if (j >= 0 && (j + 1 === n || line.charCodeAt(j + 1) === SPACE)) {
         out.push(line.slice(i + 1, j));
         i = j + 2;
