@@ -44,7 +44,8 @@ export function createS3ObjectStore(client: S3Client): ObjectStore {
             Bucket: ref.bucket,
             Key: ref.key,
             VersionId: ref.versionId,
-            IfMatch: ref.versionId ? undefined : ref.etag,
+            // HTTP wants the entity tag quoted; notifications carry it bare.
+            IfMatch: ref.versionId || !ref.etag ? undefined : `"${ref.etag.replace(/"/g, '')}"`,
             Range: start ? `bytes=${start}-` : undefined,
           }),
         );
