@@ -17,7 +17,7 @@ const ms = obj({ ms: double });
 /** ECS fields the AWS parsers write that the base mapping has no need for otherwise. */
 export const AWS_ECS_MAPPINGS = {
   event: { start: date, end: date, provider: keyword, outcome: keyword },
-  url: { scheme: keyword, port: long, fragment: keyword },
+  url: { fragment: keyword },
   source: { geo: obj({ country_iso_code: keyword }), as: obj({ number: long }) },
   network: {
     transport: keyword,
@@ -25,7 +25,6 @@ export const AWS_ECS_MAPPINGS = {
     direction: keyword,
     iana_number: keyword,
     packets: long,
-    bytes: long,
   },
   cloud: { instance: obj({ id: keyword }) },
   tls: { client: { ja3: keyword } },
