@@ -136,7 +136,6 @@ function parse(p: Prepared, formats: Map<string, DeclaredFormat>): ParsedLine {
     };
   }
   const ctx: ParseContext = { eventTime: p.time, timeZone: p.route?.timezone, source: p.source };
-  // A route's parser (or declared format) wins over the one the transport names (an S3 object's key layout).
   const name = p.route?.parser;
   return parseLine(p.line, ctx, name ? (formats.get(name) ?? (name as Dataset)) : p.source.dataset);
 }
