@@ -7,7 +7,7 @@ import { s3Notification, sqsEvent } from '#test/helpers/s3-objects.ts';
 
 const OUT = 'events/s3';
 const FIXTURES = 'test/fixtures/s3';
-export const SAMPLE_BUCKET = 'logferry-s3-samples';
+const SAMPLE_BUCKET = 'logferry-s3-samples';
 const LOGS = 'AWSLogs/123456789012';
 const DAY = '2025/11/20';
 
