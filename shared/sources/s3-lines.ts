@@ -47,7 +47,12 @@ export function sourceOf(
   return source;
 }
 
-/** Dead-letter `source` of an object (and line): enough to find it again. */
+/**
+ * Dead-letter `source` of an object (and line): enough to find it again.
+ *
+ * @example
+ * deadLetterSource(ref, 12) // { trigger: 's3', bucket, key, version_id, etag, line: 12 }
+ */
 export function deadLetterSource(ref: ObjectRef, line?: number): Record<string, unknown> {
   return {
     trigger: 's3',

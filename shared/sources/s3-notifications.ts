@@ -69,7 +69,12 @@ function time(v: unknown, fallback: number): number {
   return Number.isFinite(t) ? t : fallback;
 }
 
-/** S3 notification keys are URL-encoded with `+` for spaces (`red flower.jpg` is `red+flower.jpg`). */
+/**
+ * S3 notification keys are URL-encoded with `+` for spaces (`red flower.jpg` is `red+flower.jpg`).
+ *
+ * @example
+ * decodeS3Key('red+flower.jpg') // 'red flower.jpg'
+ */
 export function decodeS3Key(key: string): string {
   try {
     return decodeURIComponent(key.replace(/\+/g, ' '));
@@ -145,6 +150,9 @@ function fromResume(v: unknown): ObjectRef[] | undefined {
  * The objects an SQS message body announces: an S3 notification, the same through SNS, an
  * EventBridge event, or a resume message; `[]` for S3's `s3:TestEvent`; undefined when it is none
  * of these.
+ *
+ * @example
+ * objectsOfBody(sqsRecord.body, Date.now())?.[0]?.key
  */
 export function objectsOfBody(body: string, now: number): ObjectRef[] | undefined {
   let v: unknown;

@@ -72,12 +72,22 @@ export function splitFields(line: string): string[] {
   return out;
 }
 
-/** `-` (or nothing) means absent in every AWS service log. */
+/**
+ * `-` (or nothing) means absent in every AWS service log.
+ *
+ * @example
+ * present('-') // undefined
+ */
 export function present(value: string | undefined): string | undefined {
   return value === undefined || value === '-' || value === '' ? undefined : value;
 }
 
-/** A decimal number, or undefined for `-`, empty or anything else. */
+/**
+ * A decimal number, or undefined for `-`, empty or anything else.
+ *
+ * @example
+ * num('0.002') // 0.002
+ */
 export function num(value: string | undefined): number | undefined {
   const v = present(value);
   if (v === undefined) return undefined;
@@ -85,7 +95,12 @@ export function num(value: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** An integer that fits a double exactly, or undefined. */
+/**
+ * An integer that fits a double exactly, or undefined.
+ *
+ * @example
+ * int('-') // undefined
+ */
 export function int(value: string | undefined): number | undefined {
   const n = num(value);
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
@@ -114,7 +129,12 @@ function stripBrackets(v: string): string {
 
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
-/** Whether `value` is an IPv4 or IPv6 literal (what an `ip` field takes), not a host name. */
+/**
+ * Whether `value` is an IPv4 or IPv6 literal (what an `ip` field takes), not a host name.
+ *
+ * @example
+ * isIp('2001:db8::1') // true; isIp('ec2.amazonaws.com') // false
+ */
 export function isIp(value: string): boolean {
   if (IPV4.test(value)) return true;
   if (!value.includes(':') || value.length > 45) return false;
@@ -175,12 +195,20 @@ export function urlFields(url: string): Fields {
 /**
  * Sets `obj[key]` (own property, safe for `__proto__`) only when the value is defined: AWS logs write
  * `-` for most absent fields, and a document leaves them out.
+ *
+ * @example
+ * put(elb, 'trace_id', present(field)) // nothing set for `-`
  */
 export function put(obj: Fields, key: string, value: unknown): void {
   if (value !== undefined) setOwn(obj, key, value);
 }
 
-/** Percent-decoding that never throws: a malformed escape leaves the value as logged. */
+/**
+ * Percent-decoding that never throws: a malformed escape leaves the value as logged.
+ *
+ * @example
+ * percentDecode('Mozilla/5.0%20(X11)') // 'Mozilla/5.0 (X11)'
+ */
 export function percentDecode(value: string): string {
   if (!value.includes('%')) return value;
   try {
@@ -190,7 +218,12 @@ export function percentDecode(value: string): string {
   }
 }
 
-/** `a-b-c` → `a_b_c`: the snake_case field name of a hyphenated AWS field. */
+/**
+ * `a-b-c` → `a_b_c`: the snake_case field name of a hyphenated AWS field.
+ *
+ * @example
+ * snake('pkt-src-aws-service') // 'pkt_src_aws_service'
+ */
 export function snake(name: string): string {
   return name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
 }
