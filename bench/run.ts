@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchHostile, type HostileResult } from '#bench/hostile.ts';
 import { benchParse } from '#bench/parse.ts';
+import { benchS3Object, benchS3Parse, type S3ObjectResult } from '#bench/s3.ts';
 import { ensureBucket } from '#scripts/local/moto.ts';
 import { ensureStack, localEnv, stopStack } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
@@ -31,13 +32,27 @@ import { figuresTable, fmt, type Target, target, targetsTable, updateReadme } fr
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORK = path.join(ROOT, '.local', 'bench');
-const SECTIONS = ['parse', 'pipeline', 'cold_start', 'e2e', 'memory', 'hostile'] as const;
+const SECTIONS = ['parse', 'pipeline', 'cold_start', 'e2e', 'memory', 'hostile', 's3'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Sizes of each run: `--quick` stays under 3 minutes on a busy 2-core machine, stack start included. */
 const MODES = {
-  quick: { parseMs: 300, pipelineEvents: 8, pipelineMs: 4_000, e2eEvents: 8, importRuns: 5 },
-  full: { parseMs: 1_000, pipelineEvents: 16, pipelineMs: 15_000, e2eEvents: 24, importRuns: 15 },
+  quick: {
+    parseMs: 300,
+    pipelineEvents: 8,
+    pipelineMs: 4_000,
+    e2eEvents: 8,
+    importRuns: 5,
+    s3ObjectMb: 10,
+  },
+  full: {
+    parseMs: 1_000,
+    pipelineEvents: 16,
+    pipelineMs: 15_000,
+    e2eEvents: 24,
+    importRuns: 15,
+    s3ObjectMb: 100,
+  },
 };
 
 interface Results {
@@ -46,6 +61,7 @@ interface Results {
   machine: Record<string, unknown>;
   parse: Record<string, number> | null;
   hostile: HostileResult | null;
+  s3: { parse: Record<string, number>; object: S3ObjectResult } | null;
   pipeline_cpu_us_per_event: number | null;
   pipeline: PipelineResult | null;
   e2e: E2eResult | null;
@@ -98,6 +114,17 @@ function targets(r: Results): Target[] {
       r.memory?.details.cwl_1mb_peak_rss_mb?.error as string | undefined,
     ),
   ];
+  // Read through the S3 handler in slices, an object of any size stays within a Kinesis batch's bound.
+  out.push(
+    target(
+      `${r.s3?.object.details.object_mb ?? 100} MB gzip ALB object peak RSS`,
+      r.s3?.object.peak_rss_mb,
+      'max',
+      400,
+      'MB',
+      r.s3?.object.details.error as string | undefined,
+    ),
+  );
   out.push(
     target('worst 256 KiB line, redaction on', r.hostile?.worst_line_ms, 'max', 50, 'ms'),
     target('3 KB → 1M-line record peak RSS', r.hostile?.fanout?.peak_rss_mb, 'max', 400, 'MB'),
@@ -113,6 +140,14 @@ function figures(r: Results): [string, string][] {
   const rows: [string, string][] = [];
   for (const [d, v] of Object.entries(r.parse ?? {}))
     rows.push([`parse ${d}`, `${fmt(v)} lines/s`]);
+  for (const [d, v] of Object.entries(r.s3?.parse ?? {}))
+    rows.push([`parse ${d} (S3 object lines)`, `${fmt(v)} lines/s`]);
+  const o = r.s3?.object.details;
+  if (o && !o.error)
+    rows.push([
+      `S3 handler: ${o.object_mb} MB gzip ALB object (${o.text_mb} MB, ${fmt(o.lines as number)} lines), null sinks`,
+      `${fmt(o.lines_per_cpu_s as number)} lines per CPU second, ${o.cpu_s} s CPU, ${o.invoke_s} s wall`,
+    ]);
   const p = r.pipeline;
   if (p) {
     rows.push([
@@ -286,6 +321,7 @@ async function main(): Promise<number> {
     machine: machine(),
     parse: null,
     hostile: null,
+    s3: null,
     pipeline_cpu_us_per_event: null,
     pipeline: null,
     e2e: null,
@@ -309,6 +345,17 @@ async function main(): Promise<number> {
     log('parse: lines per second per family, one core');
     await section('parse', () => {
       results.parse = benchParse({ durationMs: mode.parseMs });
+    });
+  }
+  if (want('s3')) {
+    log(
+      `s3: AWS family parsing rates; a ${mode.s3ObjectMb} MB gzip ALB object through the S3 handler`,
+    );
+    await section('s3', async () => {
+      results.s3 = {
+        parse: benchS3Parse({ durationMs: mode.parseMs }),
+        object: await benchS3Object({ mb: mode.s3ObjectMb, dir: WORK, root: ROOT }),
+      };
     });
   }
   if (want('hostile')) {

@@ -5,6 +5,7 @@ import path from 'node:path';
 export interface ChildReport {
   importMs?: number;
   invokeMs?: number;
+  invokeCpuMs?: number;
   rssAtStart?: number;
   rssAfterImport?: number;
   maxRssKb?: number;

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import type { SlackMessage } from '#shared/alerts/block-kit.ts';
 import { boundedStringify } from '#shared/bounded-json.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
+import { createS3Client } from '#shared/clients/s3.ts';
 import { readEnv } from '#shared/config/env.ts';
 import { loadConfig, writeValidatedConfig } from '#shared/config/yaml.ts';
 import { DeliveryError } from '#shared/errors.ts';
@@ -13,17 +14,21 @@ import { createDryRunAlertSink } from '#shared/runtime.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 import { ingestKinesis } from '#shared/sources/kinesis.ts';
+import { ingestS3 } from '#shared/sources/s3.ts';
 import { type EventShape, eventShape } from '#shared/sources/shape.ts';
 import { lambdaContext } from '#test/helpers/lambda-context.ts';
 import { type CliRun, runCli, UsageError } from './cli.ts';
 import { LOCAL_DIR } from './local/paths.ts';
+import { fileObjectStore, sampleObjects, samplesRoot, uploadSamples } from './local/s3-samples.ts';
 
 const USAGE = `usage: npm run replay -- PATH... [--dry-run] [--json] [--config logferry.yml]
 
   Runs the real Lambda handler chosen by each event's shape on each event file (or every .json file
   in a folder) against the local stack, starting what it lacks and leaving it running. --dry-run needs
   no services and prints the documents, target indices, archive keys and alert messages instead.
-  --json ends the output with one summary line.`;
+  --json ends the output with one summary line. S3 notifications (SQS-wrapped, EventBridge, direct)
+  read their objects from objects/<bucket>/<key> beside the event file: uploaded into the local
+  stack's S3 first, or read from the file by a dry run.`;
 
 interface EventFile {
   file: string;
@@ -79,20 +84,27 @@ async function runDry(files: EventFile[], configFile: string, json: boolean): Pr
   const alerts = createDryRunAlertSink(config.alerts, readEnv(process.env).region);
   const outcomes: Outcome[] = [];
   for (const f of files) {
-    if (f.shape !== 'cloudwatch-logs' && f.shape !== 'kinesis') {
+    if (f.shape !== 'cloudwatch-logs' && f.shape !== 'kinesis' && f.shape !== 's3') {
       outcomes.push(unsupported(f));
       continue;
     }
     const sinks = { ...createRecordingSinks(), alert: alerts };
     const sent = alerts.messages.length;
     const deadline = Date.now() + 60_000;
+    const deps = { config, sinks };
     const result =
       f.shape === 'kinesis'
-        ? {
-            ...(await ingestKinesis(f.event as never, { config, sinks }, deadline)),
-            messageType: 'kinesis',
-          }
-        : await ingestCloudWatchLogs(f.event as never, { config, sinks }, deadline);
+        ? { ...(await ingestKinesis(f.event as never, deps, deadline)), messageType: 'kinesis' }
+        : f.shape === 's3'
+          ? {
+              ...(await ingestS3(
+                f.event,
+                { ...deps, objects: fileObjectStore(samplesRoot(f.file)) },
+                deadline,
+              )),
+              messageType: 's3',
+            }
+          : await ingestCloudWatchLogs(f.event as never, deps, deadline);
     const summary = summarize(result.report);
     outcomes.push({ file: f.file, shape: f.shape, summary, failed: summary.deadLettered });
     if (json) continue;
@@ -140,8 +152,44 @@ async function runLive(
   Object.assign(process.env, cli.env);
   const { handler } = await import('#functions/cloudwatch-logs.ts');
   const kinesis = await import('#functions/kinesis.ts');
+  const s3 = await import('#functions/s3.ts');
+  const s3Client = createS3Client({
+    region: cli.env.AWS_REGION,
+    endpoint: cli.env.AWS_ENDPOINT_URL,
+  });
   const outcomes: Outcome[] = [];
   for (const f of files) {
+    if (f.shape === 's3') {
+      // The notification points at objects: put the sample objects where it says first.
+      await uploadSamples(s3Client, sampleObjects(samplesRoot(f.file), f.event));
+      // Direct S3 and EventBridge events are asynchronous invocations: a failure is a throw.
+      const response = await s3
+        .handler(f.event, lambdaContext('logferry-local-ingestS3'))
+        .catch((err: Error) => err);
+      if (response instanceof Error) {
+        outcomes.push({
+          file: f.file,
+          shape: f.shape,
+          failed: response instanceof DeliveryError ? response.pending : 1,
+          error: `${response.name}: ${response.message}`,
+        });
+        continue;
+      }
+      const summary = response[BATCH_SUMMARY];
+      const failed = response.batchItemFailures.map((i) => i.itemIdentifier);
+      outcomes.push({
+        file: f.file,
+        shape: f.shape,
+        summary,
+        failed: (summary?.deadLettered ?? 0) + failed.length,
+        ...(failed.length
+          ? {
+              error: `batchItemFailures ${failed.join(', ')}: ${summary?.errors[0] ?? 'not delivered'}`,
+            }
+          : {}),
+      });
+      continue;
+    }
     if (f.shape === 'kinesis') {
       const response = await kinesis.handler(
         f.event as never,

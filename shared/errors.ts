@@ -48,6 +48,21 @@ export class DecodeError extends Error {
   }
 }
 
+/**
+ * An announced S3 object cannot be read, for good: `missing` (deleted since), `superseded`
+ * (overwritten since: the newer object's own notification reads it). Other read failures may pass.
+ */
+export class ObjectReadError extends Error {
+  constructor(
+    message: string,
+    readonly failure: 'missing' | 'superseded',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ObjectReadError';
+  }
+}
+
 /** A sink failed in a way that may pass (network, 429, 5xx, throttling): the input must be retried. */
 export class TransientSinkError extends Error {
   constructor(

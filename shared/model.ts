@@ -13,6 +13,23 @@ export interface EventSource {
    * archive keys use it) and the document gets `aws.kinesis.*` instead of `aws.cloudwatch.*`.
    */
   kinesis?: { stream: string; shardId: string; partitionKey: string; sequenceNumber: string };
+  /**
+   * A line of an S3 object (docs/s3-sources.md): `logGroup` then holds the bucket and `logStream` the
+   * key (routes and archive keys use them) and the document gets `aws.s3.*` instead of `aws.cloudwatch.*`.
+   */
+  s3?: S3ObjectSource;
+  /** The parser the transport names for every line (an S3 object's key layout or content); a route's parser wins. */
+  dataset?: Dataset;
+}
+
+/** The S3 object a line came from, and what its header said about the lines after it. */
+export interface S3ObjectSource {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  etag?: string;
+  /** Field names from the object's header (CloudFront `#Fields:`, VPC Flow Logs' first line). */
+  fields?: readonly string[];
 }
 
 /** One log line as delivered, before parsing. */
@@ -35,6 +52,12 @@ export type Dataset =
   | 'haproxy.http'
   | 'haproxy.tcp'
   | 'aws.lambda'
+  | 'aws.elb'
+  | 'aws.cloudfront'
+  | 'aws.s3access'
+  | 'aws.vpcflow'
+  | 'aws.cloudtrail'
+  | 'aws.waf'
   | 'app.json'
   | 'app.spring'
   | 'app.logback'
@@ -50,6 +73,12 @@ export const DATASETS: readonly Dataset[] = [
   'haproxy.http',
   'haproxy.tcp',
   'aws.lambda',
+  'aws.elb',
+  'aws.cloudfront',
+  'aws.s3access',
+  'aws.vpcflow',
+  'aws.cloudtrail',
+  'aws.waf',
   'app.json',
   'app.spring',
   'app.logback',

@@ -25,6 +25,8 @@ export interface Env {
   /** Where the subscribe function points new subscription filters, and the role for a Kinesis one. */
   subscriptionDestinationArn?: string;
   subscriptionRoleArn?: string;
+  /** S3_QUEUE_URL: the queue the S3 function reads, where it sends the objects it could not finish in time. */
+  s3QueueUrl?: string;
 }
 
 /** What the ingest functions (and the CLIs that run the pipeline) need on top. */
@@ -90,6 +92,7 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
     slackWebhookParam,
     subscriptionDestinationArn: optional(env, 'SUBSCRIPTION_DESTINATION_ARN'),
     subscriptionRoleArn: optional(env, 'SUBSCRIPTION_ROLE_ARN'),
+    s3QueueUrl: optional(env, 'S3_QUEUE_URL'),
   };
 }
 

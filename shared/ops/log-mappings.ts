@@ -1,4 +1,5 @@
 // Field mappings of log indices: typed ECS fields and the typed figures of docs/fields.md; `app` as flat_object.
+import { AWS_SERVICE_MAPPINGS, AWS_ECS_MAPPINGS as E } from './log-mappings-aws.ts';
 
 /** Longest keyword kept in doc values: Lucene's term limit is 32766 bytes, 8191 four-byte characters. */
 export const KEYWORD_IGNORE_ABOVE = 8191;
@@ -43,6 +44,7 @@ export const LOG_MAPPINGS = {
       reason: text,
       created: date,
       ingested: date,
+      ...E.event,
     }),
     log: obj({
       type: keyword,
@@ -61,7 +63,7 @@ export const LOG_MAPPINGS = {
     }),
     process: obj({ pid: long, name: keyword, thread: obj({ name: keyword, id: long }) }),
     host: obj({ hostname: keyword, name: keyword }),
-    cloud: obj({ provider: keyword, region: keyword, account: obj({ id: keyword }) }),
+    cloud: obj({ provider: keyword, region: keyword, account: obj({ id: keyword }), ...E.cloud }),
     container: obj({
       id: keyword,
       name: keyword,
@@ -82,11 +84,12 @@ export const LOG_MAPPINGS = {
       port: long,
       address: keyword,
       bytes: long,
+      ...E.source,
     }),
     destination: obj({ ip, port: long, address: keyword, domain: keyword, bytes: long }),
     server: obj({ ip, port: long, address: keyword }),
     client: obj({ ip, port: long, address: keyword }),
-    network: obj({ forwarded_ip: ip, bytes: long }),
+    network: obj({ forwarded_ip: ip, bytes: long, ...E.network }),
     tls: obj({
       version: keyword,
       version_protocol: keyword,
@@ -101,10 +104,12 @@ export const LOG_MAPPINGS = {
         issuer: keyword,
         hash: obj({ sha1: keyword }),
         x509: obj({ serial_number: keyword }),
+        ...E.tls.client,
       }),
     }),
     file: obj({ path: keyword }),
-    user: obj({ name: keyword }),
+    user: obj({ name: keyword, ...E.user }),
+    rule: E.rule,
     http: obj({
       version: keyword,
       request: obj({
@@ -129,6 +134,7 @@ export const LOG_MAPPINGS = {
       port: long,
       path: keyword,
       query: keyword,
+      ...E.url,
     }),
     user_agent: obj({ original: textWithKeyword }),
     error: obj({
@@ -158,6 +164,7 @@ export const LOG_MAPPINGS = {
         billed_restore_duration_ms: long,
         status: keyword,
       }),
+      ...AWS_SERVICE_MAPPINGS,
     }),
     haproxy: obj({
       frontend_name: keyword,

@@ -3,6 +3,12 @@ import { DATASETS, type Dataset, type EventSource, type ParsedLine } from '#shar
 import { apacheAccess, nginxAccess, parseAccessLine } from './access-log.ts';
 import { apacheError } from './apache-error.ts';
 import { appJson, fromObject, parseJsonObject } from './app-json.ts';
+import { awsCloudfront } from './aws/cloudfront.ts';
+import { awsCloudtrail } from './aws/cloudtrail.ts';
+import { awsElb } from './aws/elb.ts';
+import { awsS3access } from './aws/s3-access.ts';
+import { awsVpcflow } from './aws/vpc-flow.ts';
+import { awsWaf } from './aws/waf.ts';
 import { awsLambda, fromLambdaPlatformObject, isLambdaPlatformObject } from './aws-lambda.ts';
 import { fromHaproxyObject, haproxyHttp, haproxyTcp, isHaproxyObject } from './haproxy.ts';
 import { logback } from './logback.ts';
@@ -60,6 +66,13 @@ const PARSERS: Record<Dataset, LineParser> = {
   'haproxy.http': haproxy,
   'haproxy.tcp': haproxy,
   'aws.lambda': lambda,
+  // AWS service logs read from S3 objects: pinned by the object's key layout or a route, never guessed per line.
+  'aws.elb': awsElb,
+  'aws.cloudfront': awsCloudfront,
+  'aws.s3access': awsS3access,
+  'aws.vpcflow': awsVpcflow,
+  'aws.cloudtrail': awsCloudtrail,
+  'aws.waf': awsWaf,
   'app.json': appJson,
   'app.spring': springBoot,
   'app.logback': logback,

@@ -1,6 +1,13 @@
 // Tells which trigger an event file belongs to, so CLIs can hand it to the right handler.
 
-export type EventShape = 'cloudwatch-logs' | 'cloudwatch-logs-message' | 'kinesis' | 'unknown';
+export type EventShape =
+  | 'cloudwatch-logs'
+  | 'cloudwatch-logs-message'
+  | 'kinesis'
+  | 's3'
+  | 'unknown';
+
+const S3_SOURCES = new Set(['aws:sqs', 'aws:s3']);
 
 export function eventShape(value: unknown): EventShape {
   if (typeof value !== 'object' || value === null) return 'unknown';
@@ -14,5 +21,12 @@ export function eventShape(value: unknown): EventShape {
   ) {
     return 'kinesis';
   }
+  // logferry's SQS queue carries S3 notifications only (docs/s3-sources.md).
+  if (
+    Array.isArray(v.Records) &&
+    v.Records.some((r) => S3_SOURCES.has((r as { eventSource?: string })?.eventSource ?? ''))
+  )
+    return 's3';
+  if (v['detail-type'] === 'Object Created' && v.source === 'aws.s3') return 's3';
   return 'unknown';
 }

@@ -7,6 +7,11 @@ const ACCESS: ReadonlySet<Dataset> = new Set([
   'apache.access',
   'haproxy.http',
   'haproxy.tcp',
+  'aws.elb',
+  'aws.cloudfront',
+  'aws.s3access',
+  'aws.vpcflow',
+  'aws.waf',
 ]);
 const SERVER_ERROR: ReadonlySet<Dataset> = new Set(['nginx.error', 'apache.error']);
 

@@ -71,6 +71,9 @@ function addSourceFields(doc: LogDocument, event: InputEvent): void {
         sequence_number: k.sequenceNumber,
       },
     };
+  } else if (source.s3) {
+    // logGroup and logStream hold the bucket and key for routes and archive keys; the document says what they are.
+    doc.aws = { s3: { bucket: { name: source.s3.bucket }, object: { key: source.s3.key } } };
   } else if (source.logGroup || source.logStream) {
     // As a merge would, an absent value leaves no key.
     const cloudwatch: Fields = {};

@@ -137,7 +137,7 @@ function parse(p: Prepared, formats: Map<string, DeclaredFormat>): ParsedLine {
   }
   const ctx: ParseContext = { eventTime: p.time, timeZone: p.route?.timezone, source: p.source };
   const name = p.route?.parser;
-  return parseLine(p.line, ctx, name ? (formats.get(name) ?? (name as Dataset)) : undefined);
+  return parseLine(p.line, ctx, name ? (formats.get(name) ?? (name as Dataset)) : p.source.dataset);
 }
 
 const ATTACHES: ReadonlySet<Level | undefined> = new Set<Level | undefined>([

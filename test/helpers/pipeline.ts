@@ -10,6 +10,7 @@ import { validatedConfigText } from '#shared/config/file.ts';
 import { parseConfigText } from '#shared/config/yaml.ts';
 import { installTemplates } from '#shared/ops/templates.ts';
 import type { BatchSummary, KinesisResponse } from '#shared/pipeline/outcome.ts';
+import type { S3Response } from '#shared/sources/s3.ts';
 import { lambdaContext } from '#test/helpers/lambda-context.ts';
 import { ROOT } from './events.ts';
 
@@ -21,6 +22,8 @@ export interface LocalPipeline {
   invoke(event: CloudWatchLogsEvent, timeoutMs?: number): Promise<BatchSummary>;
   /** The real Kinesis handler; the batch summary rides on the response under BATCH_SUMMARY. */
   invokeKinesis(event: KinesisStreamEvent, timeoutMs?: number): Promise<KinesisResponse>;
+  /** The real S3 handler (SQS, EventBridge or S3 events); the summary rides on the response under BATCH_SUMMARY. */
+  invokeS3(event: unknown, timeoutMs?: number): Promise<S3Response>;
   opensearch: ReturnType<typeof createOpenSearchClient>;
   s3: ReturnType<typeof createS3Client>;
   /** Documents in `<prefix>-*` after a refresh. */
@@ -38,8 +41,8 @@ export async function localPipeline(
   opts: {
     env?: Record<string, string>;
     yaml?: string;
-    /** Which handler to load (one per test file); `invokeKinesis` needs 'kinesis'. */
-    handler?: 'cloudwatch-logs' | 'kinesis';
+    /** Which handler to load (one per test file); `invokeKinesis` needs 'kinesis', `invokeS3` 's3'. */
+    handler?: 'cloudwatch-logs' | 'kinesis' | 's3';
     /** Settings of logferry.yml's `opensearch:` section (bulk_bytes, concurrency, …). */
     opensearch?: Record<string, number>;
     /** Another OpenSearch (a fault test's extra node): the handler, templates and counts all use it. */
@@ -79,9 +82,10 @@ export async function localPipeline(
     if (err.name !== 'BucketAlreadyOwnedByYou') throw err;
   });
   const { handler } =
-    opts.handler === 'kinesis'
+    opts.handler === 'kinesis' || opts.handler === 's3'
       ? { handler: undefined }
       : await import('#functions/cloudwatch-logs.ts');
+  const s3Handler = opts.handler === 's3' ? (await import('#functions/s3.ts')).handler : undefined;
   const kinesis =
     opts.handler === 'kinesis' ? (await import('#functions/kinesis.ts')).handler : undefined;
   return {
@@ -103,6 +107,11 @@ export async function localPipeline(
       if (!kinesis)
         throw new Error("localPipeline(name, { handler: 'kinesis' }) loads the Kinesis handler");
       return kinesis(event, lambdaContext('it-ingest-kinesis', timeoutMs));
+    },
+    invokeS3: (event, timeoutMs = 20_000) => {
+      if (!s3Handler)
+        throw new Error("localPipeline(name, { handler: 's3' }) loads the S3 handler");
+      return s3Handler(event, lambdaContext('it-ingest-s3', timeoutMs));
     },
     async count(index = `${prefix}-*`) {
       await opensearch.indices.refresh({ index, allow_no_indices: true });

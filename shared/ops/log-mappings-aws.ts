@@ -1,0 +1,200 @@
+// Mappings of the AWS service log fields read from S3 objects (docs/s3-sources.md): typed where a type helps a query, flat_object for free-form payloads.
+
+const keyword = { type: 'keyword', ignore_above: 8191 };
+const long = { type: 'long' };
+const double = { type: 'double' };
+const bool = { type: 'boolean' };
+const date = { type: 'date' };
+const ip = { type: 'ip', ignore_malformed: true };
+// API parameters, rule lists and headers vary by service and rule: one field each, whatever the keys.
+const flat = { type: 'flat_object' };
+const obj = (properties: Record<string, unknown>) => ({ properties });
+const keywords = (...names: string[]) => Object.fromEntries(names.map((n) => [n, keyword]));
+
+const sec = obj({ sec: double });
+const ms = obj({ ms: double });
+
+/** ECS fields the AWS parsers write that the base mapping has no need for otherwise. */
+export const AWS_ECS_MAPPINGS = {
+  event: { start: date, end: date, provider: keyword, outcome: keyword },
+  url: { fragment: keyword },
+  source: { geo: obj({ country_iso_code: keyword }), as: obj({ number: long }) },
+  network: {
+    transport: keyword,
+    type: keyword,
+    direction: keyword,
+    iana_number: keyword,
+    packets: long,
+  },
+  cloud: { instance: obj({ id: keyword }) },
+  tls: { client: { ja3: keyword } },
+  user: { id: keyword },
+  rule: obj(keywords('id', 'ruleset')),
+} as const;
+
+/** `aws.*` of the S3 source and the six AWS service families. */
+export const AWS_SERVICE_MAPPINGS = {
+  s3: obj({ bucket: obj({ name: keyword }), object: obj({ key: keyword }) }),
+  elb: obj({
+    ...keywords(
+      'type',
+      'version',
+      'name',
+      'listener_id',
+      'trace_id',
+      'actions_executed',
+      'redirect_url',
+      'error_reason',
+      'target_port_list',
+      'target_status_code_list',
+      'classification',
+      'classification_reason',
+      'conn_trace_id',
+      'transformed_host',
+      'transformed_uri',
+      'request_transform_status',
+      'incoming_tls_alert',
+      'tls_named_group',
+      'alpn_be_protocol',
+      'alpn_client_preference_list',
+    ),
+    target: obj({ ip, port: long }),
+    request_processing_time: sec,
+    target_processing_time: sec,
+    response_processing_time: sec,
+    connection_time: ms,
+    tls_handshake_time: ms,
+    target_status_code: long,
+    matched_rule_priority: long,
+    target_group: obj({ arn: keyword }),
+    chosen_cert: obj({ arn: keyword, serial: keyword }),
+  }),
+  cloudfront: obj({
+    ...keywords(
+      'edge_location',
+      'distribution_domain',
+      'cookie',
+      'edge_result_type',
+      'edge_response_result_type',
+      'edge_detailed_result_type',
+      'fle_status',
+      'cache_behavior_path_pattern',
+      'distribution_id',
+    ),
+    fle_encrypted_fields: long,
+    time_to_first_byte: double,
+    range_start: long,
+    range_end: long,
+    origin_fbl: double,
+    origin_lbl: double,
+    headers_count: long,
+  }),
+  s3access: obj({
+    ...keywords(
+      'bucket_owner',
+      'bucket',
+      'requester',
+      'request_id',
+      'key',
+      'version_id',
+      'host_id',
+      'signature_version',
+      'authentication_type',
+      'access_point_arn',
+      'source_region',
+    ),
+    object_size: long,
+    total_time: obj({ ms: long }),
+    turn_around_time: obj({ ms: long }),
+    acl_required: bool,
+  }),
+  vpcflow: obj({
+    ...keywords(
+      'interface_id',
+      'log_status',
+      'vpc_id',
+      'subnet_id',
+      'az_id',
+      'sublocation_type',
+      'sublocation_id',
+      'pkt_src_aws_service',
+      'pkt_dst_aws_service',
+      'tcp_flags_array',
+      'reject_reason',
+      'resource_id',
+    ),
+    version: long,
+    tcp_flags: long,
+    traffic_path: long,
+    encryption_status: long,
+    pkt_srcaddr: ip,
+    pkt_dstaddr: ip,
+  }),
+  cloudtrail: obj({
+    ...keywords(
+      'event_version',
+      'event_id',
+      'request_id',
+      'event_type',
+      'event_category',
+      'api_version',
+      'recipient_account_id',
+      'shared_event_id',
+      'vpc_endpoint_id',
+      'vpc_endpoint_account_id',
+    ),
+    read_only: bool,
+    management_event: bool,
+    session_credential_from_console: bool,
+    user_identity: obj({
+      ...keywords(
+        'type',
+        'principal_id',
+        'arn',
+        'account_id',
+        'access_key_id',
+        'user_name',
+        'invoked_by',
+        'identity_provider',
+        'credential_id',
+      ),
+      session_context: obj({
+        mfa_authenticated: bool,
+        creation_date: date,
+        source_identity: keyword,
+        session_issuer: obj(keywords('type', 'principal_id', 'arn', 'account_id', 'user_name')),
+        web_id_federation_data: flat,
+      }),
+      on_behalf_of: flat,
+    }),
+    resources: obj(keywords('arn', 'type', 'account_id')),
+    request_parameters: flat,
+    response_elements: flat,
+    additional_event_data: flat,
+    service_event_details: flat,
+    insight_details: flat,
+    addendum: flat,
+    edge_device_details: flat,
+  }),
+  waf: obj({
+    ...keywords(
+      'web_acl_id',
+      'http_source_name',
+      'http_source_id',
+      'labels',
+      'ja4_fingerprint',
+      'oversize_fields',
+    ),
+    format_version: long,
+    request_body_size: long,
+    request_body_size_inspected_by_waf: long,
+    terminating_rule_match_details: flat,
+    rule_group_list: flat,
+    rate_based_rule_list: flat,
+    non_terminating_matching_rules: flat,
+    request_headers_inserted: flat,
+    captcha_response: flat,
+    challenge_response: flat,
+    request: obj({ headers: flat }),
+  }),
+} as const;
