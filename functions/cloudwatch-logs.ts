@@ -1,7 +1,7 @@
 // Lambda entry point for CloudWatch Logs subscription filters; the pipeline itself lives in shared/.
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { createIngestHandler } from '#shared/handler.ts';
-import { cloudWatchLogsResponse } from '#shared/pipeline/outcome.ts';
+import { asyncResponse } from '#shared/pipeline/outcome.ts';
 import { ingestCloudWatchLogs } from '#shared/sources/cloudwatch-logs.ts';
 
 export const handler = createIngestHandler(async (event: CloudWatchLogsEvent, deps, deadline) => {
@@ -14,6 +14,6 @@ export const handler = createIngestHandler(async (event: CloudWatchLogsEvent, de
     report,
     where: { logGroup, logStream, messageType },
     // Invoked asynchronously: a throw makes Lambda retry, then use the on-failure destination.
-    respond: (summary) => cloudWatchLogsResponse(report, summary),
+    respond: (summary) => asyncResponse(report, summary),
   };
 });

@@ -4,7 +4,8 @@ import { createS3Client } from '#shared/clients/s3.ts';
 import { createS3ObjectStore, createSqsResumeQueue } from '#shared/clients/s3-objects.ts';
 import { readEnv } from '#shared/config/env.ts';
 import { createIngestHandler } from '#shared/handler.ts';
-import { ingestS3, s3Response } from '#shared/sources/s3.ts';
+import { asyncResponse, sqsResponse } from '#shared/pipeline/outcome.ts';
+import { ingestS3 } from '#shared/sources/s3.ts';
 
 // Made once per cold start, beside the sinks: the objects to read, and the queue unfinished ones go back to.
 const env = readEnv(process.env);
@@ -20,6 +21,9 @@ export const handler = createIngestHandler(async (event: unknown, deps, deadline
     report: result.report,
     where: { trigger: result.trigger, messages: result.messages, objects: result.objects },
     // SQS retries each message listed and deletes the rest; direct S3 and EventBridge need a throw.
-    respond: (summary) => s3Response(result, summary),
+    respond: (summary) =>
+      result.trigger === 'sqs'
+        ? sqsResponse(result.messageIds, result.report, summary)
+        : asyncResponse(result.report, summary),
   };
 });

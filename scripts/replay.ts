@@ -175,8 +175,10 @@ async function runLive(
         });
         continue;
       }
-      const summary = response[BATCH_SUMMARY];
-      const failed = response.batchItemFailures.map((i) => i.itemIdentifier);
+      // SQS answers with batchItemFailures (the summary rides along); S3 and EventBridge with the summary.
+      const sqs = 'batchItemFailures' in response ? response : undefined;
+      const summary = sqs ? sqs[BATCH_SUMMARY] : (response as BatchSummary);
+      const failed = (sqs?.batchItemFailures ?? []).map((i) => i.itemIdentifier);
       outcomes.push({
         file: f.file,
         shape: f.shape,

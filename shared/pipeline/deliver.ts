@@ -35,7 +35,7 @@ export interface Delivery {
  *
  * @example
  * const report = await runBatch(events, [], { config, sinks }, deadline);
- * return cloudWatchLogsResponse(report); // throws when a record must come again
+ * return asyncResponse(report); // throws when a record must come again
  */
 export async function runBatch(
   events: readonly InputEvent[],

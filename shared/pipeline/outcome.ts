@@ -1,5 +1,5 @@
 // What became of each record of a batch (ok / retry / dead-letter), the batch report and summary, and the answer each trigger expects.
-import type { KinesisStreamBatchResponse, KinesisStreamRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamRecord, SQSBatchResponse } from 'aws-lambda';
 import { DeliveryError } from '#shared/errors.ts';
 import { type AlertCounts, emptyAlertCounts, type IndexResult } from '#shared/sinks/types.ts';
 
@@ -168,16 +168,38 @@ export function kinesisResponse(
   return { batchItemFailures, [BATCH_SUMMARY]: summary };
 }
 
+export type SqsResponse = SQSBatchResponse & { [BATCH_SUMMARY]?: BatchSummary };
+
 /**
- * The answer to a CloudWatch Logs invocation: its summary, or a DeliveryError when anything of it must
- * come again. CloudWatch Logs invokes asynchronously, so a throw is how Lambda learns to retry (and,
- * past its retries, to send the event to the on-failure destination); the whole invocation comes back,
- * and its ids make what was already indexed harmless to send again.
+ * The SQS partial batch response: every message to retry is listed, since SQS makes each listed
+ * message visible again on its own and deletes the others (unlike a Kinesis shard, nothing is
+ * checkpointed in order). Dead-lettered messages are deleted: a corrupt object never comes back.
  *
  * @example
- * return cloudWatchLogsResponse(report);
+ * return sqsResponse(messageIds, report);
  */
-export function cloudWatchLogsResponse(
+export function sqsResponse(
+  messageIds: readonly string[],
+  report: BatchReport,
+  summary: BatchSummary = summarize(report),
+): SqsResponse {
+  const batchItemFailures = messageIds
+    .filter((id) => report.outcomes.get(id) === 'retry')
+    .map((id) => ({ itemIdentifier: id }));
+  return { batchItemFailures, [BATCH_SUMMARY]: summary };
+}
+
+/**
+ * The answer to an asynchronous invocation (CloudWatch Logs; S3 and EventBridge notifications): its
+ * summary, or a DeliveryError when anything of it must come again. A throw is how Lambda learns to
+ * retry an asynchronous invocation (and, past its retries, to send the event to the on-failure
+ * destination); the whole invocation comes back, and its ids make what was already indexed harmless
+ * to send again.
+ *
+ * @example
+ * return asyncResponse(report);
+ */
+export function asyncResponse(
   report: BatchReport,
   summary: BatchSummary = summarize(report),
 ): BatchSummary {

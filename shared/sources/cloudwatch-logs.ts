@@ -24,7 +24,7 @@ function recordIdOf(events: { id: string }[], data: unknown): string {
 
 /**
  * Ingests one CloudWatch Logs subscription event. Bad payloads are dead-lettered (not thrown): retrying
- * them can never help. `cloudWatchLogsResponse(report)` then throws when a record must come again.
+ * them can never help. `asyncResponse(report)` then throws when a record must come again.
  *
  * @example
  * const { report } = await ingestCloudWatchLogs(event, { config, sinks, region }, deadline);

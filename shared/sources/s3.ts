@@ -1,4 +1,4 @@
-// Source adapter for S3 objects (SQS, EventBridge or direct S3 notifications): stream each object, deliver its lines in slices, build the SQS partial batch response.
+// Source adapter for S3 objects (SQS, EventBridge or direct S3 notifications): stream each object, deliver its lines in slices.
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { ObjectStore, ResumeQueue } from '#shared/clients/s3-objects.ts';
 import type { Config } from '#shared/config/schema.ts';
@@ -48,8 +48,8 @@ export interface S3IngestDeps {
 export interface S3IngestResult {
   trigger: S3Trigger;
   report: BatchReport;
-  /** For SQS: every message to redeliver (SQS retries each one listed; the others are deleted). */
-  response: SQSBatchResponse;
+  /** Record ids of the batch's messages, in order (SQS message ids), for `sqsResponse`. */
+  messageIds: string[];
   messages: number;
   objects: { read: number; skipped: number; resumed: number; lines: number };
 }
@@ -64,7 +64,8 @@ export interface S3IngestResult {
  * go back to the queue as resume messages carrying where to go on. Alerts run once, at the end.
  *
  * @example
- * const { response } = await ingestS3(sqsEvent, { config, sinks, objects, resume }, deadline);
+ * const { report, messageIds } = await ingestS3(sqsEvent, { config, sinks, objects, resume }, deadline);
+ * return sqsResponse(messageIds, report);
  */
 export async function ingestS3(
   event: unknown,
@@ -242,31 +243,11 @@ export async function ingestS3(
     }
   }
   await alertDelivered(report, delivered, deps, deadline);
-  const batchItemFailures = deliveries
-    .filter((d) => report.outcomes.get(d.recordId) === 'retry')
-    .map((d) => ({ itemIdentifier: d.recordId }));
   return {
     trigger,
     report,
-    response: { batchItemFailures },
+    messageIds: deliveries.map((d) => d.recordId),
     messages: deliveries.length,
     objects: counts,
   };
-}
-
-export type S3Response = SQSBatchResponse & { [BATCH_SUMMARY]?: BatchSummary };
-
-/**
- * The answer to an invocation: for SQS every message to retry in `batchItemFailures` (the others
- * are deleted), with the summary under BATCH_SUMMARY for in-process callers; direct S3 and
- * EventBridge invoke asynchronously, so there a DeliveryError is how Lambda learns to retry.
- *
- * @example
- * return s3Response(result, summary);
- */
-export function s3Response(result: S3IngestResult, summary: BatchSummary): S3Response {
-  const failed = result.response.batchItemFailures.length;
-  if (failed > 0 && result.trigger !== 'sqs')
-    throw new DeliveryError(`not delivered: ${result.report.errors[0] ?? 'unknown error'}`, failed);
-  return { ...result.response, [BATCH_SUMMARY]: summary };
 }

@@ -8,7 +8,7 @@ describe('growth', () => {
     const quadratic = (s: string) => /\s*\S+\s*=/.test(s);
 
     // Act
-    const lin = growth((n) => `${'a.'.repeat(n)} x://y@`, linear, { n: 8192 });
+    const lin = growth((n) => `${'a.'.repeat(n)} x://y@`, linear, { n: 8192, attempts: 3 });
     const quad = growth((n) => ' '.repeat(n), quadratic, { n: 1024 });
 
     // Assess: time grows with the scale for the first, with its square for the second.

@@ -29,10 +29,26 @@ function best(run: () => void, repeats: number): number {
  * used rather than a time so the check holds on slow and fast machines alike.
  *
  * @example
- * const g = growth((n) => 'a.'.repeat(n), (line) => redact(line), { n: 16_384 });
+ * const g = growth((n) => 'a.'.repeat(n), (line) => redact(line), { n: 16_384, attempts: 3 });
  * expect(g.ratio).toBeLessThan(g.scale * 2.5); // quadratic would be ~scale²
  */
 export function growth<T>(
+  make: (n: number) => T,
+  fn: (input: T) => unknown,
+  opts: { n: number; scale?: number; repeats?: number; attempts?: number },
+): GrowthReport {
+  // A busy machine can slow the large run alone; a super-linear function is slow in every attempt,
+  // so the lowest ratio of a few attempts still tells them apart.
+  let best: GrowthReport | undefined;
+  for (let a = 0; a < (opts.attempts ?? 1); a++) {
+    const g = measure(make, fn, opts);
+    if (!best || g.ratio < best.ratio) best = g;
+    if (best.ratio < best.scale * 2) break;
+  }
+  return best!;
+}
+
+function measure<T>(
   make: (n: number) => T,
   fn: (input: T) => unknown,
   opts: { n: number; scale?: number; repeats?: number },

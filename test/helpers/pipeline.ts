@@ -9,8 +9,7 @@ import { createS3Client } from '#shared/clients/s3.ts';
 import { validatedConfigText } from '#shared/config/file.ts';
 import { parseConfigText } from '#shared/config/yaml.ts';
 import { installTemplates } from '#shared/ops/templates.ts';
-import type { BatchSummary, KinesisResponse } from '#shared/pipeline/outcome.ts';
-import type { S3Response } from '#shared/sources/s3.ts';
+import type { BatchSummary, KinesisResponse, SqsResponse } from '#shared/pipeline/outcome.ts';
 import { lambdaContext } from '#test/helpers/lambda-context.ts';
 import { ROOT } from './events.ts';
 
@@ -23,7 +22,8 @@ export interface LocalPipeline {
   /** The real Kinesis handler; the batch summary rides on the response under BATCH_SUMMARY. */
   invokeKinesis(event: KinesisStreamEvent, timeoutMs?: number): Promise<KinesisResponse>;
   /** The real S3 handler (SQS, EventBridge or S3 events); the summary rides on the response under BATCH_SUMMARY. */
-  invokeS3(event: unknown, timeoutMs?: number): Promise<S3Response>;
+  /** The real S3 handler on an SQS-delivered notification: the SQS partial batch response. */
+  invokeS3(event: unknown, timeoutMs?: number): Promise<SqsResponse>;
   opensearch: ReturnType<typeof createOpenSearchClient>;
   s3: ReturnType<typeof createS3Client>;
   /** Documents in `<prefix>-*` after a refresh. */
@@ -111,7 +111,7 @@ export async function localPipeline(
     invokeS3: (event, timeoutMs = 20_000) => {
       if (!s3Handler)
         throw new Error("localPipeline(name, { handler: 's3' }) loads the S3 handler");
-      return s3Handler(event, lambdaContext('it-ingest-s3', timeoutMs));
+      return s3Handler(event, lambdaContext('it-ingest-s3', timeoutMs)) as Promise<SqsResponse>;
     },
     async count(index = `${prefix}-*`) {
       await opensearch.indices.refresh({ index, allow_no_indices: true });

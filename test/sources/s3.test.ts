@@ -2,11 +2,18 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/file.ts';
+import { sqsResponse } from '#shared/pipeline/outcome.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { IndexResult } from '#shared/sinks/types.ts';
 import { ingestS3 } from '#shared/sources/s3.ts';
 import { s3EventId } from '#shared/sources/s3-lines.ts';
 import { memoryObjectStore, s3Notification, sqsEvent } from '#test/helpers/s3-objects.ts';
+
+/** What Lambda reads of the answer: the SQS partial batch response beside the result. */
+async function ingestS3WithResponse(...args: Parameters<typeof ingestS3>) {
+  const result = await ingestS3(...args);
+  return { ...result, response: sqsResponse(result.messageIds, result.report) };
+}
 
 const config = parseConfig({ version: 1 });
 const deadline = () => Date.now() + 60_000;
@@ -25,14 +32,14 @@ describe('ingestS3', () => {
     const sinks = createRecordingSinks();
     const event = sqsEvent([s3Notification(BUCKET, ALB_KEY)]);
     // Act
-    const { report, response, trigger } = await ingestS3(
+    const { report, response, trigger } = await ingestS3WithResponse(
       event,
       { config, sinks, objects },
       deadline(),
     );
     // Assess
     expect(trigger).toBe('sqs');
-    expect(response).toEqual({ batchItemFailures: [] });
+    expect(response.batchItemFailures).toEqual([]);
     expect(report).toMatchObject({ documents: 20, indexed: 20, archived: 20, deadLettered: 0 });
     const doc = sinks.indexed[0]!;
     expect(doc.index).toBe('logs-access-2025.11.20');
@@ -74,7 +81,11 @@ describe('ingestS3', () => {
       ),
       'not a notification',
     ]);
-    const { report, response } = await ingestS3(event, { config, sinks, objects }, deadline());
+    const { report, response } = await ingestS3WithResponse(
+      event,
+      { config, sinks, objects },
+      deadline(),
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect(report.outcomes.get('m1')).toBe('ok');
     expect(report.outcomes.get('m2')).toBe('dead-letter');
@@ -95,14 +106,14 @@ describe('ingestS3', () => {
     );
     const sinks = createRecordingSinks();
     const event = sqsEvent([s3Notification(BUCKET, ALB_KEY), s3Notification(BUCKET, other)]);
-    const first = await ingestS3(event, { config, sinks, objects }, deadline());
+    const first = await ingestS3WithResponse(event, { config, sinks, objects }, deadline());
     expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
     expect(first.report.errors[0]).toMatch(/socket hang up/);
     // The index answering 429 until the deadline: both messages come back.
     const busy = createRecordingSinks();
     busy.index.index = async (items) =>
       items.map((): IndexResult => ({ status: 'retry', error: 'HTTP 429' }));
-    const second = await ingestS3(
+    const second = await ingestS3WithResponse(
       sqsEvent([s3Notification(BUCKET, ALB_KEY)]),
       { config, sinks: busy, objects },
       deadline(),
@@ -124,7 +135,7 @@ describe('ingestS3', () => {
       report,
       response,
       objects: counts,
-    } = await ingestS3(event, { config, sinks, objects }, deadline());
+    } = await ingestS3WithResponse(event, { config, sinks, objects }, deadline());
     expect(response.batchItemFailures).toEqual([]);
     expect(report.documents).toBe(0);
     expect(counts.skipped).toBe(1);
@@ -138,7 +149,7 @@ describe('ingestS3', () => {
     const key = 'app/2025/11/20/service.log';
     const objects = memoryObjectStore({ [key]: Buffer.from(`first\n${'x'.repeat(3000)}\nlast\n`) });
     const sinks = createRecordingSinks();
-    const { report } = await ingestS3(
+    const { report } = await ingestS3WithResponse(
       sqsEvent([s3Notification(BUCKET, key)]),
       { config, sinks, objects, maxLineBytes: 1000 },
       deadline(),
@@ -160,7 +171,7 @@ describe('ingestS3', () => {
       calls++;
       return index(items, d);
     };
-    const { report } = await ingestS3(
+    const { report } = await ingestS3WithResponse(
       sqsEvent([s3Notification(BUCKET, ALB_KEY)]),
       { config, sinks, objects, sliceText: 20_000 },
       deadline(),
@@ -185,7 +196,7 @@ describe('ingestS3', () => {
     const resume = { send: async (b: string) => void sent.push(b) };
     const sinks = createRecordingSinks();
     // Act: time is up once the reader has taken its second chunk.
-    const first = await ingestS3(
+    const first = await ingestS3WithResponse(
       sqsEvent([s3Notification(BUCKET, key)]),
       { config, sinks, objects, resume, now: () => (objects.served > 1 ? 100 : 0), reserveMs: 0 },
       50,
@@ -197,7 +208,11 @@ describe('ingestS3', () => {
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(400);
     // Act: the resume message comes back through the queue.
-    const second = await ingestS3(sqsEvent(sent), { config, sinks, objects, resume }, deadline());
+    const second = await ingestS3WithResponse(
+      sqsEvent(sent),
+      { config, sinks, objects, resume },
+      deadline(),
+    );
     expect(second.objects.resumed).toBe(1);
     expect(second.report.documents).toBe(400 - partial);
     const ids = sinks.indexed.map((r) => r.doc.event.id);
@@ -217,12 +232,12 @@ describe('ingestS3', () => {
     const resume = { send: async (b: string) => void sent.push(b) };
     const sinks = createRecordingSinks();
     const clock = () => (objects.served > 1 && objects.gets.length === 1 ? 100 : 0);
-    await ingestS3(
+    await ingestS3WithResponse(
       sqsEvent([s3Notification(BUCKET, key)]),
       { config, sinks, objects, resume, now: clock, reserveMs: 0 },
       50,
     );
-    await ingestS3(sqsEvent(sent), { config, sinks, objects, resume }, deadline());
+    await ingestS3WithResponse(sqsEvent(sent), { config, sinks, objects, resume }, deadline());
     expect(objects.gets[1]!.start).toBeGreaterThan(0);
     expect(sinks.indexed.map((r) => r.doc.message)).toEqual(
       Array.from({ length: 300 }, (_, i) => `plain line ${i}`),
@@ -231,7 +246,7 @@ describe('ingestS3', () => {
 
   it('retries an object that runs out of time when there is no resume queue', async () => {
     const objects = memoryObjectStore({ [ALB_KEY]: albObject(50) }, { chunk: 200 });
-    const { response, report } = await ingestS3(
+    const { response, report } = await ingestS3WithResponse(
       sqsEvent([s3Notification(BUCKET, ALB_KEY)]),
       {
         config,
