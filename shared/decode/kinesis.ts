@@ -227,7 +227,7 @@ export function decodeKinesisRecord(
       budget -= payload.bytes;
       if (payload.kind === 'cloudwatch-logs') {
         // CloudWatch Logs ids are already stable; the record is still the unit Lambda checkpoints.
-        // A loop, not push(...): a forged message of 500,000 events would overflow the call stack.
+        // A loop, not push(...): from about 130,000 events a forged message would overflow the call stack.
         for (const e of toInputEvents(payload.message, ref.sequenceNumber, region))
           out.events.push(e);
         continue;
