@@ -19,6 +19,7 @@ import {
 import { selectRoute } from '#shared/transform/route.ts';
 import { compile } from './compiled.ts';
 import { buildDocument, isValidTime, stripEol } from './document.ts';
+import { redactRouted } from './redact-routed.ts';
 
 export interface TransformStats {
   /** Events no route claimed (auto-detected). */
@@ -280,20 +281,7 @@ export function transformEvents(
       continue;
     }
     const redact = route ? c.routeRedact.get(route) : c.redact;
-    if (redact) {
-      const raw = redact.text(item.raw);
-      // Every value comes from the raw line: when it held nothing to mask, no key a value is masked
-      // by and no escape a parser could undo into something maskable, the walk is skipped (most lines).
-      const walk = raw !== item.raw || redact.mayHold(item.raw);
-      const id = item.doc.event.id;
-      const changedDoc = walk && redact.document(item.doc);
-      item.doc.event.id = id;
-      if (changedDoc || raw !== item.raw) {
-        item.raw = raw;
-        item.doc.tags = [...(item.doc.tags ?? []), '_redacted'];
-        stats.redacted++;
-      }
-    }
+    if (redact && redactRouted(item, redact)) stats.redacted++;
     routed.push(item);
   }
   return { routed, stats };
