@@ -5,7 +5,7 @@ import { boundedStringify, parseBoundedJson } from '#shared/bounded-json.ts';
 import { DecodeError } from '#shared/errors.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { decodeBase64 } from './base64.ts';
-import { asCloudWatchLogsMessage, toInputEvents } from './cloudwatch-logs.ts';
+import { asCloudWatchLogsMessage, toInputEvents, withText } from './cloudwatch-logs.ts';
 import { decompress, isGzip, isZlib } from './compression.ts';
 import { type UserRecord, userRecords } from './kpl.ts';
 import {
@@ -34,6 +34,8 @@ export interface RejectedPart {
   reason: DecodeError['reason'];
   /** Base64 of the undecodable bytes (the whole record, or one KPL user record). */
   raw: string;
+  /** The part as text, when it decoded that far: dead-lettered masked, in chunks, instead of `raw`. */
+  text?: string;
   subSequenceNumber?: number;
 }
 
@@ -148,7 +150,8 @@ export function decodePayload(
     const value = parsed?.value;
     // The messageType marks a CloudWatch Logs subscription message (a control message has no logEvents).
     if (isPlainObject(value) && typeof value.messageType === 'string') {
-      return { kind: 'cloudwatch-logs', message: asCloudWatchLogsMessage(value), bytes: size };
+      const message = withText(trimmed, () => asCloudWatchLogsMessage(value));
+      return { kind: 'cloudwatch-logs', message, bytes: size };
     }
     if (isPlainObject(value)) {
       // One JSON document (FireLens, Docker, an application's line), possibly pretty-printed: one line.
@@ -177,6 +180,7 @@ function rejectedPart(err: DecodeError, data: Buffer, subSequenceNumber?: number
     reason: err.reason,
     raw: data.toString('base64'),
   };
+  if (err.text !== undefined) part.text = err.text;
   if (subSequenceNumber !== undefined) part.subSequenceNumber = subSequenceNumber;
   return part;
 }
@@ -203,11 +207,8 @@ export function decodeKinesisRecord(
     data = decodeBase64(typeof record.kinesis.data === 'string' ? record.kinesis.data : '');
   } catch (err) {
     if (!(err instanceof DecodeError)) throw err;
-    out.rejected.push({
-      error: err.message,
-      reason: err.reason,
-      raw: String(record.kinesis.data ?? ''),
-    });
+    const raw = String(record.kinesis.data ?? '');
+    out.rejected.push({ error: err.message, reason: err.reason, raw, text: err.text });
     return out;
   }
   let users: UserRecord[];

@@ -134,6 +134,10 @@ async function redrivePayload(
   deadline: number,
 ): Promise<RedriveResult> {
   const trigger = row.source?.trigger;
+  // Text the pipeline masked (a record's excess, a payload refused after it decoded): reading it is
+  // what it is kept for; the secrets it held are gone, so sending it again would index a mutilation.
+  if (row.source?.raw_encoding === 'text')
+    return { outcome: 'skipped', error: 'masked text, kept to be read: nothing to decode again' };
   const maxBytes = deps.config.decode.max_decompressed_bytes;
   if (trigger === 'kinesis') {
     const record = kinesisRecordOf(row);

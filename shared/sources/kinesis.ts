@@ -14,7 +14,7 @@ import {
 } from '#shared/pipeline/deliver.ts';
 import { type BatchReport, emptyReport, mergeReport } from '#shared/pipeline/outcome.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
-import { overflowRecords } from './overflow.ts';
+import { overflowRecords, textPart } from './overflow.ts';
 
 export interface KinesisIngestResult {
   report: BatchReport;
@@ -125,7 +125,18 @@ export async function ingestKinesis(
         await deliver();
       for (const e of decoded.events) events.push(e);
       text += recordText;
+      const source = decoded.events[0]?.source ?? { logGroup: decoded.ref.stream };
       for (const part of decoded.rejected) {
+        if (part.text !== undefined) {
+          const where = kinesisDeadLetterSource(decoded.ref, part.subSequenceNumber);
+          const err = { reason: part.reason, message: part.error };
+          rejected.push(
+            ...overflowRecords(deps.config, decoded.ref.sequenceNumber, source, where, [
+              textPart(err, part.text),
+            ]),
+          );
+          continue;
+        }
         rejected.push({
           recordId: decoded.ref.sequenceNumber,
           error: part.error,
@@ -134,7 +145,6 @@ export async function ingestKinesis(
           source: kinesisDeadLetterSource(decoded.ref, part.subSequenceNumber),
         });
       }
-      const source = decoded.events[0]?.source ?? { logGroup: decoded.ref.stream };
       rejected.push(
         ...overflowRecords(
           deps.config,

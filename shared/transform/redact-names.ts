@@ -184,11 +184,86 @@ export function maskNamedValues(s: string, mask: string): string {
   return copied === 0 ? s : out + s.slice(copied);
 }
 
-/** `mysql -pSecret`: the client's password flag, glued to its value. */
-const MYSQL_PASSWORD = /(?<=\s)-p(?=[^\s-])([^\s]+)/g;
+/** A character of a command-line option's name. */
+function isOptionChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2d ||
+    c === 0x2e
+  );
+}
 
 /**
- * Masks the password of a `mysql`/`mysqldump`/`mariadb` command line (`-pValue`).
+ * Masks the value after a secret long option and a space: `--password hunter2`, `--api-key "k"`,
+ * `--token t`, `--secret s` (the `--name=value` form is a named value). A value starting with `-`
+ * is the next option, not this one's value. One pass over `--` hits, each reading its name (at
+ * most 80 characters) and value once, so the scan is linear.
+ *
+ * @example
+ * maskOptionValues('vault login --token s.abc --no-print', '[REDACTED]')
+ * // 'vault login --token [REDACTED] --no-print'
+ */
+export function maskOptionValues(s: string, mask: string): string {
+  let out = '';
+  let copied = 0;
+  let i = s.indexOf('--');
+  while (i >= 0) {
+    const prev = i > 0 ? s.charCodeAt(i - 1) : 0x20;
+    let end = i + 2;
+    while (end < s.length && end - i < 82 && isOptionChar(s.charCodeAt(end))) end++;
+    // Quoted as in an argument list (`["--token", "t"]`, escaped inside a JSON string too): the
+    // closing quote and a comma may come before the space.
+    let at = end;
+    while (at < s.length && at - end < 3 && s.charCodeAt(at) === 0x5c) at++;
+    const q = s.charCodeAt(at);
+    at = q === 0x22 || q === 0x27 ? at + 1 : end;
+    const closed = at;
+    if (at > end && s.charCodeAt(at) === 0x2c) at++;
+    while (at < s.length && (s.charCodeAt(at) === 0x20 || s.charCodeAt(at) === 0x09)) at++;
+    let v = at;
+    while (v < s.length && v - at < 4 && (s.charCodeAt(v) === 0x5c || s.charCodeAt(v) === q)) v++;
+    // An option starts a word, is followed by a space or a comma, and its value is no option itself.
+    const option =
+      (prev <= 0x20 || prev === 0x22 || prev === 0x27) &&
+      at > closed &&
+      s.charCodeAt(v) !== 0x2d &&
+      isSecretName(s.slice(i + 2, end));
+    const range = option ? valueRange(s, at) : undefined;
+    if (range && !saysNothing(s, mask, range[0], range[1])) {
+      out += s.slice(copied, range[0]) + mask;
+      copied = range[1];
+    }
+    i = s.indexOf('--', Math.max(range ? range[1] : at, i + 2));
+  }
+  return copied === 0 ? s : out + s.slice(copied);
+}
+
+/**
+ * Whether `arg` is a long option naming a secret (`--password`, `--api-key`): in an argument list,
+ * the element after it is the secret.
+ *
+ * @example
+ * isSecretOption('--token') // true
+ */
+export function isSecretOption(arg: unknown): boolean {
+  return (
+    typeof arg === 'string' &&
+    arg.length <= 82 &&
+    arg.startsWith('--') &&
+    isSecretName(arg.slice(2))
+  );
+}
+
+/** `mysql -pSecret` and `mysql -p Secret`: the client's password flag and its value. */
+const MYSQL_PASSWORD = /(?<=\s)-p([ \t]*)(?=[^\s-])[^\s]+/g;
+
+/**
+ * Masks the password of a `mysql`/`mysqldump`/`mariadb` command line (`-pValue`, `-p Value`). The
+ * client reads `-p Value` as "prompt, and use database Value": masked all the same, since people
+ * type it meaning the password.
  *
  * @example
  * maskMysqlPassword('mysql -u root -pS3cret db', '[REDACTED]') // 'mysql -u root -p[REDACTED] db'
@@ -196,5 +271,5 @@ const MYSQL_PASSWORD = /(?<=\s)-p(?=[^\s-])([^\s]+)/g;
 export function maskMysqlPassword(s: string, mask: string): string {
   // The flag first: a case-blind search for the client's name costs more than one for `-p`.
   if (!s.includes('-p') || !/mysql|mariadb/i.test(s)) return s;
-  return s.replace(MYSQL_PASSWORD, () => `-p${mask}`);
+  return s.replace(MYSQL_PASSWORD, (_m, space: string) => `-p${space}${mask}`);
 }

@@ -1,7 +1,14 @@
 // Masks secrets and personal data in documents and raw lines: named secrets, tokens, JWTs, private keys, URL passwords, cards, emails.
 import { compileLinearRegex } from '#shared/linear-regex.ts';
 import { setOwn } from '#shared/parse/merge.ts';
-import { maskMysqlPassword, maskNamedValues, SECRET_WORDS, saysNothing } from './redact-names.ts';
+import {
+  isSecretOption,
+  maskMysqlPassword,
+  maskNamedValues,
+  maskOptionValues,
+  SECRET_WORDS,
+  saysNothing,
+} from './redact-names.ts';
 import {
   maskAwsKeyIds,
   maskBearer,
@@ -40,6 +47,10 @@ export interface RedactOptions {
 
 /** A compiled redactor: `text` masks a string, `document` walks a document. */
 export interface Redactor {
+  /** What a masked value becomes (`replacement`, default `[REDACTED]`). */
+  readonly mask: string;
+  /** Whether the `private_key` rule runs: key material split over events is masked too. */
+  readonly privateKeys: boolean;
   text(s: string): string;
   /**
    * Masks every string (and card-like number under `app`) in place; true when something changed.
@@ -132,7 +143,7 @@ function maskCards(s: string, mask: string): string {
 
 function maskNamed(s: string, mask: string): string {
   if (!SECRET_WORDS.test(s)) return s;
-  return maskMysqlPassword(maskNamedValues(s, mask), mask);
+  return maskMysqlPassword(maskOptionValues(maskNamedValues(s, mask), mask), mask);
 }
 
 /** In the order they run: block and token shapes first, so a named value masks what is left whole. */
@@ -202,13 +213,23 @@ export function createRedactor(opts: RedactOptions): Redactor {
     for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
       const [node, inApp] = top;
       const keys: (string | number)[] = Array.isArray(node) ? [...node.keys()] : Object.keys(node);
+      // In an argument list (`["--token", "t"]`) the value is the element after its option.
+      let afterOption = false;
       for (const key of keys) {
         const value = node[key];
         if (typeof value === 'object' && value !== null) {
           stack.push([value as Record<string | number, unknown>, inApp || key === 'app']);
+          afterOption = false;
           continue;
         }
-        const next = masked(value, key, inApp, known);
+        const next =
+          afterOption &&
+          typeof value === 'string' &&
+          !value.startsWith('-') &&
+          !saysNothing(value, mask)
+            ? mask
+            : masked(value, key, inApp, known);
+        afterOption = byName && typeof key === 'number' && isSecretOption(value);
         if (next !== value) {
           // `__proto__` is a key like any other in a log line: plain assignment would not set it.
           setOwn(node, key as string, next);
@@ -220,6 +241,8 @@ export function createRedactor(opts: RedactOptions): Redactor {
   }
 
   return {
+    mask,
+    privateKeys: opts.rules.includes('private_key'),
     text,
     document,
     mayHold: (raw) => (byName && SECRET_WORDS.test(raw)) || raw.includes('\\') || raw.includes('#'),

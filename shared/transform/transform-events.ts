@@ -19,6 +19,7 @@ import {
 import { selectRoute } from '#shared/transform/route.ts';
 import { compile } from './compiled.ts';
 import { buildDocument, isValidTime, stripEol } from './document.ts';
+import { maskPemLines } from './pem-lines.ts';
 import { redactRouted } from './redact-routed.ts';
 
 export interface TransformStats {
@@ -45,6 +46,8 @@ interface Prepared {
   key: string;
   /** JSON nested past `decode.max_json_depth`: the line stays text. */
   tooDeep?: number;
+  /** Key material of a PEM block split over events, now the mask (pem-lines.ts). */
+  masked?: boolean;
 }
 
 /** Events that become one document: an opener and the stack-trace lines that followed it. */
@@ -267,6 +270,7 @@ export function transformEvents(
   const memo: SourceMemo = {};
   const prepared = events.map((e) => prepare(e, config, memo));
   for (const p of prepared) if (!p.route) stats.unmatched++;
+  maskPemLines(prepared, (p) => (p.route ? c.routeRedact.get(p.route) : c.redact));
   const routed: Routed[] = [];
   for (const g of group(prepared, c.formats)) {
     const route = g.items[0]!.route;
@@ -281,7 +285,8 @@ export function transformEvents(
       continue;
     }
     const redact = route ? c.routeRedact.get(route) : c.redact;
-    if (redact && redactRouted(item, redact)) stats.redacted++;
+    const masked = g.items.some((p) => p.masked);
+    if (redact && redactRouted(item, redact, masked)) stats.redacted++;
     routed.push(item);
   }
   return { routed, stats };

@@ -75,6 +75,13 @@ describe('redriveDeadLetters', () => {
         record_id: 'c1',
         source: { trigger: 'cloudwatch-logs' },
       },
+      {
+        raw: 'subscription payload text password=[REDACTED]',
+        error: { message: 'x', reason: 'decode_json' },
+        attempts: 1,
+        record_id: 'c2',
+        source: { trigger: 'cloudwatch-logs', raw_encoding: 'text' },
+      },
     ];
     // Act
     const results = await redriveDeadLetters(
@@ -89,7 +96,9 @@ describe('redriveDeadLetters', () => {
       'delivered',
       'failed',
       'failed',
+      'skipped',
     ]);
+    expect(results[5]!.error).toMatch(/masked text/);
     expect(indexed).toEqual(['fixed', 'still-bad']);
     // The payload that decodes now went through the whole pipeline (archived), and nothing was dead-lettered again.
     expect(sinks.archived.flatMap((a) => a.rows).map((r) => JSON.parse(r).message)).toEqual([
