@@ -99,7 +99,7 @@ export function pemBodyLines(items: readonly Pick<PemCandidate, 'line' | 'source
     }
     if (closes(p.line)) {
       // The block began before this batch: the body lines just before its END are the key's end.
-      for (const j of pending.get(stream) ?? []) body.push(j);
+      for (const j of (pending.get(stream) ?? []).slice(-MAX_PENDING)) body.push(j);
       pending.delete(stream);
       open.delete(stream);
     } else if (opens(p.line)) {
@@ -107,7 +107,8 @@ export function pemBodyLines(items: readonly Pick<PemCandidate, 'line' | 'source
       pending.delete(stream);
     } else if (isBodyLine(p.line)) {
       const waiting = pending.get(stream) ?? [];
-      if (waiting.length >= MAX_PENDING) waiting.shift();
+      // Only the last MAX_PENDING matter; dropping half at a time keeps each line O(1).
+      if (waiting.length >= 2 * MAX_PENDING) waiting.splice(0, MAX_PENDING);
       waiting.push(i);
       pending.set(stream, waiting);
     } else pending.delete(stream);

@@ -50,6 +50,8 @@ const HOSTILE: [string, (n: number) => string][] = [
   ['AKIA', repeat('AKIA')],
   ['mysql -p', (n) => `mysql ${repeat(' -p')(n)}`],
   ['query keys', repeat('&key=')],
+  ['long options', repeat('--password ')],
+  ['quoted option lists', repeat('["--token", "')],
 ];
 
 describe('redaction runs in linear time', { timeout: 120_000 }, () => {
