@@ -158,7 +158,7 @@ const PROSE = [
   'traceId=4bf92f3577b34da6a3ce929d0e0e4736 spanId=00f067aa0ba902b7',
   // Written after the rules were fixed for the lines above, and not tuned on:
   'client_secret: from env',
-  'api_key: ${API_KEY} (template not rendered)',
+  'api_key: $API_KEY (variable not expanded)',
   'Secret "db-creds" not found in namespace prod',
   'passwordless: true',
   'auth: ok, token: none',
