@@ -38,7 +38,12 @@ export interface BatchCaps {
   text: number;
 }
 
-/** The batch caps of logferry.yml's `decode:` section. */
+/**
+ * The batch caps of logferry.yml's `decode:` section.
+ *
+ * @example
+ * batchCaps(parseConfig({ version: 1 })) // { events: 200000, text: 67108864 }
+ */
 export function batchCaps(config: Pick<Config, 'decode'>): BatchCaps {
   return { events: config.decode.max_events_per_batch, text: config.decode.max_bytes_per_batch };
 }
