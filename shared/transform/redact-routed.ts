@@ -17,7 +17,8 @@ export function redactRouted(item: Routed, redact: Redactor, masked = false): bo
   const raw = item.raw;
   const body = stripEol(raw);
   const maskedBody = redact.text(body);
-  const maskedRaw = body === raw ? maskedBody : maskedBody + raw.slice(body.length);
+  // Nothing masked (most lines): the raw line itself, no copy.
+  const maskedRaw = maskedBody === body ? raw : maskedBody + raw.slice(body.length);
   // Every value comes from the raw line: when it held nothing to mask, no key a value is masked
   // by and no escape a parser could undo into something maskable, the walk is skipped (most lines).
   const walk = maskedBody !== body || redact.mayHold(body);
