@@ -156,8 +156,8 @@ export type KinesisResponse = KinesisStreamBatchResponse & { [BATCH_SUMMARY]?: B
 
 /**
  * The partial batch response: the first record (in batch order) that must be retried or was
- * deferred, so Lambda checkpoints every record before it and redelivers from there. Later records come back too; their
- * ids are deterministic, so indexing them again changes nothing. Dead-lettered records are
+ * deferred, so Lambda checkpoints every record before it and redelivers from there. Later records
+ * come back too; their ids are deterministic, so indexing them again changes nothing. Dead-lettered records are
  * acknowledged: a poison record never blocks its shard.
  *
  * @example
@@ -195,7 +195,7 @@ export function sqsResponse(
   summary: BatchSummary = summarize(report),
 ): SqsResponse {
   const batchItemFailures = messageIds
-    .filter((id) => report.outcomes.get(id) === 'retry')
+    .filter((id) => comesBack(report.outcomes.get(id)))
     .map((id) => ({ itemIdentifier: id }));
   return { batchItemFailures, [BATCH_SUMMARY]: summary };
 }
