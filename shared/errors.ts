@@ -29,6 +29,12 @@ export class FormatError extends Error {
 
 /** An input payload could not be decoded (base64, gzip, JSON, shape, size). Permanent: retrying cannot help. */
 export class DecodeError extends Error {
+  /**
+   * The payload as text, when decoding got that far (valid gzip of invalid JSON, a string that is no
+   * base64): its dead-letter entry holds this, masked, rather than bytes that would carry a secret.
+   */
+  readonly text?: string;
+
   constructor(
     message: string,
     readonly reason:
@@ -41,10 +47,11 @@ export class DecodeError extends Error {
       | 'empty'
       | 'unknown_envelope'
       | 'kpl',
-    options?: ErrorOptions,
+    options?: ErrorOptions & { text?: string },
   ) {
     super(message, options);
     this.name = 'DecodeError';
+    if (options?.text !== undefined) this.text = options.text;
   }
 }
 

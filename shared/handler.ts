@@ -70,8 +70,14 @@ export function createIngestHandler<E, R>(
         ...where,
         alerts: summary.alerts,
       });
-    if (summary.retry > 0)
+    if (summary.retry > summary.deferred)
       logger.error('batch not fully delivered; AWS will deliver the records again', {
+        ...where,
+        firstRecordToRetry: recordsToRetry(report)[0],
+        ...summary,
+      });
+    else if (summary.deferred > 0)
+      logger.warn('batch delivered up to its caps; AWS delivers the rest in the next batch', {
         ...where,
         firstRecordToRetry: recordsToRetry(report)[0],
         ...summary,

@@ -153,6 +153,27 @@ export const configSchema = z
           .default(MiB),
         /** JSON nested deeper stays text, tagged `_json_too_deep`. */
         max_json_depth: z.number().int().min(8).max(MAX_JSON_DEPTH).default(DEFAULT_JSON_DEPTH),
+        /**
+         * Events one Kinesis batch may yield: the record that would pass it, and those after it, come
+         * again first in the next batch (docs/architecture.md, "Delivery guarantees").
+         */
+        max_events_per_batch: z.number().int().min(1000).max(10_000_000).default(200_000),
+        /** Decoded text (UTF-16 units) one Kinesis batch may hold, same rule. */
+        max_bytes_per_batch: z
+          .number()
+          .int()
+          .min(MiB)
+          .max(1024 * MiB)
+          .default(64 * MiB),
+      })
+      // The first record of a batch is always taken: so a batch can always take one whole record.
+      .refine((d) => d.max_events_per_batch >= d.max_events_per_record, {
+        message: 'must be at least max_events_per_record: a batch must hold one whole record',
+        path: ['max_events_per_batch'],
+      })
+      .refine((d) => d.max_bytes_per_batch >= d.max_decompressed_bytes, {
+        message: 'must be at least max_decompressed_bytes: a batch must hold one whole record',
+        path: ['max_bytes_per_batch'],
       })
       .prefault({}),
     routes: z.array(routeSchema).default([]),

@@ -7,7 +7,8 @@ export function decodeBase64(text: string): Buffer {
   const clean = text.replace(/[\r\n]/g, '');
   if (clean.length === 0) throw new DecodeError('empty base64 payload', 'empty');
   if (clean.length % 4 !== 0 || !BASE64.test(clean)) {
-    throw new DecodeError('payload is not valid base64', 'base64');
+    // Not base64 means it reads as it came: text, kept (masked) as such.
+    throw new DecodeError('payload is not valid base64', 'base64', { text });
   }
   return Buffer.from(clean, 'base64');
 }

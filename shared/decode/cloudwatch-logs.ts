@@ -29,7 +29,10 @@ export function asCloudWatchLogsMessage(value: unknown): CloudWatchLogsMessage {
   if (!isRecord(value)) throw new DecodeError('subscription message is not a JSON object', 'shape');
   const { messageType, logGroup, logStream, logEvents } = value;
   if (messageType !== 'DATA_MESSAGE' && messageType !== 'CONTROL_MESSAGE') {
-    throw new DecodeError(`unknown messageType ${JSON.stringify(messageType)}`, 'shape');
+    const shown = JSON.stringify(
+      typeof messageType === 'string' ? messageType.slice(0, 40) : messageType,
+    );
+    throw new DecodeError(`unknown messageType ${shown?.slice(0, 48)}`, 'shape');
   }
   if (messageType === 'CONTROL_MESSAGE') return value as unknown as CloudWatchLogsMessage;
   if (typeof logGroup !== 'string' || typeof logStream !== 'string') {
@@ -50,14 +53,19 @@ export function asCloudWatchLogsMessage(value: unknown): CloudWatchLogsMessage {
   return value as unknown as CloudWatchLogsMessage;
 }
 
-/** Parses JSON text, turning syntax errors into DecodeError. */
+/**
+ * Parses JSON text, turning syntax errors into DecodeError (with the text). The engine's message
+ * quotes the text it stopped at (`"password=h"... is not valid JSON`): only the part before the
+ * quote is kept, as error messages are logged and dead-lettered unmasked.
+ */
 export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new DecodeError(`${what} is not valid JSON: ${(err as Error).message}`, 'json', {
-      cause: err,
-    });
+    const message = (err as Error).message;
+    const quote = message.indexOf(', "');
+    const why = quote >= 0 ? message.slice(0, quote) : message;
+    throw new DecodeError(`${what} is not valid JSON: ${why}`, 'json', { cause: err, text });
   }
 }
 
@@ -67,7 +75,23 @@ export function parseJson(text: string, what: string): unknown {
  */
 export function decodeCloudWatchLogsBytes(bytes: Buffer, maxBytes: number): CloudWatchLogsMessage {
   const json = decompress(bytes, maxBytes, 'gzip').toString('utf8');
-  return asCloudWatchLogsMessage(parseJson(json, 'subscription payload'));
+  return withText(json, () => asCloudWatchLogsMessage(parseJson(json, 'subscription payload')));
+}
+
+/**
+ * Runs `decode` over `text`, adding the text to a DecodeError it throws: what failed after the
+ * payload was text is dead-lettered as text.
+ *
+ * @example
+ * withText(json, () => asCloudWatchLogsMessage(JSON.parse(json)));
+ */
+export function withText<T>(text: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (!(err instanceof DecodeError) || err.text !== undefined) throw err;
+    throw new DecodeError(err.message, err.reason, { cause: err.cause, text });
+  }
 }
 
 /**

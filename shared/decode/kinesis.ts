@@ -1,13 +1,13 @@
 // Decodes Kinesis records (KPL aggregates, gzip/zlib, CloudWatch Logs payloads, JSON, plain text) into input events.
 import { createHash } from 'node:crypto';
-import kpl from 'aws-kinesis-agg';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { boundedStringify, parseBoundedJson } from '#shared/bounded-json.ts';
-import { DecodeError, errorMessage } from '#shared/errors.ts';
+import { DecodeError } from '#shared/errors.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { decodeBase64 } from './base64.ts';
-import { asCloudWatchLogsMessage, toInputEvents } from './cloudwatch-logs.ts';
+import { asCloudWatchLogsMessage, toInputEvents, withText } from './cloudwatch-logs.ts';
 import { decompress, isGzip, isZlib } from './compression.ts';
+import { type UserRecord, userRecords } from './kpl.ts';
 import {
   capEvents,
   DEFAULT_DECODE_LIMITS,
@@ -15,9 +15,6 @@ import {
   type Overflow,
   splitLines,
 } from './limits.ts';
-
-/** First bytes of a KPL aggregated record (amazon-kinesis-producer aggregation-format.md). */
-const KPL_MAGIC = Buffer.from('f3899ac2', 'hex');
 
 /** Where a Kinesis record sits: what its event ids and dead-letter entries are made of. */
 export interface KinesisRecordRef {
@@ -37,6 +34,8 @@ export interface RejectedPart {
   reason: DecodeError['reason'];
   /** Base64 of the undecodable bytes (the whole record, or one KPL user record). */
   raw: string;
+  /** The part as text, when it decoded that far: dead-lettered masked, in chunks, instead of `raw`. */
+  text?: string;
   subSequenceNumber?: number;
 }
 
@@ -46,13 +45,6 @@ export interface DecodedKinesisRecord {
   rejected: RejectedPart[];
   /** What the record held past its decode limits: text to redact and dead-letter, never to parse. */
   overflow: Overflow[];
-}
-
-/** The payload of one user record (a plain record is its own single user record). */
-interface UserRecord {
-  data: Buffer;
-  partitionKey: string;
-  subSequenceNumber?: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -100,53 +92,6 @@ export function kinesisEventId(
     .slice(0, 40);
 }
 
-export function isKplAggregate(data: Buffer): boolean {
-  return (
-    data.length > KPL_MAGIC.length + 16 && data.subarray(0, KPL_MAGIC.length).equals(KPL_MAGIC)
-  );
-}
-
-/** Splits a KPL aggregate into its user records, checking the MD5 the producer appended. */
-export function deaggregate(data: Buffer, ref: KinesisRecordRef): UserRecord[] {
-  const out: UserRecord[] = [];
-  let failure: unknown;
-  // The library is callback-shaped but runs synchronously; its callbacks fire before it returns.
-  kpl.deaggregate(
-    {
-      data: data.toString('base64'),
-      partitionKey: ref.partitionKey,
-      sequenceNumber: ref.sequenceNumber,
-      approximateArrivalTimestamp: ref.arrival / 1000,
-      kinesisSchemaVersion: '1.0',
-    },
-    true,
-    (err, user) => {
-      if (err) failure ??= err;
-      else if (user) {
-        out.push({
-          data: Buffer.from(user.data, 'base64'),
-          partitionKey: user.partitionKey,
-          subSequenceNumber: user.subSequenceNumber,
-        });
-      }
-    },
-    (err) => {
-      if (err) failure ??= err;
-    },
-  );
-  if (failure !== undefined) {
-    throw new DecodeError(`KPL aggregated record is corrupt: ${errorMessage(failure)}`, 'kpl', {
-      cause: failure,
-    });
-  }
-  // A malformed message whose checksum still matches can make the library yield nothing and no error;
-  // an aggregate always holds at least one record, so that is corruption, not an empty record.
-  if (out.length === 0) {
-    throw new DecodeError('KPL aggregated record is corrupt: no user record could be read', 'kpl');
-  }
-  return out;
-}
-
 /**
  * Text of a payload. Invalid UTF-8 or a NUL byte means binary data, which is refused rather than indexed as
  * noise; other control bytes (ANSI colours above all) are common in real log lines and stay.
@@ -162,9 +107,14 @@ function asText(bytes: Buffer): string {
 
 /** What a payload holds: a CloudWatch Logs subscription message, or log lines. */
 export type Payload =
-  | { kind: 'cloudwatch-logs'; message: ReturnType<typeof asCloudWatchLogsMessage> }
+  | {
+      kind: 'cloudwatch-logs';
+      message: ReturnType<typeof asCloudWatchLogsMessage>;
+      /** Decoded bytes: what the payload took of its record's budget. */
+      bytes: number;
+    }
   /** `rest`: text past `limits.maxEvents` lines, left unsplit. */
-  | { kind: 'lines'; lines: string[]; rest?: string };
+  | { kind: 'lines'; lines: string[]; rest?: string; bytes: number };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -188,37 +138,40 @@ export function decodePayload(
     throw new DecodeError(`record data exceeds ${maxBytes} bytes`, 'too_large');
   }
   const text = asText(raw);
+  const size = raw.length;
   const trimmed = text.trim();
-  if (trimmed === '') return { kind: 'lines', lines: [] };
+  if (trimmed === '') return { kind: 'lines', lines: [], bytes: size };
   const first = trimmed[0];
   if (first === '{' || first === '[') {
     // NDJSON or text that starts with a brace does not parse: split into lines below.
     const parsed = parseBoundedJson(trimmed, limits.maxJsonDepth);
     // Too deep to turn into fields: one line of text, which the transform keeps and tags.
-    if (parsed && 'tooDeep' in parsed) return { kind: 'lines', lines: [trimmed] };
+    if (parsed && 'tooDeep' in parsed) return { kind: 'lines', lines: [trimmed], bytes: size };
     const value = parsed?.value;
     // The messageType marks a CloudWatch Logs subscription message (a control message has no logEvents).
     if (isPlainObject(value) && typeof value.messageType === 'string') {
-      return { kind: 'cloudwatch-logs', message: asCloudWatchLogsMessage(value) };
+      const message = withText(trimmed, () => asCloudWatchLogsMessage(value));
+      return { kind: 'cloudwatch-logs', message, bytes: size };
     }
     if (isPlainObject(value)) {
       // One JSON document (FireLens, Docker, an application's line), possibly pretty-printed: one line.
-      return { kind: 'lines', lines: [trimmed.includes('\n') ? JSON.stringify(value) : trimmed] };
+      return {
+        kind: 'lines',
+        lines: [trimmed.includes('\n') ? JSON.stringify(value) : trimmed],
+        bytes: size,
+      };
     }
     if (Array.isArray(value)) {
       const line = (v: unknown) => (typeof v === 'string' ? v : boundedStringify(v));
       const lines = value.slice(0, limits.maxEvents).map(line);
       const rest = value.slice(limits.maxEvents).map(line).join('\n');
-      return rest ? { kind: 'lines', lines, rest } : { kind: 'lines', lines };
+      return rest
+        ? { kind: 'lines', lines, rest, bytes: size }
+        : { kind: 'lines', lines, bytes: size };
     }
   }
   const { lines, rest } = splitLines(text, limits.maxEvents);
-  return rest ? { kind: 'lines', lines, rest } : { kind: 'lines', lines };
-}
-
-function userRecords(data: Buffer, ref: KinesisRecordRef): UserRecord[] {
-  if (!isKplAggregate(data)) return [{ data, partitionKey: ref.partitionKey }];
-  return deaggregate(data, ref);
+  return rest ? { kind: 'lines', lines, rest, bytes: size } : { kind: 'lines', lines, bytes: size };
 }
 
 function rejectedPart(err: DecodeError, data: Buffer, subSequenceNumber?: number): RejectedPart {
@@ -227,6 +180,7 @@ function rejectedPart(err: DecodeError, data: Buffer, subSequenceNumber?: number
     reason: err.reason,
     raw: data.toString('base64'),
   };
+  if (err.text !== undefined) part.text = err.text;
   if (subSequenceNumber !== undefined) part.subSequenceNumber = subSequenceNumber;
   return part;
 }
@@ -253,11 +207,8 @@ export function decodeKinesisRecord(
     data = decodeBase64(typeof record.kinesis.data === 'string' ? record.kinesis.data : '');
   } catch (err) {
     if (!(err instanceof DecodeError)) throw err;
-    out.rejected.push({
-      error: err.message,
-      reason: err.reason,
-      raw: String(record.kinesis.data ?? ''),
-    });
+    const raw = String(record.kinesis.data ?? '');
+    out.rejected.push({ error: err.message, reason: err.reason, raw, text: err.text });
     return out;
   }
   let users: UserRecord[];
@@ -268,12 +219,18 @@ export function decodeKinesisRecord(
     out.rejected.push(rejectedPart(err, data));
     return out;
   }
+  // One budget of decompressed bytes for the whole record: a KPL aggregate of a hundred gzip
+  // user records would otherwise be allowed a hundred times `maxBytes`.
+  let budget = opts.maxBytes;
   for (const user of users) {
     try {
-      const payload = decodePayload(user.data, opts.maxBytes, limits);
+      const payload = decodePayload(user.data, budget, limits);
+      budget -= payload.bytes;
       if (payload.kind === 'cloudwatch-logs') {
         // CloudWatch Logs ids are already stable; the record is still the unit Lambda checkpoints.
-        out.events.push(...toInputEvents(payload.message, ref.sequenceNumber, region));
+        // A loop, not push(...): from about 130,000 events a forged message would overflow the call stack.
+        for (const e of toInputEvents(payload.message, ref.sequenceNumber, region))
+          out.events.push(e);
         continue;
       }
       const source = {

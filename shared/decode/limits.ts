@@ -1,4 +1,4 @@
-// Per-record bounds on decoded events: how many a record may yield and how long a line may be; the excess goes to the dead-letter prefix in chunks.
+// Bounds on decoded events: per record (how many, how long a line), the excess dead-lettered in chunks; per Kinesis batch (how many, how much text), the rest delivered again.
 import type { Config } from '#shared/config/schema.ts';
 import type { InputEvent } from '#shared/model.ts';
 
@@ -29,6 +29,23 @@ export function decodeLimits(config: Pick<Config, 'decode'>): DecodeLimits {
     maxLineBytes: config.decode.max_line_bytes,
     maxJsonDepth: config.decode.max_json_depth,
   };
+}
+
+/** `decode.max_*_per_batch`: what one invocation takes of a Kinesis batch. */
+export interface BatchCaps {
+  events: number;
+  /** Decoded text, in UTF-16 units (bytes for ASCII), overflow text included. */
+  text: number;
+}
+
+/**
+ * The batch caps of logferry.yml's `decode:` section.
+ *
+ * @example
+ * batchCaps(parseConfig({ version: 1 })) // { events: 200000, text: 67108864 }
+ */
+export function batchCaps(config: Pick<Config, 'decode'>): BatchCaps {
+  return { events: config.decode.max_events_per_batch, text: config.decode.max_bytes_per_batch };
 }
 
 /** Most text one dead-letter entry holds, so no entry (and no row) is ever a whole record's worth. */

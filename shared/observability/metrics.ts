@@ -10,6 +10,7 @@ export const METRIC = {
   documentsIndexed: 'DocumentsIndexed',
   deadLettered: 'DeadLettered',
   recordsRetried: 'RecordsRetried',
+  recordsDeferred: 'RecordsDeferred',
   dropped: 'DroppedByRule',
   alertsSent: 'AlertsSent',
   alertsSuppressed: 'AlertsSuppressed',
@@ -26,6 +27,8 @@ export interface BatchMetricsInput {
   deadLettered: number;
   /** Records handed back to AWS to deliver again. */
   retry: number;
+  /** Of those, records not attempted (past the batch caps or the deadline) rather than failed. */
+  deferred?: number;
   dropped?: Record<string, number>;
   oldestEventTime?: number;
   indexMs?: number;
@@ -67,7 +70,8 @@ export function recordBatchMetrics(
   count(METRIC.eventsIn, summary.events);
   count(METRIC.documentsIndexed, summary.indexed);
   count(METRIC.deadLettered, summary.deadLettered);
-  count(METRIC.recordsRetried, summary.retry);
+  count(METRIC.recordsRetried, summary.retry - (summary.deferred ?? 0));
+  count(METRIC.recordsDeferred, summary.deferred ?? 0);
   const dropped = Object.entries(summary.dropped ?? {});
   count(
     METRIC.dropped,

@@ -134,6 +134,10 @@ async function redrivePayload(
   deadline: number,
 ): Promise<RedriveResult> {
   const trigger = row.source?.trigger;
+  // Text the pipeline masked (a record's excess, a payload refused after it decoded): reading it is
+  // what it is kept for; the secrets it held are gone, so sending it again would index a mutilation.
+  if (row.source?.raw_encoding === 'text')
+    return { outcome: 'skipped', error: 'masked text, kept to be read: nothing to decode again' };
   const maxBytes = deps.config.decode.max_decompressed_bytes;
   if (trigger === 'kinesis') {
     const record = kinesisRecordOf(row);
@@ -219,14 +223,19 @@ export async function redriveOnFailure(
       return await redriveCloudWatchEvent(record.event, deps, deadline);
     if (record.kind === 'kinesis') {
       if (!deps.readKinesis) return { outcome: 'skipped', error: 'no Kinesis reader' };
-      const records = await deps.readKinesis(record.batch);
+      let records = await deps.readKinesis(record.batch);
       if (records.length === 0)
         return { outcome: 'failed', error: 'the batch is no longer in the stream' };
-      const { report } = await ingestKinesis({ Records: records }, deps, deadline);
-      const failed = kinesisResponse(records, report).batchItemFailures[0];
-      return failed
-        ? { outcome: 'retry', error: `not delivered from ${failed.itemIdentifier}` }
-        : { outcome: 'delivered' };
+      // As Lambda would: what the batch caps deferred goes again from there, until none is left.
+      for (;;) {
+        const { report } = await ingestKinesis({ Records: records }, deps, deadline);
+        const failed = kinesisResponse(records, report).batchItemFailures[0];
+        if (!failed) return { outcome: 'delivered' };
+        const at = records.findIndex((r) => r.kinesis.sequenceNumber === failed.itemIdentifier);
+        if (report.outcomes.get(failed.itemIdentifier) !== 'deferred' || at <= 0)
+          return { outcome: 'retry', error: `not delivered from ${failed.itemIdentifier}` };
+        records = records.slice(at);
+      }
     }
     return { outcome: 'skipped', error: record.reason };
   } catch (err) {

@@ -9,11 +9,18 @@ import { type AlertCounts, emptyAlertCounts, type IndexResult } from '#shared/si
  *   degraded after a mapping conflict) and sits in the S3 dead-letter prefix: acknowledge it too, as
  *   retrying cannot help.
  * - `retry`: something may still pass (429, 5xx, timeout, S3 down): AWS must deliver it again.
+ * - `deferred`: not attempted in this invocation, the batch being full (`decode.max_*_per_batch`) or
+ *   its time short: AWS delivers it again, first of the next batch (Kinesis only).
  */
-export type RecordOutcome = 'ok' | 'retry' | 'dead-letter';
+export type RecordOutcome = 'ok' | 'retry' | 'dead-letter' | 'deferred';
 
 /** A record's outcome is its worst document's: one document to retry makes the whole record come back. */
-const SEVERITY: Record<RecordOutcome, number> = { ok: 0, 'dead-letter': 1, retry: 2 };
+const SEVERITY: Record<RecordOutcome, number> = { ok: 0, 'dead-letter': 1, retry: 2, deferred: 3 };
+
+/** Outcomes that make AWS deliver a record again. */
+function comesBack(outcome: RecordOutcome | undefined): boolean {
+  return outcome === 'retry' || outcome === 'deferred';
+}
 
 /** The record outcome an index result leads to. */
 export const INDEX_OUTCOME: Record<IndexResult['status'], RecordOutcome> = {
@@ -33,6 +40,8 @@ export interface BatchReport {
   degraded: number;
   /** Documents not delivered before the deadline; their records must be redelivered. */
   pending: number;
+  /** Records left for the next invocation (outcome `deferred`): past the batch caps or the deadline. */
+  deferred: number;
   unmatched: number;
   /** Events a drop rule removed, by rule name (counted, not failures). */
   dropped: Record<string, number>;
@@ -73,6 +82,7 @@ export function emptyReport(): BatchReport {
     deadLettered: 0,
     degraded: 0,
     pending: 0,
+    deferred: 0,
     unmatched: 0,
     dropped: {},
     indexMs: 0,
@@ -101,6 +111,7 @@ export function mergeReport(into: BatchReport, from: BatchReport): void {
   into.deadLettered += from.deadLettered;
   into.degraded += from.degraded;
   into.pending += from.pending;
+  into.deferred += from.deferred;
   into.unmatched += from.unmatched;
   addCounts(into.dropped, from.dropped);
   if (
@@ -117,14 +128,14 @@ export function mergeReport(into: BatchReport, from: BatchReport): void {
   for (const e of from.errors) if (!into.errors.includes(e)) into.errors.push(e);
 }
 
-/** Records whose outcome is `retry`, in first-seen order. */
+/** Records AWS must deliver again (outcome `retry` or `deferred`), in first-seen order. */
 export function recordsToRetry(report: Pick<BatchReport, 'outcomes'>): string[] {
-  return [...report.outcomes].filter(([, o]) => o === 'retry').map(([id]) => id);
+  return [...report.outcomes].filter(([, o]) => comesBack(o)).map(([id]) => id);
 }
 
 /** The report without per-record state: what a handler returns, logs and turns into metrics. */
 export type BatchSummary = Omit<BatchReport, 'outcomes' | 'pending'> & {
-  /** Records to be redelivered by AWS. */
+  /** Records to be redelivered by AWS: failures to retry and records deferred (`deferred` of them). */
   retry: number;
 };
 
@@ -144,9 +155,9 @@ export const BATCH_SUMMARY = Symbol.for('logferry.batchSummary');
 export type KinesisResponse = KinesisStreamBatchResponse & { [BATCH_SUMMARY]?: BatchSummary };
 
 /**
- * The partial batch response: the first record (in batch order) that must be retried, so Lambda
- * checkpoints every record before it and redelivers from there. Later records come back too; their
- * ids are deterministic, so indexing them again changes nothing. Dead-lettered records are
+ * The partial batch response: the first record (in batch order) that must be retried or was
+ * deferred, so Lambda checkpoints every record before it and redelivers from there. Later records
+ * come back too; their ids are deterministic, so indexing them again changes nothing. Dead-lettered records are
  * acknowledged: a poison record never blocks its shard.
  *
  * @example
@@ -160,7 +171,7 @@ export function kinesisResponse(
   let batchItemFailures: KinesisStreamBatchResponse['batchItemFailures'] = [];
   for (const record of records) {
     const seq = record?.kinesis?.sequenceNumber;
-    if (seq && report.outcomes.get(seq) === 'retry') {
+    if (seq && comesBack(report.outcomes.get(seq))) {
       batchItemFailures = [{ itemIdentifier: seq }];
       break;
     }
@@ -184,7 +195,7 @@ export function sqsResponse(
   summary: BatchSummary = summarize(report),
 ): SqsResponse {
   const batchItemFailures = messageIds
-    .filter((id) => report.outcomes.get(id) === 'retry')
+    .filter((id) => comesBack(report.outcomes.get(id)))
     .map((id) => ({ itemIdentifier: id }));
   return { batchItemFailures, [BATCH_SUMMARY]: summary };
 }

@@ -1,4 +1,5 @@
 // Source adapter for CloudWatch Logs subscription events: decode, acknowledge control messages, run the batch.
+import { createHash } from 'node:crypto';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { boundedStringify } from '#shared/bounded-json.ts';
 import type { Config } from '#shared/config/schema.ts';
@@ -8,7 +9,7 @@ import { DecodeError, errorMessage } from '#shared/errors.ts';
 import { type RejectedRecord, runBatch } from '#shared/pipeline/deliver.ts';
 import type { BatchReport } from '#shared/pipeline/outcome.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
-import { overflowRecords } from './overflow.ts';
+import { overflowRecords, textPart } from './overflow.ts';
 
 export interface CloudWatchIngestResult {
   messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE' | 'INVALID';
@@ -17,9 +18,13 @@ export interface CloudWatchIngestResult {
   logStream?: string;
 }
 
-/** Record id of an invocation: the first event id, or the payload head for ones that did not decode. */
+/**
+ * Record id of an invocation: the first event id, or for one that did not decode a hash of its
+ * payload (stable across retries; the payload's head could be a secret in clear text).
+ */
 function recordIdOf(events: { id: string }[], data: unknown): string {
-  return events[0]?.id ?? `awslogs:${String(data).slice(0, 32)}`;
+  if (events[0]) return events[0].id;
+  return `awslogs:${createHash('sha256').update(String(data)).digest('hex').slice(0, 32)}`;
 }
 
 /**
@@ -60,14 +65,23 @@ export async function ingestCloudWatchLogs(
     };
   } catch (err) {
     if (!(err instanceof DecodeError)) throw err;
-    const rejected: RejectedRecord = {
-      recordId: recordIdOf([], data),
-      error: errorMessage(err),
-      reason: `decode_${err.reason}`,
-      raw: typeof data === 'string' ? data : boundedStringify(event ?? null),
-      source: { trigger: 'cloudwatch-logs' },
-    };
-    const report = await runBatch([], [rejected], deps, deadline);
+    const recordId = recordIdOf([], data);
+    const where = { trigger: 'cloudwatch-logs' };
+    // Decoded to text and refused after (valid gzip, invalid JSON): the text, masked, not base64
+    // that anyone can read the secret back from. Bytes that never became text stay as they came.
+    const rejected: RejectedRecord[] =
+      err.text !== undefined
+        ? overflowRecords(deps.config, recordId, {}, where, [textPart(err, err.text)])
+        : [
+            {
+              recordId,
+              error: errorMessage(err),
+              reason: `decode_${err.reason}`,
+              raw: typeof data === 'string' ? data : boundedStringify(event ?? null),
+              source: where,
+            },
+          ];
+    const report = await runBatch([], rejected, deps, deadline);
     return { messageType: 'INVALID', report };
   }
 }

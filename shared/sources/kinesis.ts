@@ -3,7 +3,7 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { boundedStringify } from '#shared/bounded-json.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { decodeKinesisRecord, type KinesisRecordRef } from '#shared/decode/kinesis.ts';
-import { decodeLimits } from '#shared/decode/limits.ts';
+import { type BatchCaps, batchCaps, decodeLimits } from '#shared/decode/limits.ts';
 import { DecodeError } from '#shared/errors.ts';
 import type { InputEvent, Routed } from '#shared/model.ts';
 import {
@@ -12,9 +12,9 @@ import {
   deliverBatch,
   type RejectedRecord,
 } from '#shared/pipeline/deliver.ts';
-import { type BatchReport, emptyReport, mergeReport } from '#shared/pipeline/outcome.ts';
+import { type BatchReport, emptyReport, mergeReport, worsen } from '#shared/pipeline/outcome.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
-import { overflowRecords } from './overflow.ts';
+import { overflowRecords, textPart } from './overflow.ts';
 
 export interface KinesisIngestResult {
   report: BatchReport;
@@ -70,6 +70,13 @@ export const SLICE_EVENTS = 20_000;
  * Undecodable records (or KPL user records) are dead-lettered and acknowledged; sink failures that
  * may pass leave their record `retry` (outcome.ts turns that into `batchItemFailures`). Alerts run once, after the last slice.
  *
+ * One invocation takes at most `decode.max_events_per_batch` events and `decode.max_bytes_per_batch`
+ * of text, and starts no record it could not deliver before the deadline: the record past either
+ * and those after it are `deferred`, named in `batchItemFailures`, and come first in the next batch.
+ * Deferring, not dead-lettering: the records lose nothing and need no redrive, and their bytes
+ * never reach S3 unmasked. It always ends: the first record is always taken whole (the schema keeps
+ * the batch caps at or above the record caps), so each redelivery moves the checkpoint on.
+ *
  * @example
  * const { report, records } = await ingestKinesis(event, { config, sinks, region }, deadline);
  * return kinesisResponse(records, report);
@@ -81,6 +88,12 @@ export async function ingestKinesis(
 ): Promise<KinesisIngestResult> {
   const records: KinesisStreamRecord[] = Array.isArray(event?.Records) ? event.Records : [];
   const sliceText = deps.sliceText ?? SLICE_TEXT;
+  const now = deps.now ?? Date.now;
+  const caps = batchCaps(deps.config);
+  const taken = { records: 0, events: 0, text: 0 };
+  /** Longest a slice took so far: no record is started that could not be delivered in time. */
+  let slowest = 0;
+  let deferral: { from: number; why: string } | undefined;
   const report = emptyReport();
   const delivered: Routed[] = [];
   let events: InputEvent[] = [];
@@ -96,7 +109,11 @@ export async function ingestKinesis(
     for (const item of slice.delivered) delivered.push(item);
   };
   const deliver = async () => {
-    const pending = deliverBatch(events, rejected, deps, deadline, true);
+    const started = now();
+    const pending = deliverBatch(events, rejected, deps, deadline, true).then((d) => {
+      slowest = Math.max(slowest, now() - started);
+      return d;
+    });
     // Awaited in turn below; until then a failure must not count as unhandled.
     pending.catch(() => undefined);
     inFlight.push(pending);
@@ -107,6 +124,10 @@ export async function ingestKinesis(
     if (inFlight.length > 1) await settle();
   };
   for (const [i, record] of records.entries()) {
+    if (taken.records > 0 && now() + slowest >= deadline) {
+      deferral = { from: i, why: 'too little time left before the deadline' };
+      break;
+    }
     try {
       const decoded = decodeKinesisRecord(record, {
         maxBytes: deps.config.decode.max_decompressed_bytes,
@@ -116,6 +137,15 @@ export async function ingestKinesis(
       let recordText = 0;
       for (const e of decoded.events) recordText += e.message.length;
       for (const o of decoded.overflow) for (const c of o.chunks) recordText += c.length;
+      const over =
+        taken.records > 0 ? pastCaps(taken, decoded.events.length, recordText, caps) : '';
+      if (over) {
+        deferral = { from: i, why: over };
+        break;
+      }
+      taken.records++;
+      taken.events += decoded.events.length;
+      taken.text += recordText;
       // The slice so far goes first when this record would take it past a limit: a document's
       // objects cost more than its text, so short lines count by number too.
       if (
@@ -125,7 +155,18 @@ export async function ingestKinesis(
         await deliver();
       for (const e of decoded.events) events.push(e);
       text += recordText;
+      const source = decoded.events[0]?.source ?? { logGroup: decoded.ref.stream };
       for (const part of decoded.rejected) {
+        if (part.text !== undefined) {
+          const where = kinesisDeadLetterSource(decoded.ref, part.subSequenceNumber);
+          const err = { reason: part.reason, message: part.error };
+          rejected.push(
+            ...overflowRecords(deps.config, decoded.ref.sequenceNumber, source, where, [
+              textPart(err, part.text),
+            ]),
+          );
+          continue;
+        }
         rejected.push({
           recordId: decoded.ref.sequenceNumber,
           error: part.error,
@@ -134,7 +175,6 @@ export async function ingestKinesis(
           source: kinesisDeadLetterSource(decoded.ref, part.subSequenceNumber),
         });
       }
-      const source = decoded.events[0]?.source ?? { logGroup: decoded.ref.stream };
       rejected.push(
         ...overflowRecords(
           deps.config,
@@ -146,11 +186,52 @@ export async function ingestKinesis(
       );
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
+      taken.records++;
       rejected.push(unshapedRecord(record, i, err));
     }
   }
+  // Records with no sequence number cannot be named in batchItemFailures: the ones before the
+  // first deferred record that has one are dead-lettered now, or the checkpoint would skip them.
+  let from = deferral?.from ?? records.length;
+  for (; from < records.length && !records[from]?.kinesis?.sequenceNumber; from++) {
+    const err = new DecodeError('Kinesis record has no kinesis.sequenceNumber', 'shape');
+    rejected.push(unshapedRecord(records[from]!, from, err));
+  }
   if (events.length > 0 || rejected.length > 0 || slices === 0) await deliver();
   while (inFlight.length > 0) await settle();
+  if (deferral && from < records.length) deferRecords(report, records.slice(from), deferral.why);
   await alertDelivered(report, delivered, deps, deadline);
   return { report, records };
+}
+
+/**
+ * Why a record of `events` events and `text` of text must wait for the next batch, or '' when the
+ * batch may still take it.
+ */
+function pastCaps(
+  taken: { events: number; text: number },
+  events: number,
+  text: number,
+  caps: BatchCaps,
+): string {
+  if (taken.events + events > caps.events)
+    return `the batch reached ${caps.events} events (decode.max_events_per_batch)`;
+  if (taken.text + text > caps.text)
+    return `the batch reached ${caps.text} characters of text (decode.max_bytes_per_batch)`;
+  return '';
+}
+
+/**
+ * Marks the records left untouched `deferred`, so kinesisResponse names the first of them: Lambda
+ * checkpoints the batch up to it and delivers it again first in the next batch, which always takes
+ * its first record whole. Every redelivery moves the checkpoint on; it is not retried forever.
+ */
+function deferRecords(report: BatchReport, left: readonly KinesisStreamRecord[], why: string) {
+  for (const record of left) {
+    const seq = record?.kinesis?.sequenceNumber;
+    if (!seq) continue;
+    worsen(report.outcomes, seq, 'deferred');
+    report.deferred++;
+  }
+  report.errors.push(`${report.deferred} records left for the next batch: ${why}`);
 }

@@ -1,120 +1,79 @@
 // Masks values by the secret-sounding name before them (`password=`, `"apiKey":`, `X-Amz-Signature=`, `Api-Key:`), in linear time.
+import { isSecretName } from './secret-names.ts';
 
 /** Every lowercase word a secret name holds one of: lines without any skip the scan (most lines). */
 export const SECRET_WORDS = /pass|pwd|secret|token|key|auth|credential|signature|sig=|mysql/i;
 
-/** Last words that name a secret on their own: `db_password`, `id_token`, `X-Amz-Signature`. */
-const LAST = new Set([
-  'password',
-  'passwd',
-  'pwd',
-  'pass',
-  'passphrase',
-  'secret',
-  'token',
-  'credential',
-  'credentials',
-  'signature',
-  'apikey',
-  'authorization',
-  'privatekey',
-  'secretkey',
-]);
-/** Words before `key` that make it a secret: `api_key`, `x-api-key`, `private_key`, `AccountKey`. */
-const BEFORE_KEY = new Set([
-  'api',
-  'private',
-  'secret',
-  'account',
-  'signing',
-  'encryption',
-  'master',
-  'auth',
-  'shared',
-  'client',
-]);
-/** A name holding `password` or `secret` is one, unless its last word says it describes one. */
-const ANYWHERE = new Set(['password', 'passwd', 'secret', 'secrets']);
-const DESCRIBES = new Set([
-  'name',
-  'names',
-  'id',
-  'ids',
-  'arn',
-  'type',
-  'length',
-  'policy',
-  'file',
-  'path',
-  'ref',
-  'version',
-  'count',
+/**
+ * Values that are no secret: empty ones, and words saying what became of one (`Token: expired`,
+ * `password=incorrect`). A password that is one of these words is guessed before it is read.
+ */
+const NO_SECRET = new Set([
+  'null',
+  'true',
+  'false',
+  'none',
+  'nil',
+  'undefined',
+  '""',
+  "''",
   'expired',
-  'expiry',
-  'expires',
-  'expiration',
-  'at',
-  'reset',
-  'changed',
-  'set',
+  'invalid',
+  'missing',
   'required',
-  'enabled',
-  'hint',
-  'prompt',
-  'field',
-  'label',
-  'rotation',
-  'manager',
-  'store',
-  'provider',
-  'min',
-  'max',
-  'strength',
+  'incorrect',
+  'wrong',
+  'denied',
+  'failed',
+  'ok',
+  'valid',
+  'revoked',
+  'refreshed',
+  'rotated',
+  'rejected',
+  'accepted',
+  'present',
+  'absent',
+  'empty',
+  'unset',
+  'set',
+  'mismatch',
+  'provided',
+  'supplied',
+  'redacted',
+  'masked',
+  'hidden',
+  'filtered',
+  'unknown',
+  'changed',
+  'updated',
+  'reset',
+  'n/a',
 ]);
-/** Query keys that are secrets only in a URL (`?key=`, `&sig=`): elsewhere `key=orders/42` is a name. */
-const QUERY_ONLY = new Set(['key', 'sig', 'code']);
-/** Values that say nothing: masking them hides no secret and makes the document harder to read. */
-const EMPTY_VALUES = new Set(['null', 'true', 'false', 'none', 'nil', 'undefined', '***', '""']);
-
-const WORD_SPLIT = /[_.\-:]+|(?<=[a-z0-9])(?=[A-Z])/;
-const NAME_HINT = /pass|pwd|secret|token|key|auth|credential|signature|sig|code/i;
-const SUFFIXES = ['password', 'passwd', 'secret', 'token', 'apikey'];
 
 /**
- * Whether a field or key name names a secret. `query` is true when the name follows `?`, `&` or `;`.
+ * Whether `value` (or `s` from `start` to `end`) holds no secret: the mask itself, a word of
+ * NO_SECRET, or asterisks an application already masked with.
  *
  * @example
- * isSecretName('secretAccessKey') // true
- * isSecretName('token_type') // false
+ * saysNothing('expired', '[REDACTED]') // true
  */
-export function isSecretName(name: string, query = false): boolean {
-  if (name.length > 80 || !NAME_HINT.test(name)) return false;
-  const key = query ? `?${name}` : name;
-  let known = verdicts.get(key);
-  if (known === undefined) {
-    // A log repeats the same few names: deciding each once keeps a line of 20,000 pairs cheap.
-    if (verdicts.size >= 16_384) verdicts.clear();
-    known = decide(name, query);
-    verdicts.set(key, known);
-  }
-  return known;
+export function saysNothing(value: string, mask: string, start = 0, end = value.length): boolean {
+  const n = end - start;
+  if (n === mask.length && value.startsWith(mask, start)) return true;
+  if (n > 9) return false;
+  let stars = true;
+  for (let i = start; i < end && stars; i++) stars = value.charCodeAt(i) === 0x2a;
+  return stars || NO_SECRET.has(value.slice(start, end).toLowerCase());
 }
 
-const verdicts = new Map<string, boolean>();
-
-function decide(name: string, query: boolean): boolean {
-  const words = name
-    .split(WORD_SPLIT)
-    .filter((w) => w !== '')
-    .map((w) => w.toLowerCase());
-  const last = words[words.length - 1];
-  if (last === undefined) return false;
-  if (LAST.has(last)) return true;
-  if (last === 'key' && words.length > 1 && BEFORE_KEY.has(words[words.length - 2]!)) return true;
-  if (words.length === 1 && QUERY_ONLY.has(last)) return query;
-  // One word, run together: `pgpassword`, `csrftoken`, `_authToken` split above, `clientsecret`.
-  if (SUFFIXES.some((s) => last.length > s.length && last.endsWith(s))) return true;
-  return !DESCRIBES.has(last) && words.some((w) => ANYWHERE.has(w));
+/** Whether `name` ends with `suffix` (lowercase), letters compared without case. */
+function endsWithWord(name: string, suffix: string): boolean {
+  const from = name.length - suffix.length;
+  if (from < 0) return false;
+  for (let i = 0; i < suffix.length; i++)
+    if ((name.charCodeAt(from + i) | 0x20) !== suffix.charCodeAt(i)) return false;
+  return true;
 }
 
 /**
@@ -204,38 +163,113 @@ export function maskNamedValues(s: string, mask: string): string {
       continue;
     }
     let at = m.index + m[0].length;
-    const lower = name.toLowerCase();
-    if (lower.endsWith('authorization')) {
+    if (endsWithWord(name, 'authorization')) {
       const scheme = SCHEME.exec(s.slice(at, at + 24));
       if (scheme) at += scheme[0].length;
     }
     const range = valueRange(s, at);
     if (!range) continue;
-    const value = s.slice(range[0], range[1]);
+    const [start, end] = range;
+    const first = s.charCodeAt(start);
     const skip =
-      value === mask ||
-      EMPTY_VALUES.has(value.toLowerCase()) ||
+      saysNothing(s, mask, start, end) ||
       // The shell's working directory, not a password.
-      (lower.endsWith('pwd') && (value.startsWith('/') || value.startsWith('~')));
+      (endsWithWord(name, 'pwd') && (first === 0x2f || first === 0x7e));
     if (!skip) {
-      out += s.slice(copied, range[0]) + mask;
-      copied = range[1];
+      out += s.slice(copied, start) + mask;
+      copied = end;
     }
     re.lastIndex = Math.max(range[1], re.lastIndex);
   }
   return copied === 0 ? s : out + s.slice(copied);
 }
 
-/** `mysql -pSecret`: the client's password flag, glued to its value. */
-const MYSQL_PASSWORD = /(?<=\s)-p(?=[^\s-])([^\s]+)/g;
+/** A character of a command-line option's name. */
+function isOptionChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2d ||
+    c === 0x2e
+  );
+}
 
 /**
- * Masks the password of a `mysql`/`mysqldump`/`mariadb` command line (`-pValue`).
+ * Masks the value after a secret long option and a space: `--password hunter2`, `--api-key "k"`,
+ * `--token t`, `--secret s` (the `--name=value` form is a named value). A value starting with `-`
+ * is the next option, not this one's value. One pass over `--` hits, each reading its name (at
+ * most 80 characters) and value once, so the scan is linear.
+ *
+ * @example
+ * maskOptionValues('vault login --token s.abc --no-print', '[REDACTED]')
+ * // 'vault login --token [REDACTED] --no-print'
+ */
+export function maskOptionValues(s: string, mask: string): string {
+  let out = '';
+  let copied = 0;
+  let i = s.indexOf('--');
+  while (i >= 0) {
+    const prev = i > 0 ? s.charCodeAt(i - 1) : 0x20;
+    let end = i + 2;
+    while (end < s.length && end - i < 82 && isOptionChar(s.charCodeAt(end))) end++;
+    // Quoted as in an argument list (`["--token", "t"]`, escaped inside a JSON string too): the
+    // closing quote and a comma may come before the space.
+    let at = end;
+    while (at < s.length && at - end < 3 && s.charCodeAt(at) === 0x5c) at++;
+    const q = s.charCodeAt(at);
+    at = q === 0x22 || q === 0x27 ? at + 1 : end;
+    const closed = at;
+    if (at > end && s.charCodeAt(at) === 0x2c) at++;
+    while (at < s.length && (s.charCodeAt(at) === 0x20 || s.charCodeAt(at) === 0x09)) at++;
+    let v = at;
+    while (v < s.length && v - at < 4 && (s.charCodeAt(v) === 0x5c || s.charCodeAt(v) === q)) v++;
+    // An option starts a word, is followed by a space or a comma, and its value is no option itself.
+    const option =
+      (prev <= 0x20 || prev === 0x22 || prev === 0x27) &&
+      at > closed &&
+      s.charCodeAt(v) !== 0x2d &&
+      isSecretName(s.slice(i + 2, end));
+    const range = option ? valueRange(s, at) : undefined;
+    if (range && !saysNothing(s, mask, range[0], range[1])) {
+      out += s.slice(copied, range[0]) + mask;
+      copied = range[1];
+    }
+    i = s.indexOf('--', Math.max(range ? range[1] : at, i + 2));
+  }
+  return copied === 0 ? s : out + s.slice(copied);
+}
+
+/**
+ * Whether `arg` is a long option naming a secret (`--password`, `--api-key`): in an argument list,
+ * the element after it is the secret.
+ *
+ * @example
+ * isSecretOption('--token') // true
+ */
+export function isSecretOption(arg: unknown): boolean {
+  return (
+    typeof arg === 'string' &&
+    arg.length <= 82 &&
+    arg.startsWith('--') &&
+    isSecretName(arg.slice(2))
+  );
+}
+
+/** `mysql -pSecret` and `mysql -p Secret`: the client's password flag and its value. */
+const MYSQL_PASSWORD = /(?<=\s)-p([ \t]*)(?=[^\s-])[^\s]+/g;
+
+/**
+ * Masks the password of a `mysql`/`mysqldump`/`mariadb` command line (`-pValue`, `-p Value`). The
+ * client reads `-p Value` as "prompt, and use database Value": masked all the same, since people
+ * type it meaning the password.
  *
  * @example
  * maskMysqlPassword('mysql -u root -pS3cret db', '[REDACTED]') // 'mysql -u root -p[REDACTED] db'
  */
 export function maskMysqlPassword(s: string, mask: string): string {
-  if (!/mysql|mariadb/i.test(s)) return s;
-  return s.replace(MYSQL_PASSWORD, () => `-p${mask}`);
+  // The flag first: a case-blind search for the client's name costs more than one for `-p`.
+  if (!s.includes('-p') || !/mysql|mariadb/i.test(s)) return s;
+  return s.replace(MYSQL_PASSWORD, (_m, space: string) => `-p${space}${mask}`);
 }

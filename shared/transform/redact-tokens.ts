@@ -93,8 +93,11 @@ export function maskJwts(s: string, mask: string): string {
   return s.replace(JWT, mask);
 }
 
-/** `Bearer <token>` anywhere: the scheme names the value a credential. */
-const BEARER = /\b(Bearer)([ \t]{1,8})[A-Za-z0-9\-._~+/]{8,}=*/gi;
+/**
+ * `Bearer <token>` anywhere: the scheme names the value a credential. The token ends where its
+ * characters end (after any `=` padding): `token_type=Bearer expires_in=3600` holds no token.
+ */
+const BEARER = /\b(Bearer)([ \t]{1,8})[A-Za-z0-9\-._~+/]{8,}=*(?![A-Za-z0-9\-._~+/=])/gi;
 
 export function maskBearer(s: string, mask: string): string {
   BEARER.lastIndex = 0;

@@ -1,7 +1,14 @@
 // Masks secrets and personal data in documents and raw lines: named secrets, tokens, JWTs, private keys, URL passwords, cards, emails.
 import { compileLinearRegex } from '#shared/linear-regex.ts';
 import { setOwn } from '#shared/parse/merge.ts';
-import { isSecretName, maskMysqlPassword, maskNamedValues, SECRET_WORDS } from './redact-names.ts';
+import {
+  isSecretOption,
+  maskMysqlPassword,
+  maskNamedValues,
+  maskOptionValues,
+  SECRET_WORDS,
+  saysNothing,
+} from './redact-names.ts';
 import {
   maskAwsKeyIds,
   maskBearer,
@@ -11,6 +18,7 @@ import {
   maskTokens,
   maskUrlPasswords,
 } from './redact-tokens.ts';
+import { isSecretName } from './secret-names.ts';
 
 /**
  * Built-in rules (docs/redaction.md lists what each masks). `secret_field` masks values by the name
@@ -39,9 +47,17 @@ export interface RedactOptions {
 
 /** A compiled redactor: `text` masks a string, `document` walks a document. */
 export interface Redactor {
+  /** What a masked value becomes (`replacement`, default `[REDACTED]`). */
+  readonly mask: string;
+  /** Whether the `private_key` rule runs: key material split over events is masked too. */
+  readonly privateKeys: boolean;
   text(s: string): string;
-  /** Masks every string (and card-like number under `app`) in place; true when something changed. */
-  document(doc: Record<string, unknown>): boolean;
+  /**
+   * Masks every string (and card-like number under `app`) in place; true when something changed.
+   * A string equal to a `known` text gets its masked form without a second pass: the message and
+   * `event.original` are often the very line already masked for the archive.
+   */
+  document(doc: Record<string, unknown>, known?: readonly (readonly [string, string])[]): boolean;
   /**
    * Whether the document of raw line `raw` may hold something to mask that `text(raw)` left: a value
    * masked by its key alone, or one a parser decodes from an escape. When false the walk can be skipped.
@@ -51,7 +67,8 @@ export interface Redactor {
 
 type Mask = (s: string, mask: string) => string;
 
-const LUHN_CANDIDATE = /(?<![\d.-])\d(?:[ -]?\d){12,18}(?![\d.])/g;
+// Not inside a word: a run of digits in a hex id (`traceId: 2a39e1…f1c`) is no card number.
+const LUHN_CANDIDATE = /(?<![\dA-Za-z.-])\d(?:[ -]?\d){12,18}(?![\dA-Za-z.])/g;
 // Issuer prefixes of card networks: epoch times (17…), order numbers starting with 1 and the like are not cards.
 const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6(?:011|5|4[4-9]|2))/;
 
@@ -93,11 +110,29 @@ function hasDigitRun(s: string, min: number): boolean {
   return false;
 }
 
+/** Luhn over the digits of a candidate (its spaces and dashes skipped), then the issuer prefix. */
 function isCard(candidate: string): boolean {
-  const digits = candidate.replace(/[ -]/g, '');
-  return (
-    digits.length >= 13 && digits.length <= 19 && CARD_PREFIX.test(digits) && luhnValid(digits)
-  );
+  let digits = 0;
+  let sum = 0;
+  let double = false;
+  for (let i = candidate.length - 1; i >= 0; i--) {
+    let d = candidate.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) continue;
+    digits++;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  if (digits < 13 || digits > 19 || sum % 10 !== 0) return false;
+  let head = '';
+  for (let i = 0; i < candidate.length && head.length < 4; i++) {
+    const c = candidate.charCodeAt(i);
+    if (c >= 48 && c <= 57) head += candidate[i];
+  }
+  return CARD_PREFIX.test(head);
 }
 
 function maskCards(s: string, mask: string): string {
@@ -108,7 +143,7 @@ function maskCards(s: string, mask: string): string {
 
 function maskNamed(s: string, mask: string): string {
   if (!SECRET_WORDS.test(s)) return s;
-  return maskMysqlPassword(maskNamedValues(s, mask), mask);
+  return maskMysqlPassword(maskOptionValues(maskNamedValues(s, mask), mask), mask);
 }
 
 /** In the order they run: block and token shapes first, so a named value masks what is left whole. */
@@ -147,10 +182,17 @@ export function createRedactor(opts: RedactOptions): Redactor {
     return out;
   }
 
-  function masked(value: unknown, key: string | number, inApp: boolean): unknown {
+  function masked(
+    value: unknown,
+    key: string | number,
+    inApp: boolean,
+    known: readonly (readonly [string, string])[],
+  ): unknown {
     if (typeof value === 'string') {
       if (value === mask) return value;
-      if (byName && typeof key === 'string' && value !== '' && isSecretName(key)) return mask;
+      if (byName && typeof key === 'string' && value !== '' && isSecretName(key))
+        return saysNothing(value, mask) ? value : mask;
+      for (const [from, to] of known) if (value === from) return to;
       return text(value);
     }
     if (typeof value === 'number') {
@@ -162,19 +204,32 @@ export function createRedactor(opts: RedactOptions): Redactor {
   }
 
   /** An explicit stack instead of recursion: a document nested thousands deep cannot overflow it. */
-  function document(doc: Record<string, unknown>): boolean {
+  function document(
+    doc: Record<string, unknown>,
+    known: readonly (readonly [string, string])[] = [],
+  ): boolean {
     let changed = false;
     const stack: [Record<string | number, unknown>, boolean][] = [[doc, false]];
     for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
       const [node, inApp] = top;
       const keys: (string | number)[] = Array.isArray(node) ? [...node.keys()] : Object.keys(node);
+      // In an argument list (`["--token", "t"]`) the value is the element after its option.
+      let afterOption = false;
       for (const key of keys) {
         const value = node[key];
         if (typeof value === 'object' && value !== null) {
           stack.push([value as Record<string | number, unknown>, inApp || key === 'app']);
+          afterOption = false;
           continue;
         }
-        const next = masked(value, key, inApp);
+        const next =
+          afterOption &&
+          typeof value === 'string' &&
+          !value.startsWith('-') &&
+          !saysNothing(value, mask)
+            ? mask
+            : masked(value, key, inApp, known);
+        afterOption = byName && typeof key === 'number' && isSecretOption(value);
         if (next !== value) {
           // `__proto__` is a key like any other in a log line: plain assignment would not set it.
           setOwn(node, key as string, next);
@@ -186,6 +241,8 @@ export function createRedactor(opts: RedactOptions): Redactor {
   }
 
   return {
+    mask,
+    privateKeys: opts.rules.includes('private_key'),
     text,
     document,
     mayHold: (raw) => (byName && SECRET_WORDS.test(raw)) || raw.includes('\\') || raw.includes('#'),

@@ -19,6 +19,8 @@ import {
 import { selectRoute } from '#shared/transform/route.ts';
 import { compile } from './compiled.ts';
 import { buildDocument, isValidTime, stripEol } from './document.ts';
+import { maskPemLines } from './pem-lines.ts';
+import { redactRouted } from './redact-routed.ts';
 
 export interface TransformStats {
   /** Events no route claimed (auto-detected). */
@@ -44,6 +46,8 @@ interface Prepared {
   key: string;
   /** JSON nested past `decode.max_json_depth`: the line stays text. */
   tooDeep?: number;
+  /** Key material of a PEM block split over events, now the mask (pem-lines.ts). */
+  masked?: boolean;
 }
 
 /** Events that become one document: an opener and the stack-trace lines that followed it. */
@@ -266,6 +270,7 @@ export function transformEvents(
   const memo: SourceMemo = {};
   const prepared = events.map((e) => prepare(e, config, memo));
   for (const p of prepared) if (!p.route) stats.unmatched++;
+  maskPemLines(prepared, (p) => (p.route ? c.routeRedact.get(p.route) : c.redact));
   const routed: Routed[] = [];
   for (const g of group(prepared, c.formats)) {
     const route = g.items[0]!.route;
@@ -280,20 +285,8 @@ export function transformEvents(
       continue;
     }
     const redact = route ? c.routeRedact.get(route) : c.redact;
-    if (redact) {
-      const raw = redact.text(item.raw);
-      // Every value comes from the raw line: when it held nothing to mask, no key a value is masked
-      // by and no escape a parser could undo into something maskable, the walk is skipped (most lines).
-      const walk = raw !== item.raw || redact.mayHold(item.raw);
-      const id = item.doc.event.id;
-      const changedDoc = walk && redact.document(item.doc);
-      item.doc.event.id = id;
-      if (changedDoc || raw !== item.raw) {
-        item.raw = raw;
-        item.doc.tags = [...(item.doc.tags ?? []), '_redacted'];
-        stats.redacted++;
-      }
-    }
+    const masked = g.items.some((p) => p.masked);
+    if (redact && redactRouted(item, redact, masked)) stats.redacted++;
     routed.push(item);
   }
   return { routed, stats };

@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import {
-  deaggregate,
-  decodeKinesisRecord,
-  decodePayload,
-  kinesisEventId,
-} from '#shared/decode/kinesis.ts';
+import { decodeKinesisRecord, decodePayload, kinesisEventId } from '#shared/decode/kinesis.ts';
+import { deaggregate } from '#shared/decode/kpl.ts';
 import { loadJson, loadMessage } from '#test/helpers/events.ts';
 import {
   cloudWatchLogsData,
@@ -111,7 +107,10 @@ describe('decodeKinesisRecord', () => {
       decodeKinesisRecord(kinesisRecord(line, { seq }), opts).events.map((e) => e.message),
     ).toEqual([line]);
     const pretty = JSON.stringify(JSON.parse(line), null, 2);
-    expect(decodePayload(Buffer.from(pretty), 1 << 20)).toEqual({ kind: 'lines', lines: [line] });
+    expect(decodePayload(Buffer.from(pretty), 1 << 20)).toMatchObject({
+      kind: 'lines',
+      lines: [line],
+    });
   });
 
   it('rejects, without throwing, corrupt gzip, binary data, a KPL checksum mismatch and bad base64', () => {
@@ -181,5 +180,48 @@ describe('KPL aggregates the library reads nothing from', () => {
     };
     // Act / Assess
     expect(() => deaggregate(data, ref as never)).toThrow(/no user record/);
+  });
+});
+
+describe('bounds of one Kinesis record', () => {
+  it('gives a KPL aggregate one decompressed budget for all its user records', () => {
+    // Prepare: four gzip user records of 300 KB each, under a 1 MiB budget for the record.
+    const user = gzipData('x'.repeat(299_999).concat('\n'));
+    const record = kinesisRecord(kplAggregate([0, 1, 2, 3].map(() => ({ data: user }))), {
+      seq: sequenceNumber(0),
+    });
+    // Act
+    const decoded = decodeKinesisRecord(record, { maxBytes: 1024 * 1024 });
+    // Assess: three fit the budget; the fourth is refused for size, not decoded into a fourth copy.
+    expect(decoded.events).toHaveLength(3);
+    expect(decoded.rejected.map((r) => [r.reason, r.subSequenceNumber])).toEqual([
+      ['too_large', 3],
+    ]);
+  });
+
+  it('takes a forged CloudWatch Logs message of 300,000 events without overflowing the stack', () => {
+    // Prepare: the same tiny event 300,000 times compresses to a few hundred KB.
+    const logEvents = Array.from({ length: 300_000 }, () => ({
+      id: '1',
+      timestamp: 1,
+      message: 'x',
+    }));
+    const data = cloudWatchLogsData({
+      messageType: 'DATA_MESSAGE',
+      owner: '1',
+      logGroup: '/g',
+      logStream: 's',
+      subscriptionFilters: [],
+      logEvents,
+    });
+    expect(data.length).toBeLessThan(1024 * 1024);
+    // Act
+    const decoded = decodeKinesisRecord(kinesisRecord(data, { seq: sequenceNumber(0) }), {
+      maxBytes: 32 * 1024 * 1024,
+    });
+    // Assess: the record cap holds; the rest is overflow text, one line per event.
+    expect(decoded.events).toHaveLength(10_000);
+    const overflow = decoded.overflow.flatMap((o) => o.chunks).join('\n');
+    expect(overflow.split('\n').filter(Boolean)).toHaveLength(290_000);
   });
 });

@@ -15,7 +15,7 @@ const PEM_BODY =
   'MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9OiJjRazXBZ1BjP5CE/Wm/Rr500P\nRK+Lh9x5eJPo5CAZ3/ANBE0sTK0ZsDGMak2m1g73VHqIxFTz0Ta1d+NAjwnLe4nO';
 
 /**
- * 57 forms: key/value text, env dumps, form bodies, URL query keys, headers, JSON / YAML / Python dict
+ * 63 forms: key/value text, env dumps, form bodies, URL query keys, headers, JSON / YAML / Python dict
  * / Java toString renderings, camelCase, snake_case and kebab-case names, URLs with passwords, JWTs,
  * PEM blocks, and cloud and SaaS tokens with recognisable prefixes.
  */
@@ -295,5 +295,71 @@ export const SECRET_FORMS: readonly SecretForm[] = [
     name: 'PEM private key in a multiline message',
     line: `loaded key:\n-----BEGIN RSA PRIVATE KEY-----\n${PEM_BODY}\n-----END RSA PRIVATE KEY-----`,
     secrets: ['MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9OiJjRazXBZ1BjP5CE', 'RK+Lh9x5eJPo5CAZ3'],
+  },
+  // Command-line options and their value, a space between
+  {
+    name: '--password value',
+    line: 'exec: pg_dump --host db --username app --password Pa55w0rd-cli shop',
+    secrets: ['Pa55w0rd-cli'],
+  },
+  {
+    name: 'mysql -p value',
+    line: 'running: mysql -h db -u root -p Sq1-spaced-pw shop',
+    secrets: ['Sq1-spaced-pw'],
+  },
+  {
+    name: '--token value',
+    line: 'vault login --no-print --token tk-7f6e5d4c3b2a -method=token',
+    secrets: ['tk-7f6e5d4c3b2a'],
+  },
+  {
+    name: '--api-key value',
+    line: 'cli upload --api-key ak-cli-55aa66bb --region eu-west-1',
+    secrets: ['ak-cli-55aa66bb'],
+  },
+  {
+    name: '--secret "value"',
+    line: 'deploy --env prod --secret "sec cli 77ccdd" --wait',
+    secrets: ['sec cli 77ccdd'],
+  },
+  {
+    name: 'JSON argument list',
+    line: '{"level":"info","msg":"spawn worker","args":["--queue","jobs","--token","tk-args-1a2b3c"]}',
+    secrets: ['tk-args-1a2b3c'],
+  },
+];
+
+/** A PEM private key as container stdout logs it: one event per line. */
+export const PEM_LINES = [
+  '-----BEGIN RSA PRIVATE KEY-----',
+  ...PEM_BODY.split('\n'),
+  'AGVsbG8gd29ybGQ=',
+  '-----END RSA PRIVATE KEY-----',
+];
+
+/** Forms spread over several events of one stream. */
+export interface StreamSecretForm {
+  name: string;
+  lines: string[];
+  secrets: string[];
+}
+
+const PEM_SECRETS = [...PEM_BODY.split('\n'), 'AGVsbG8gd29ybGQ='];
+
+export const STREAM_SECRET_FORMS: readonly StreamSecretForm[] = [
+  {
+    name: 'PEM key one line per event',
+    lines: ['loading signing key', ...PEM_LINES, 'key loaded'],
+    secrets: PEM_SECRETS,
+  },
+  {
+    name: 'PEM key whose BEGIN came in an earlier delivery',
+    lines: PEM_LINES.slice(2),
+    secrets: PEM_SECRETS.slice(1),
+  },
+  {
+    name: 'PEM key cut short by other logging',
+    lines: [...PEM_LINES.slice(0, 2), 'GET /health 200'],
+    secrets: PEM_SECRETS.slice(0, 1),
   },
 ];

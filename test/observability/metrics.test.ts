@@ -58,3 +58,19 @@ describe('recordBatchMetrics', () => {
     expect(emf).not.toHaveProperty('BulkLatency');
   });
 });
+
+describe('recordBatchMetrics: records deferred by the batch caps', () => {
+  it('counts them apart from the records that failed', () => {
+    const metrics = createMetrics({ stage: 'test' });
+    recordBatchMetrics(metrics, {
+      events: 5,
+      documents: 5,
+      indexed: 5,
+      deadLettered: 0,
+      retry: 7,
+      deferred: 6,
+      indexMs: 1,
+    });
+    expect(metrics.serializeMetrics()).toMatchObject({ RecordsRetried: 1, RecordsDeferred: 6 });
+  });
+});

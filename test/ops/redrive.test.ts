@@ -4,10 +4,12 @@ import {
   type DeadLetterRow,
   parseOnFailureRecord,
   redriveDeadLetters,
+  redriveOnFailure,
 } from '#shared/ops/redrive.ts';
 import { createRecordingSinks } from '#shared/sinks/recording.ts';
 import type { IndexResult } from '#shared/sinks/types.ts';
 import { loadEvent } from '#test/helpers/events.ts';
+import { kinesisRecord, sequenceNumber } from '#test/helpers/kinesis-events.ts';
 
 const config = parseConfig({ version: 1 });
 const kinesisSource = {
@@ -75,6 +77,13 @@ describe('redriveDeadLetters', () => {
         record_id: 'c1',
         source: { trigger: 'cloudwatch-logs' },
       },
+      {
+        raw: 'subscription payload text password=[REDACTED]',
+        error: { message: 'x', reason: 'decode_json' },
+        attempts: 1,
+        record_id: 'c2',
+        source: { trigger: 'cloudwatch-logs', raw_encoding: 'text' },
+      },
     ];
     // Act
     const results = await redriveDeadLetters(
@@ -89,7 +98,9 @@ describe('redriveDeadLetters', () => {
       'delivered',
       'failed',
       'failed',
+      'skipped',
     ]);
+    expect(results[5]!.error).toMatch(/masked text/);
     expect(indexed).toEqual(['fixed', 'still-bad']);
     // The payload that decodes now went through the whole pipeline (archived), and nothing was dead-lettered again.
     expect(sinks.archived.flatMap((a) => a.rows).map((r) => JSON.parse(r).message)).toEqual([
@@ -120,5 +131,37 @@ describe('parseOnFailureRecord', () => {
     ).toMatchObject({ kind: 'kinesis' });
     expect(parseOnFailureRecord({ requestPayload: { foo: 1 } })).toMatchObject({ kind: 'unknown' });
     expect(parseOnFailureRecord('nope')).toMatchObject({ kind: 'unknown' });
+  });
+});
+
+describe('redriveOnFailure', () => {
+  it('reads a Kinesis batch back and delivers all of it, going on past what the batch caps defer', async () => {
+    // Prepare: three records of 600 lines under a 1,000-event batch cap: one record a pass.
+    const capped = parseConfig({
+      version: 1,
+      decode: { max_events_per_record: 1000, max_events_per_batch: 1000 },
+    });
+    const records = [0, 1, 2].map((r) =>
+      kinesisRecord(Array.from({ length: 600 }, (_, l) => `r${r} line ${l}`).join('\n'), {
+        seq: sequenceNumber(r),
+      }),
+    );
+    const sinks = createRecordingSinks();
+    const batch = {
+      shardId: 's',
+      startSequenceNumber: '1',
+      endSequenceNumber: '3',
+      batchSize: 3,
+      streamArn: 'a',
+    };
+    // Act
+    const result = await redriveOnFailure(
+      { kind: 'kinesis', batch },
+      { config: capped, sinks, documents: sinks.index, readKinesis: async () => records },
+      Date.now() + 20_000,
+    );
+    // Assess
+    expect(result).toEqual({ outcome: 'delivered' });
+    expect(sinks.indexed).toHaveLength(1800);
   });
 });
