@@ -8,6 +8,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/integration/**'],
+          // Fuzz, linear-time and hostile-input files take seconds; two cores shared with the other
+          // test files can stretch them past vitest's 5 s default without anything being wrong.
+          testTimeout: 30_000,
         },
       },
       {
