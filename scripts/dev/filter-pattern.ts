@@ -19,7 +19,8 @@ type Op = '=' | '!=' | '<' | '<=' | '>' | '>=';
 type Value = { kind: 'number'; n: number } | { kind: 'string'; s: string };
 type Test = (value: unknown, present: boolean) => boolean;
 type Expr =
-  | { kind: 'and' | 'or'; left: Expr; right: Expr }
+  | { kind: 'and'; left: Expr; right: Expr }
+  | { kind: 'or'; left: Expr; right: Expr }
   | { kind: 'test'; path: string; test: Test };
 
 const OPS: readonly Op[] = ['!=', '<=', '>=', '=', '<', '>'];
