@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Deployment, readDeployment } from '#scripts/dev/deployed.ts';
 import { localEnv } from '#scripts/local/stack.ts';
@@ -51,7 +52,8 @@ describe('npm run dev', () => {
   let deployment: Deployment;
   let dev: DevProcess;
   const logs = new CloudWatchLogsClient(target());
-  const kinesis = new KinesisClient(target());
+  // HTTP/1.1: moto does not speak the client's default HTTP/2.
+  const kinesis = new KinesisClient({ ...target(), requestHandler: new NodeHttpHandler() });
   const sqs = new SQSClient(target());
 
   beforeAll(async () => {
