@@ -3,8 +3,9 @@
 // The syntax is CloudWatch's own, as subscription filters apply it before delivery: terms and quoted
 // phrases (all must appear), `?term` (one of them must), `-term` (none may); `{ $.a.b[0] = "x*" && $.n > 3 }`
 // with = != < <= > >=, IS TRUE / IS FALSE / IS NULL / NOT EXISTS, && || and parentheses; `[ip, user, ...,
-// status = 4*, bytes > 1000]` over space-separated fields ("quoted" and [bracketed] fields count as one).
-// Regular expressions (`%…%`) are refused rather than matched some other way.
+// status = 4*, bytes > 1000]` over space-separated fields ("quoted" and [bracketed] fields count as one);
+// `%regex%` on its own or as a JSON / field value, run by RE2 (linear time whatever the expression).
+import { compileLinearRegex, type LinearRegex } from '#shared/linear-regex.ts';
 
 export class FilterPatternError extends Error {
   constructor(pattern: string, message: string) {
@@ -16,7 +17,10 @@ export class FilterPatternError extends Error {
 export type Matcher = (message: string) => boolean;
 
 type Op = '=' | '!=' | '<' | '<=' | '>' | '>=';
-type Value = { kind: 'number'; n: number } | { kind: 'string'; s: string };
+type Value =
+  | { kind: 'number'; n: number }
+  | { kind: 'string'; s: string }
+  | { kind: 'regex'; re: LinearRegex };
 type Test = (value: unknown, present: boolean) => boolean;
 type Expr =
   | { kind: 'and'; left: Expr; right: Expr }
@@ -73,11 +77,29 @@ function compare(op: Op, want: Value, got: unknown): boolean {
   }
   if (op !== '=' && op !== '!=') return false;
   if (got === undefined || got === null || typeof got === 'object') return op === '!=';
-  const same = wildcardMatch(want.s, String(got));
+  const same =
+    want.kind === 'regex' ? want.re.test(String(got)) : wildcardMatch(want.s, String(got));
   return op === '=' ? same : !same;
 }
 
-function literal(raw: string): Value {
+/** `%…%`: CloudWatch's regular expressions, which have no groups. */
+function regex(pattern: string, raw: string): LinearRegex {
+  const source = raw.slice(1, -1);
+  if (source === '' || /[()]/.test(source))
+    throw new FilterPatternError(
+      pattern,
+      `${raw}: a regular expression here has no ( ) and is not empty`,
+    );
+  try {
+    return compileLinearRegex(source);
+  } catch (error) {
+    throw new FilterPatternError(pattern, `${raw}: ${(error as Error).message}`);
+  }
+}
+
+function literal(pattern: string, raw: string): Value {
+  if (raw.startsWith('%') && raw.endsWith('%') && raw.length > 1)
+    return { kind: 'regex', re: regex(pattern, raw) };
   if (raw.startsWith('"')) return { kind: 'string', s: raw.slice(1, -1).replace(/\\(.)/g, '$1') };
   return /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(raw)
     ? { kind: 'number', n: Number(raw) }
@@ -98,6 +120,11 @@ function tokenize(pattern: string, body: string): string[] {
       if (j >= body.length) throw new FilterPatternError(pattern, 'unterminated quoted string');
       tokens.push(body.slice(i, j + 1));
       i = j + 1;
+    } else if (c === '%') {
+      const end = body.indexOf('%', i + 1);
+      if (end < 0) throw new FilterPatternError(pattern, 'unterminated %regular expression%');
+      tokens.push(body.slice(i, end + 1));
+      i = end + 1;
     } else if (body.startsWith('&&', i) || body.startsWith('||', i)) {
       tokens.push(body.slice(i, i + 2));
       i += 2;
@@ -112,7 +139,7 @@ function tokenize(pattern: string, body: string): string[] {
         continue;
       }
       let j = i;
-      while (j < body.length && !' \t\n"(),=!<>&|'.includes(body[j] as string)) j++;
+      while (j < body.length && !' \t\n"(),=!<>&|%'.includes(body[j] as string)) j++;
       if (j === i) throw new FilterPatternError(pattern, `unexpected ${JSON.stringify(c)}`);
       tokens.push(body.slice(i, j));
       i = j;
@@ -200,8 +227,8 @@ function comparison(pattern: string, tokens: string[], at: number, json: boolean
       pattern,
       `expected ${path} followed by = != < <= > >= and a value`,
     );
-  const want = literal(raw);
-  if (want.kind === 'string' && op !== '=' && op !== '!=')
+  const want = literal(pattern, raw);
+  if (want.kind !== 'number' && op !== '=' && op !== '!=')
     throw new FilterPatternError(pattern, `${op} needs a number, not ${raw}`);
   // A field the event lacks matches no comparison, != included.
   return [{ kind: 'test', path, test: (v, present) => present && compare(op, want, v) }, at + 3];
@@ -340,6 +367,11 @@ function compileTerms(pattern: string): Matcher {
     const m = re.exec(rest);
     if (!m) throw new FilterPatternError(pattern, 'unterminated quoted phrase');
     const [, prefix, raw = ''] = m;
+    if (raw.startsWith('%'))
+      throw new FilterPatternError(
+        pattern,
+        'a %regular expression% stands alone or is a JSON or field value',
+      );
     const term = raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
     (prefix === '?' ? any : prefix === '-' ? none : all).push(term);
   }
@@ -360,8 +392,10 @@ function compileTerms(pattern: string): Matcher {
 export function compileFilterPattern(pattern: string): Matcher {
   const body = pattern.trim();
   if (body === '') return () => true;
-  if (body.includes('%'))
-    throw new FilterPatternError(pattern, 'regular expressions (%…%) are not supported here');
+  if (body.length > 1 && body.startsWith('%') && body.endsWith('%')) {
+    const re = regex(pattern, body);
+    return (message) => re.test(message);
+  }
   if (body.startsWith('{')) {
     if (!body.endsWith('}')) throw new FilterPatternError(pattern, 'a JSON pattern ends with }');
     return compileJson(pattern, body.slice(1, -1));
