@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { EXIT, runCli, UsageError } from './cli.ts';
-import { ensureMotoVenv } from './local/moto.ts';
-import { LOCAL_DIR, REPO_ROOT, TMP_DIR, VENV_DIR } from './local/paths.ts';
+import { CFN_LINT, ensureMotoVenv } from './local/moto.ts';
+import { LOCAL_DIR, REPO_ROOT, TMP_DIR } from './local/paths.ts';
 
 const USAGE = `usage: npm run lint:template [-- STAGE...]
 
@@ -48,7 +48,7 @@ runCli({
         continue;
       }
       const template = path.join(out, 'cloudformation-template-update-stack.json');
-      const lint = spawnSync(path.join(VENV_DIR, 'bin', 'cfn-lint'), [template], {
+      const lint = spawnSync(CFN_LINT, [template], {
         cwd: REPO_ROOT,
         env,
         encoding: 'utf8',
