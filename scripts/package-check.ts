@@ -13,16 +13,29 @@ export const MAX_ZIP_BYTES = 1_000_000;
 const BUNDLE_EXTENSIONS = ['.cjs', '.mjs', '.js'];
 const REQUIRED_ENV = ['ARCHIVE_BUCKET', 'SLACK_WEBHOOK_PARAM', 'LOGFERRY_STAGE', 'NODE_OPTIONS'];
 const REQUIRED_OUTPUTS = ['ArchiveBucketName', 'FailureQueueUrl', 'LogStreamArn'];
-/** The functions that parse untrusted input: they may deliver, never reconfigure anything. */
-const INGEST_HANDLERS = new Set(['functions/cloudwatch-logs.handler', 'functions/kinesis.handler']);
 const INGEST_NEEDS = ['s3:PutObject', 'es:ESHttpPost', 'ssm:GetParameter', 'sqs:SendMessage'];
-const INGEST_NEVER = ['logs:PutSubscriptionFilter', 'iam:PassRole', 's3:GetObject'];
-const SUBSCRIBE_NEEDS = [
-  'logs:PutSubscriptionFilter',
-  'logs:DescribeSubscriptionFilters',
-  'sqs:SendMessage',
-];
-const SUBSCRIBE_NEVER = ['s3:PutObject', 'es:ESHttpPost', 'kinesis:GetRecords'];
+/**
+ * What each function's role must grant and must not, by handler. The ingest functions parse untrusted
+ * input: they may deliver (and ingestS3 read its source objects), never reconfigure anything.
+ */
+const GRANTS: Record<string, { needs: string[]; never: string[] }> = {
+  'functions/cloudwatch-logs.handler': {
+    needs: INGEST_NEEDS,
+    never: ['logs:PutSubscriptionFilter', 'iam:PassRole', 's3:GetObject'],
+  },
+  'functions/kinesis.handler': {
+    needs: [...INGEST_NEEDS, 'kinesis:GetRecords'],
+    never: ['logs:PutSubscriptionFilter', 'iam:PassRole', 's3:GetObject'],
+  },
+  'functions/s3.handler': {
+    needs: [...INGEST_NEEDS, 's3:GetObject', 'sqs:ReceiveMessage'],
+    never: ['logs:PutSubscriptionFilter', 'iam:PassRole'],
+  },
+  'functions/subscribe.handler': {
+    needs: ['logs:PutSubscriptionFilter', 'logs:DescribeSubscriptionFilters', 'sqs:SendMessage'],
+    never: ['s3:PutObject', 'es:ESHttpPost', 'kinesis:GetRecords'],
+  },
+};
 /** EC2 scopes none of these to resources: the one place a '*' resource is right. */
 const ENI_ACTIONS = new Set([
   'ec2:CreateNetworkInterface',
@@ -201,7 +214,8 @@ function checkFunctionResources(
   for (const name of REQUIRED_ENV) {
     if (!(name in variables)) problems.push(`${fnKey}: environment variable ${name} is missing`);
   }
-  const ingest = INGEST_HANDLERS.has(fn.handler);
+  const grants = GRANTS[fn.handler];
+  const ingest = grants?.needs.includes('es:ESHttpPost') ?? false;
   // A stage may be packaged before its domain exists; deploying it is refused (serverless-plugin.cjs).
   if (ingest && !('OPENSEARCH_URL' in variables))
     notes.push(
@@ -213,9 +227,26 @@ function checkFunctionResources(
       r.Type === 'AWS::Lambda::EventSourceMapping' && id.startsWith(`${prefix}EventSourceMapping`),
   );
   if (mappings.length > 0) {
-    // Invoked by a poller: failure handling is the mapping's.
+    // Invoked by a poller: failure handling is the mapping's (Kinesis) or the queue's (SQS).
     for (const [id, m] of mappings) {
       const p = m.Properties ?? {};
+      if (
+        !asArray(p.FunctionResponseTypes as string[] | undefined).includes(
+          'ReportBatchItemFailures',
+        )
+      )
+        problems.push(`${fnKey}: ${id} does not take partial batch responses`);
+      const source = (p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+        'Fn::GetAtt'
+      ]?.[0];
+      const queue = source ? resources[source] : undefined;
+      if (queue?.Type === 'AWS::SQS::Queue') {
+        if (!queue.Properties?.RedrivePolicy)
+          problems.push(
+            `${fnKey}: ${source} has no RedrivePolicy: a failing message would come back forever`,
+          );
+        continue;
+      }
       if (
         !(p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
           ?.Destination
@@ -225,12 +256,6 @@ function checkFunctionResources(
         problems.push(`${fnKey}: ${id} sets no MaximumRetryAttempts`);
       if (p.BisectBatchOnFunctionError !== true)
         problems.push(`${fnKey}: ${id} does not bisect on error`);
-      if (
-        !asArray(p.FunctionResponseTypes as string[] | undefined).includes(
-          'ReportBatchItemFailures',
-        )
-      )
-        problems.push(`${fnKey}: ${id} does not take partial batch responses`);
     }
   } else {
     // Invoked asynchronously (CloudWatch Logs, EventBridge): retries, then the on-failure destination.
@@ -259,23 +284,11 @@ function checkFunctionResources(
     return undefined;
   }
   const actions = roleActions(template, roleId);
-  const needs = ingest
-    ? INGEST_NEEDS
-    : fn.handler === 'functions/subscribe.handler'
-      ? SUBSCRIBE_NEEDS
-      : [];
-  const never = ingest
-    ? INGEST_NEVER
-    : fn.handler === 'functions/subscribe.handler'
-      ? SUBSCRIBE_NEVER
-      : [];
-  for (const action of needs)
+  for (const action of grants?.needs ?? [])
     if (!actions.has(action)) problems.push(`${fnKey}: ${roleId} does not grant ${action}`);
-  for (const action of never)
+  for (const action of grants?.never ?? [])
     if (actions.has(action))
       problems.push(`${fnKey}: ${roleId} grants ${action}, which it never uses`);
-  if (mappings.length > 0 && !actions.has('kinesis:GetRecords'))
-    problems.push(`${fnKey}: ${roleId} cannot read its stream (kinesis:GetRecords)`);
   return roleId;
 }
 

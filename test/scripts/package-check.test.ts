@@ -173,6 +173,38 @@ describe('checkTemplate', () => {
     ]);
   });
 
+  it("takes an SQS-fed function's failure handling from its queue's redrive policy", () => {
+    const t = template();
+    const functions = {
+      ...FUNCTIONS,
+      ingestS3: { handler: 'functions/s3.handler', events: [{ sqs: {} }] },
+    };
+    Object.assign(t.Resources, {
+      IngestS3LambdaFunction: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Environment: ENV, Role: { 'Fn::Sub': '${IngestS3Role.Arn}' } },
+      },
+      IngestS3EventSourceMappingSQSQueue: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: {
+          EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        },
+      },
+      Queue: { Type: 'AWS::SQS::Queue', Properties: { RedrivePolicy: { maxReceiveCount: 5 } } },
+      IngestS3Role: role(
+        ...INGEST,
+        allow(['s3:GetObject'], 'arn:aws:s3:::src/*'),
+        allow(['sqs:ReceiveMessage'], 'arn:aws:sqs:r:1:q'),
+      ),
+    });
+    expect(checkTemplate(functions, t).problems).toEqual([]);
+    t.Resources.Queue!.Properties = {};
+    expect(checkTemplate(functions, t).problems).toEqual([
+      'ingestS3: Queue has no RedrivePolicy: a failing message would come back forever',
+    ]);
+  });
+
   it('notes, without failing, a stage packaged before it has an OpenSearch endpoint', () => {
     const t = template();
     const env = { Variables: { ...ENV.Variables, OPENSEARCH_URL: undefined } };
