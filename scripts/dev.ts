@@ -87,7 +87,10 @@ runCli({
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
 
-    const mappings = deployment.mappings.filter((m) => byArn.has(m.functionArn));
+    // Kinesis mappings only: an SQS-fed function (ingestS3) is not polled here (docs/deploy.md).
+    const mappings = deployment.mappings.filter(
+      (m) => byArn.has(m.functionArn) && m.streamArn.startsWith('arn:aws:kinesis:'),
+    );
     const pollers = mappings.map((mapping: DeployedMapping) => {
       state.checkpoints[mapping.uuid] ??= {};
       return pollKinesis({

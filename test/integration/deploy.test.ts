@@ -104,16 +104,18 @@ describe('npm run deploy:local', () => {
     expect(output).toMatch(/FailureQueueUrl: http/);
   });
 
-  it('creates the three functions as serverless.yml says, each with a role of its own', async () => {
+  it('creates the functions as serverless.yml says, each with a role of its own', async () => {
     const byName = new Map(deployment.functions.map((f) => [f.name, f]));
     expect([...byName.keys()].sort()).toEqual([
       'logferry-local-ingestCloudwatch',
       'logferry-local-ingestKinesis',
+      'logferry-local-ingestS3',
       'logferry-local-subscribeLogGroups',
     ]);
     for (const [name, handler, memory] of [
       ['logferry-local-ingestCloudwatch', 'functions/cloudwatch-logs.handler', 1769],
       ['logferry-local-ingestKinesis', 'functions/kinesis.handler', 1769],
+      ['logferry-local-ingestS3', 'functions/s3.handler', 1769],
       ['logferry-local-subscribeLogGroups', 'functions/subscribe.handler', 256],
     ] as const) {
       const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
@@ -131,7 +133,7 @@ describe('npm run deploy:local', () => {
       expect(Configuration?.Environment?.Variables?.ARCHIVE_BUCKET).toMatch(/^logferry-local-/);
     }
     const roles = new Set(deployment.functions.map((f) => f.role));
-    expect(roles.size).toBe(3);
+    expect(roles.size).toBe(4);
     // moto reports x86_64 whatever CloudFormation asked; the template it was given asks for arm64.
     const lambdas = Object.values(deployment.template.Resources ?? {}).filter(
       (r) => r.Type === 'AWS::Lambda::Function',
@@ -144,8 +146,9 @@ describe('npm run deploy:local', () => {
   });
 
   it('maps the stream to ingestKinesis with the batching and failure handling of serverless.yml', () => {
-    expect(deployment.mappings).toHaveLength(1);
-    const [mapping] = deployment.mappings;
+    const kinesis = deployment.mappings.filter((m) => m.streamArn.includes(':kinesis:'));
+    expect(kinesis).toHaveLength(1);
+    const [mapping] = kinesis;
     expect(mapping).toMatchObject({
       functionArn: expect.stringMatching(/:function:logferry-local-ingestKinesis$/),
       streamArn: expect.stringMatching(/:stream\/logferry-local-logs$/),
@@ -167,7 +170,7 @@ describe('npm run deploy:local', () => {
     const subscribe = deployment.functions.find((f) => f.name.endsWith('-subscribeLogGroups'));
     expect(ingest?.async).toMatchObject({ maxRetries: 2, maxEventAgeMs: 21_600_000 });
     expect(subscribe?.async.maxRetries).toBe(1);
-    expect(ingest?.async.onFailure).toBe(deployment.mappings[0]?.onFailure);
+    expect(ingest?.async.onFailure).toMatch(/:logferry-local-LogferryFailureQueue-/);
   });
 
   it('runs the subscribe function on the CreateLogGroup rule and the schedule', async () => {
@@ -199,6 +202,12 @@ describe('npm run deploy:local', () => {
       'ssm:GetParameter',
       'secretsmanager:GetSecretValue',
     ];
+    const s3 = await roleActions(iam, role('-ingestS3'));
+    expect([...s3]).toEqual(
+      expect.arrayContaining([...delivery, 's3:GetObject', 'sqs:ReceiveMessage']),
+    );
+    for (const never of ['logs:PutSubscriptionFilter', 'iam:PassRole', 'kinesis:GetRecords'])
+      expect(s3.has(never), never).toBe(false);
     for (const actions of [cloudwatch, kinesis]) {
       expect([...actions]).toEqual(expect.arrayContaining([...delivery, 'sqs:SendMessage']));
       // Parsing untrusted input: no subscription filters, no roles to pass, nothing to read back.
@@ -232,7 +241,8 @@ describe('npm run deploy:local', () => {
     await deployLocal({ kinesisBatchSize: 100 });
     const again = await readDeployment(target());
     expect(again.stackId).toBe(deployment.stackId);
-    expect(again.mappings[0]?.settings.batchSize).toBe(100);
+    const kinesis = again.mappings.find((m) => m.streamArn.includes(':kinesis:'));
+    expect(kinesis?.settings.batchSize).toBe(100);
   }, 300_000);
 
   it('refuses to deploy a stage that has no OpenSearch endpoint', async () => {
