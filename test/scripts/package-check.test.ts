@@ -182,7 +182,7 @@ describe('checkTemplate', () => {
     Object.assign(t.Resources, {
       IngestS3LambdaFunction: {
         Type: 'AWS::Lambda::Function',
-        Properties: { Environment: ENV, Role: { 'Fn::Sub': '${IngestS3Role.Arn}' } },
+        Properties: { Environment: ENV, Role: { 'Fn::Sub': `\${IngestS3Role.Arn}` } },
       },
       IngestS3EventSourceMappingSQSQueue: {
         Type: 'AWS::Lambda::EventSourceMapping',
