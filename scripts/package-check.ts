@@ -1,5 +1,6 @@
 // Checks what `serverless package` left in .serverless/: one small zip per function holding its bundle, source map
-// and the validated logferry.json, and a CloudFormation template with the resources and grants serverless.yml promises.
+// and the validated logferry.json, and a CloudFormation template with the resources, failure handling and per-function
+// grants serverless.yml promises.
 //
 //   npx serverless package && npx tsx scripts/package-check.ts [--dir .serverless] [--max-bytes 1000000]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,15 +11,40 @@ import { pathToFileURL } from 'node:url';
 export const MAX_ZIP_BYTES = 1_000_000;
 
 const BUNDLE_EXTENSIONS = ['.cjs', '.mjs', '.js'];
-const REQUIRED_ACTIONS = ['s3:PutObject', 'es:ESHttpPost', 'ssm:GetParameter', 'sqs:SendMessage'];
-const REQUIRED_ENV = [
-  'OPENSEARCH_URL',
-  'ARCHIVE_BUCKET',
-  'SLACK_WEBHOOK_PARAM',
-  'LOGFERRY_STAGE',
-  'NODE_OPTIONS',
-];
-const REQUIRED_OUTPUTS = ['ArchiveBucketName', 'FailureQueueUrl'];
+const REQUIRED_ENV = ['ARCHIVE_BUCKET', 'SLACK_WEBHOOK_PARAM', 'LOGFERRY_STAGE', 'NODE_OPTIONS'];
+const REQUIRED_OUTPUTS = ['ArchiveBucketName', 'FailureQueueUrl', 'LogStreamArn'];
+const INGEST_NEEDS = ['s3:PutObject', 'es:ESHttpPost', 'ssm:GetParameter', 'sqs:SendMessage'];
+/**
+ * What each function's role must grant and must not, by handler. The ingest functions parse untrusted
+ * input: they may deliver (and ingestS3 read its source objects), never reconfigure anything.
+ */
+const GRANTS: Record<string, { needs: string[]; never: string[] }> = {
+  'functions/cloudwatch-logs.handler': {
+    needs: INGEST_NEEDS,
+    never: ['logs:PutSubscriptionFilter', 'iam:PassRole', 's3:GetObject'],
+  },
+  'functions/kinesis.handler': {
+    needs: [...INGEST_NEEDS, 'kinesis:GetRecords'],
+    never: ['logs:PutSubscriptionFilter', 'iam:PassRole', 's3:GetObject'],
+  },
+  'functions/s3.handler': {
+    needs: [...INGEST_NEEDS, 's3:GetObject', 'sqs:ReceiveMessage'],
+    never: ['logs:PutSubscriptionFilter', 'iam:PassRole'],
+  },
+  'functions/subscribe.handler': {
+    needs: ['logs:PutSubscriptionFilter', 'logs:DescribeSubscriptionFilters', 'sqs:SendMessage'],
+    never: ['s3:PutObject', 'es:ESHttpPost', 'kinesis:GetRecords'],
+  },
+};
+/** EC2 scopes none of these to resources: the one place a '*' resource is right. */
+const ENI_ACTIONS = new Set([
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+]);
 
 export interface ZipEntry {
   name: string;
@@ -34,16 +60,24 @@ export interface ZipReport {
 export interface PackageReport {
   zips: ZipReport[];
   problems: string[];
+  /** What is fine for a package but worth saying (a stage that cannot be deployed yet). */
+  notes: string[];
 }
 
-interface FunctionState {
+export interface FunctionState {
   handler: string;
   package?: { artifact?: string };
   events?: Array<Record<string, unknown>>;
 }
 
-type Resource = { Type?: string; Properties?: Record<string, unknown> };
-type Template = { Resources?: Record<string, Resource>; Outputs?: Record<string, unknown> };
+type Resource = {
+  Type?: string;
+  Properties?: Record<string, unknown>;
+  Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
+export type Template = { Resources?: Record<string, Resource>; Outputs?: Record<string, unknown> };
 type Statement = { Effect?: string; Action?: string | string[]; Resource?: unknown };
 
 /**
@@ -131,18 +165,48 @@ function checkZip(
   return report;
 }
 
+/** The logical id of the role a function's `Role` names (`Fn::GetAtt` or `Fn::Sub '${X.Arn}'`). */
+function roleIdOf(role: unknown): string | undefined {
+  const r = role as { 'Fn::GetAtt'?: [string, string]; 'Fn::Sub'?: unknown } | undefined;
+  if (r?.['Fn::GetAtt']) return r['Fn::GetAtt'][0];
+  if (typeof r?.['Fn::Sub'] === 'string')
+    return /^\$\{([A-Za-z0-9]+)\.Arn\}$/.exec(r['Fn::Sub'])?.[1];
+  return undefined;
+}
+
+/** The Allow actions a role holds: its inline policies, and the policies that name it in `Roles`. */
+function roleActions(template: Template, roleId: string): Set<string> {
+  const resources = template.Resources ?? {};
+  const role = resources[roleId]?.Properties ?? {};
+  const docs = (
+    (role.Policies ?? []) as Array<{ PolicyDocument?: { Statement?: Statement[] } }>
+  ).map((p) => p.PolicyDocument);
+  for (const r of Object.values(resources)) {
+    const roles = (r.Properties?.Roles ?? []) as Array<{ Ref?: string }>;
+    // Conditional policies count as held: the check is of the most a role can ever have.
+    if (r.Type?.startsWith('AWS::IAM::') && roles.some((x) => x?.Ref === roleId))
+      docs.push(r.Properties?.PolicyDocument as { Statement?: Statement[] });
+  }
+  const actions = new Set<string>();
+  for (const doc of docs)
+    for (const st of doc?.Statement ?? [])
+      if (st.Effect === 'Allow') for (const a of asArray(st.Action)) actions.add(a);
+  return actions;
+}
+
 function checkFunctionResources(
   fnKey: string,
   fn: FunctionState,
   template: Template,
   problems: string[],
-): void {
+  notes: string[],
+): string | undefined {
   const resources = template.Resources ?? {};
   const prefix = normalizedFunctionName(fnKey);
   const lambda = resources[`${prefix}LambdaFunction`];
   if (lambda?.Type !== 'AWS::Lambda::Function') {
     problems.push(`${fnKey}: template has no ${prefix}LambdaFunction`);
-    return;
+    return undefined;
   }
   const variables = ((
     lambda.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined
@@ -150,15 +214,60 @@ function checkFunctionResources(
   for (const name of REQUIRED_ENV) {
     if (!(name in variables)) problems.push(`${fnKey}: environment variable ${name} is missing`);
   }
+  const grants = GRANTS[fn.handler];
+  const ingest = grants?.needs.includes('es:ESHttpPost') ?? false;
+  // A stage may be packaged before its domain exists; deploying it is refused (serverless-plugin.cjs).
+  if (ingest && !('OPENSEARCH_URL' in variables))
+    notes.push(
+      `${fnKey}: no OPENSEARCH_URL (opensearchEndpoint unset): a deploy of this stage is refused`,
+    );
 
-  const eventConfig = resources[`${prefix}LambdaEvConf`]?.Properties;
-  const onFailure = (
-    eventConfig?.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined
-  )?.OnFailure;
-  if (!onFailure?.Destination)
-    problems.push(`${fnKey}: no on-failure destination (${prefix}LambdaEvConf)`);
-  if (eventConfig?.MaximumRetryAttempts === undefined)
-    problems.push(`${fnKey}: MaximumRetryAttempts is not set`);
+  const mappings = Object.entries(resources).filter(
+    ([id, r]) =>
+      r.Type === 'AWS::Lambda::EventSourceMapping' && id.startsWith(`${prefix}EventSourceMapping`),
+  );
+  if (mappings.length > 0) {
+    // Invoked by a poller: failure handling is the mapping's (Kinesis) or the queue's (SQS).
+    for (const [id, m] of mappings) {
+      const p = m.Properties ?? {};
+      if (
+        !asArray(p.FunctionResponseTypes as string[] | undefined).includes(
+          'ReportBatchItemFailures',
+        )
+      )
+        problems.push(`${fnKey}: ${id} does not take partial batch responses`);
+      const source = (p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+        'Fn::GetAtt'
+      ]?.[0];
+      const queue = source ? resources[source] : undefined;
+      if (queue?.Type === 'AWS::SQS::Queue') {
+        if (!queue.Properties?.RedrivePolicy)
+          problems.push(
+            `${fnKey}: ${source} has no RedrivePolicy: a failing message would come back forever`,
+          );
+        continue;
+      }
+      if (
+        !(p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
+          ?.Destination
+      )
+        problems.push(`${fnKey}: ${id} has no on-failure destination`);
+      if (p.MaximumRetryAttempts === undefined)
+        problems.push(`${fnKey}: ${id} sets no MaximumRetryAttempts`);
+      if (p.BisectBatchOnFunctionError !== true)
+        problems.push(`${fnKey}: ${id} does not bisect on error`);
+    }
+  } else {
+    // Invoked asynchronously (CloudWatch Logs, EventBridge): retries, then the on-failure destination.
+    const eventConfig = resources[`${prefix}LambdaEvConf`]?.Properties;
+    const onFailure = (
+      eventConfig?.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined
+    )?.OnFailure;
+    if (!onFailure?.Destination)
+      problems.push(`${fnKey}: no on-failure destination (${prefix}LambdaEvConf)`);
+    if (eventConfig?.MaximumRetryAttempts === undefined)
+      problems.push(`${fnKey}: MaximumRetryAttempts is not set`);
+  }
 
   const wanted = (fn.events ?? []).filter((event) => 'cloudwatchLog' in event).length;
   const filters = Object.entries(resources).filter(
@@ -168,6 +277,19 @@ function checkFunctionResources(
   ).length;
   if (filters !== wanted)
     problems.push(`${fnKey}: ${wanted} cloudwatchLog events but ${filters} subscription filters`);
+
+  const roleId = roleIdOf(lambda.Properties?.Role);
+  if (!roleId || resources[roleId]?.Type !== 'AWS::IAM::Role') {
+    problems.push(`${fnKey}: its Role is not a role of this template`);
+    return undefined;
+  }
+  const actions = roleActions(template, roleId);
+  for (const action of grants?.needs ?? [])
+    if (!actions.has(action)) problems.push(`${fnKey}: ${roleId} does not grant ${action}`);
+  for (const action of grants?.never ?? [])
+    if (actions.has(action))
+      problems.push(`${fnKey}: ${roleId} grants ${action}, which it never uses`);
+  return roleId;
 }
 
 function checkSharedResources(template: Template, problems: string[]): void {
@@ -200,30 +322,62 @@ function checkSharedResources(template: Template, problems: string[]): void {
   expectType('LogferryArchiveBucketPolicy', 'AWS::S3::BucketPolicy');
   expectType('LogferryFailureQueue', 'AWS::SQS::Queue');
 
-  const role = expectType('IamRoleLambdaExecution', 'AWS::IAM::Role');
-  const policies = (role?.Properties?.Policies ?? []) as Array<{
-    PolicyDocument?: { Statement?: Statement[] };
-  }>;
-  const statements = policies.flatMap((policy) => policy.PolicyDocument?.Statement ?? []);
-  const actions = new Set(statements.flatMap((statement) => asArray(statement.Action)));
-  for (const action of REQUIRED_ACTIONS) {
-    if (!actions.has(action)) problems.push(`execution role does not grant ${action}`);
-  }
-  for (const statement of statements) {
-    const wildcardAction = asArray(statement.Action).some(
-      (action) => action === '*' || action.endsWith(':*'),
-    );
-    const wildcardResource = asArray(statement.Resource as unknown).some(
-      (resource) => resource === '*',
-    );
-    if (statement.Effect === 'Allow' && (wildcardAction || wildcardResource)) {
-      problems.push(`execution role has a wildcard grant: ${JSON.stringify(statement)}`);
+  const stage = (resources.LogferryArchiveBucket as Resource | undefined)?.DeletionPolicy;
+  if (stage !== 'Retain' && stage !== 'Delete')
+    problems.push('LogferryArchiveBucket: DeletionPolicy is neither Retain nor Delete');
+  const topic = expectType('LogferryAlarmTopic', 'AWS::SNS::Topic')?.Properties ?? {};
+  if (!topic.KmsMasterKeyId) problems.push('LogferryAlarmTopic is not encrypted (KmsMasterKeyId)');
+
+  for (const [id, r] of Object.entries(resources)) {
+    if (!r.Type?.startsWith('AWS::IAM::')) continue;
+    const docs = [
+      r.Properties?.PolicyDocument,
+      ...((r.Properties?.Policies ?? []) as Array<{ PolicyDocument?: unknown }>).map(
+        (p) => p.PolicyDocument,
+      ),
+    ] as Array<{ Statement?: Statement[] } | undefined>;
+    for (const statement of docs.flatMap((d) => d?.Statement ?? [])) {
+      const actions = asArray(statement.Action);
+      const wildcardAction = actions.some((action) => action === '*' || action.endsWith(':*'));
+      const wildcardResource = asArray(statement.Resource as unknown).some(
+        (resource) => resource === '*',
+      );
+      const eniOnly = actions.every((action) => ENI_ACTIONS.has(action));
+      if (statement.Effect === 'Allow' && (wildcardAction || (wildcardResource && !eniOnly)))
+        problems.push(`${id} has a wildcard grant: ${JSON.stringify(statement)}`);
     }
   }
 
   for (const output of REQUIRED_OUTPUTS) {
     if (!template.Outputs?.[output]) problems.push(`template has no output ${output}`);
   }
+}
+
+/**
+ * Checks a packaged template against the functions osls packaged: each function's failure handling
+ * (the mapping's for stream functions, the event invoke configuration's for the others), a role of its
+ * own holding what it needs and none of what it must not, and the shared resources.
+ *
+ * @example
+ * const { problems } = checkTemplate(state.service.functions, template);
+ */
+export function checkTemplate(
+  functions: Record<string, FunctionState>,
+  template: Template,
+): { problems: string[]; notes: string[] } {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const roleOwners = new Map<string, string>();
+  for (const [key, fn] of Object.entries(functions)) {
+    const roleId = checkFunctionResources(key, fn, template, problems, notes);
+    if (!roleId) continue;
+    const owner = roleOwners.get(roleId);
+    if (owner)
+      problems.push(`${key} shares ${roleId} with ${owner}: each function needs its own role`);
+    roleOwners.set(roleId, key);
+  }
+  checkSharedResources(template, problems);
+  return { problems, notes };
 }
 
 /**
@@ -242,7 +396,11 @@ export function checkPackage(dir: string, maxBytes = MAX_ZIP_BYTES): PackageRepo
     state = readJson(statePath);
     template = readJson(templatePath);
   } catch (err) {
-    return { zips: [], problems: [`cannot read the package in ${dir}: ${(err as Error).message}`] };
+    return {
+      zips: [],
+      problems: [`cannot read the package in ${dir}: ${(err as Error).message}`],
+      notes: [],
+    };
   }
 
   const functions = Object.entries(state.service?.functions ?? {});
@@ -251,7 +409,6 @@ export function checkPackage(dir: string, maxBytes = MAX_ZIP_BYTES): PackageRepo
   for (const [key, fn] of functions) {
     const zip = checkZip(dir, key, fn, maxBytes, problems);
     if (zip) zips.push(zip);
-    checkFunctionResources(key, fn, template, problems);
   }
   // A zip nobody claims is a leftover from an older package run: list it, and hold it to the same budget.
   const claimed = new Set(zips.map((zip) => path.basename(zip.file)));
@@ -263,8 +420,8 @@ export function checkPackage(dir: string, maxBytes = MAX_ZIP_BYTES): PackageRepo
     zips.push({ file, bytes, entries: listZip(readFileSync(file)) });
     if (bytes > maxBytes) problems.push(`${name} is ${bytes} bytes, over ${maxBytes}`);
   }
-  checkSharedResources(template, problems);
-  return { zips, problems };
+  const checked = checkTemplate(Object.fromEntries(functions), template);
+  return { zips, problems: [...problems, ...checked.problems], notes: checked.notes };
 }
 
 function parseArgs(argv: string[]): { dir: string; maxBytes: number } {
@@ -290,11 +447,12 @@ function parseArgs(argv: string[]): { dir: string; maxBytes: number } {
 
 function main(): number {
   const { dir, maxBytes } = parseArgs(process.argv.slice(2));
-  const { zips, problems } = checkPackage(dir, maxBytes);
+  const { zips, problems, notes } = checkPackage(dir, maxBytes);
   for (const zip of zips) {
     const files = zip.entries.map((entry) => `${entry.name} (${entry.size})`).join(', ');
     console.log(`${path.basename(zip.file)}\t${zip.bytes} bytes\t${files}`);
   }
+  for (const note of notes) console.log(`note: ${note}`);
   for (const problem of problems) console.error(`problem: ${problem}`);
   console.log(
     problems.length === 0

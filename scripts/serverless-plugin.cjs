@@ -1,7 +1,8 @@
 // logferry's serverless plugin. Before anything is packaged: validates logferry.yml, so a bad
 // configuration fails the build with file, path and reason, and writes it validated as logferry.json,
-// which the bundles read (and check again) at cold start without the YAML parser. After a deploy:
-// runs `npm run bootstrap` (index templates, ISM retention).
+// which the bundles read (and check again) at cold start without the YAML parser. Before a deploy:
+// refuses a stage without an OpenSearch endpoint. After a deploy: runs `npm run bootstrap` (index
+// templates, ISM retention).
 //
 // Bootstrap is a hook rather than a CloudFormation custom resource: no extra Lambda to ship and keep in
 // the domain's VPC, a failure cannot roll the stack back, and the same command runs by hand. The cost:
@@ -18,7 +19,12 @@ class LogferryPlugin {
     this.options = options ?? {};
     const check = () => this.checkConfig();
     this.hooks = {
-      'before:package:initialize': check,
+      'before:package:initialize': () => {
+        this.checkEndpoint(false);
+        check();
+      },
+      // Also runs for `deploy --package DIR`, which skips packaging.
+      'before:deploy:deploy': () => this.checkEndpoint(true),
       'before:deploy:function:initialize': check,
       // `invoke local` runs the same bundle, so it needs the same JSON, made from the current YAML.
       'before:invoke:local:invoke': check,
@@ -33,6 +39,25 @@ class LogferryPlugin {
       path.join(root, 'node_modules', '.bin', 'tsx'),
       [path.join(root, 'scripts', script), ...args],
       { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
+    );
+  }
+
+  /**
+   * Only the `local` stage has a default endpoint (the local stack's): anywhere else, functions without one
+   * would fail every batch. Packaging without it is allowed (CI lints every stage's template) with a warning.
+   */
+  checkEndpoint(deploying) {
+    const { service } = this.serverless;
+    const stage = this.options.stage ?? service.provider.stage;
+    if (service.provider.environment?.OPENSEARCH_URL) return;
+    const how = `set params.${stage}.opensearchEndpoint in serverless.yml, or pass --param="opensearchEndpoint=https://…"`;
+    if (deploying) {
+      throw new this.serverless.classes.Error(
+        `stage ${stage} has no OpenSearch endpoint for the functions to index into: ${how}`,
+      );
+    }
+    this.serverless.cli.log(
+      `logferry: stage ${stage} has no OpenSearch endpoint yet; a deploy will fail until you ${how}`,
     );
   }
 

@@ -22,6 +22,8 @@ import {
 } from './process.ts';
 
 const MOTO_SERVER = path.join(VENV_DIR, 'bin', 'moto_server');
+/** The cfn-lint moto validates templates with, for `npm run lint:template`. */
+export const CFN_LINT = path.join(VENV_DIR, 'bin', 'cfn-lint');
 /** Found in moto's command line, to recognise our server behind a pid. */
 export const MOTO_MARKER = MOTO_SERVER;
 const STAMP_FILE = path.join(VENV_DIR, '.logferry-requirements.sha256');

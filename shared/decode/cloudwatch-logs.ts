@@ -24,7 +24,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks the decoded JSON is a subscription message; names the first thing wrong. */
+/**
+ * An event id as a string. CloudWatch Logs sends strings (56 digits, past any JSON number's precision);
+ * emulators such as moto and some older agents send small integers, which convert to the same string on
+ * every delivery. A number that JSON cannot carry exactly (fraction, negative, past 2^53) would give an id
+ * that differs from the sender's, so it is refused like any other id that is not a string.
+ */
+function eventId(id: unknown, index: number): string {
+  if (typeof id === 'string') return id;
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return String(id);
+  throw new DecodeError(
+    `logEvents[${index}].id is ${typeof id === 'number' ? `the number ${id}, which is not exact as an id` : `not a string (${id === null ? 'null' : typeof id})`}`,
+    'shape',
+  );
+}
+
+/** Checks the decoded JSON is a subscription message (event ids made strings); names the first thing wrong. */
 export function asCloudWatchLogsMessage(value: unknown): CloudWatchLogsMessage {
   if (!isRecord(value)) throw new DecodeError('subscription message is not a JSON object', 'shape');
   const { messageType, logGroup, logStream, logEvents } = value;
@@ -41,14 +56,10 @@ export function asCloudWatchLogsMessage(value: unknown): CloudWatchLogsMessage {
   if (!Array.isArray(logEvents))
     throw new DecodeError('subscription message lacks logEvents', 'shape');
   for (const [i, ev] of logEvents.entries()) {
-    if (
-      !isRecord(ev) ||
-      typeof ev.id !== 'string' ||
-      typeof ev.timestamp !== 'number' ||
-      typeof ev.message !== 'string'
-    ) {
+    if (!isRecord(ev) || typeof ev.timestamp !== 'number' || typeof ev.message !== 'string') {
       throw new DecodeError(`logEvents[${i}] is not {id, timestamp, message}`, 'shape');
     }
+    ev.id = eventId(ev.id, i);
   }
   return value as unknown as CloudWatchLogsMessage;
 }

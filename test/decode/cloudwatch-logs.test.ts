@@ -17,6 +17,25 @@ function reasonOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
+/** A data message as emulators send it: moto puts the event ids in as JSON numbers. */
+function payloadWithIds(...ids: unknown[]): string {
+  const logEvents = ids.map((id, i) => ({
+    id,
+    timestamp: 1_700_000_000_000 + i,
+    message: `line ${i}`,
+  }));
+  return gzipSync(
+    JSON.stringify({
+      messageType: 'DATA_MESSAGE',
+      owner: '123456789012',
+      logGroup: 'g',
+      logStream: 's',
+      subscriptionFilters: ['f'],
+      logEvents,
+    }),
+  ).toString('base64');
+}
+
 describe('decodeCloudWatchLogsData', () => {
   it('decodes every sample event to its readable fixture', () => {
     for (const name of ['nginx-access', 'nginx-error', 'app-json', 'lambda', 'control']) {
@@ -69,6 +88,41 @@ describe('decodeCloudWatchLogsData', () => {
     ],
   ])('rejects %s with a DecodeError', (_name, data, reason) => {
     expect(reasonOf(() => decodeCloudWatchLogsData(data, MAX))).toBe(reason);
+  });
+
+  it('turns numeric event ids (moto, older agents) into the same strings on every delivery', () => {
+    // Act: the same payload decoded twice, as a redelivered record would be
+    const first = decodeCloudWatchLogsData(payloadWithIds(0, 7, 9_007_199_254_740_991), MAX);
+    const again = decodeCloudWatchLogsData(payloadWithIds(0, 7, 9_007_199_254_740_991), MAX);
+    // Assess
+    expect(first.logEvents.map((e) => e.id)).toEqual(['0', '7', '9007199254740991']);
+    expect(toInputEvents(again, 'r').map((e) => e.id)).toEqual(['0', '7', '9007199254740991']);
+  });
+
+  it('keeps string ids as they are, next to numeric ones', () => {
+    const msg = decodeCloudWatchLogsData(
+      payloadWithIds('31953106606966983378809025079804211143289615424298221568', 3),
+      MAX,
+    );
+    expect(msg.logEvents.map((e) => e.id)).toEqual([
+      '31953106606966983378809025079804211143289615424298221568',
+      '3',
+    ]);
+  });
+
+  it.each([
+    ['a fraction', 1.5],
+    ['a negative number', -1],
+    // An AWS id read as a JSON number has already lost its digits: no string can give it back.
+    ['a number past 2^53', 2 ** 60],
+    ['null', null],
+    ['an object', { n: 1 }],
+    ['a boolean', true],
+  ])('still rejects an event id that is %s', (_name, id) => {
+    expect(reasonOf(() => decodeCloudWatchLogsData(payloadWithIds('1', id), MAX))).toBe('shape');
+    expect(() => decodeCloudWatchLogsData(payloadWithIds('1', id), MAX)).toThrow(
+      /logEvents\[1\]\.id/,
+    );
   });
 
   it('rejects a non-string payload', () => {
