@@ -4,8 +4,8 @@ import type { Fields, ParsedLine } from '#shared/model.ts';
 import { requestFields } from './http-request.ts';
 import { levelFromName } from './level.ts';
 import { child } from './merge.ts';
-import { wallTimeToEpoch } from './time.ts';
 import type { LineParser } from './types.ts';
+import { wallTimeToEpoch } from './wall-time.ts';
 
 const LINE =
   /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(\w+)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/s;

@@ -5,8 +5,8 @@ import {
   parseIsoTime,
   parseSyslogTime,
   parseTimeOfDay,
-  wallTimeToEpoch,
 } from '#shared/parse/time.ts';
+import { wallTimeToEpoch } from '#shared/parse/wall-time.ts';
 
 describe('times', () => {
   it('ISO 8601 with and without a zone, with a comma (Python asctime)', () => {
