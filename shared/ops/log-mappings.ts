@@ -19,6 +19,18 @@ const ip = { type: 'ip', ignore_malformed: true };
 // Label and annotation keys are chosen by every team: one field each, whatever the keys.
 const flat = { type: 'flat_object' };
 const obj = (properties: Record<string, unknown>) => ({ properties });
+// What `enrich.geoip` adds beside an address (ECS geo and as).
+const geo = obj({
+  continent_code: keyword,
+  country_iso_code: keyword,
+  country_name: keyword,
+  region_iso_code: keyword,
+  region_name: keyword,
+  city_name: keyword,
+  timezone: keyword,
+  location: { type: 'geo_point' },
+});
+const as = obj({ number: long, organization: obj({ name: keyword }) });
 
 /** ECS fields logferry writes, typed; anything else in the ECS namespaces is mapped dynamically as keyword. */
 export const LOG_MAPPINGS = {
@@ -79,16 +91,11 @@ export const LOG_MAPPINGS = {
       labels: flat,
       annotations: flat,
     }),
-    source: obj({
-      ip,
-      port: long,
-      address: keyword,
-      bytes: long,
-      ...E.source,
-    }),
+    // The AWS families' source.geo / source.as are a subset of what enrichment writes.
+    source: obj({ ip, port: long, address: keyword, bytes: long, ...E.source, geo, as }),
     destination: obj({ ip, port: long, address: keyword, domain: keyword, bytes: long }),
     server: obj({ ip, port: long, address: keyword }),
-    client: obj({ ip, port: long, address: keyword }),
+    client: obj({ ip, port: long, address: keyword, geo, as }),
     network: obj({ forwarded_ip: ip, bytes: long, ...E.network }),
     tls: obj({
       version: keyword,
@@ -136,7 +143,13 @@ export const LOG_MAPPINGS = {
       query: keyword,
       ...E.url,
     }),
-    user_agent: obj({ original: textWithKeyword }),
+    user_agent: obj({
+      original: textWithKeyword,
+      name: keyword,
+      version: keyword,
+      os: obj({ name: keyword, version: keyword }),
+      device: obj({ name: keyword }),
+    }),
     error: obj({
       type: keyword,
       code: keyword,

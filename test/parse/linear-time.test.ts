@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createUserAgentParser } from '#shared/enrich/user-agent.ts';
 import { DATASETS, type Dataset } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
@@ -157,6 +158,39 @@ describe('linear time on hostile lines', { timeout: 120_000 }, () => {
         expect.fail(
           `${dataset}: super-linear after ${slow.map((h) => JSON.stringify(h)).join(', ')}`,
         );
+      }
+    });
+  });
+
+  describe('enrichment', () => {
+    // ua-parser-js reads at most 500 characters of a string: beyond that its cost cannot grow, so
+    // the growth that matters is below it (50 to 400 characters), on agent-shaped heads.
+    const heads = [
+      '',
+      'Mozilla/5.0 (',
+      'Mozilla/5.0 (Linux; Android ',
+      'curl/',
+      'Mozilla/5.0 (compatible; ',
+    ];
+    it.each(heads)('user agent parsing after %j, below and above its 500-character cap', (head) => {
+      // A new parser per run: the cache would answer the repeats.
+      const parse = () => {
+        const p = createUserAgentParser({ cacheSize: 1 });
+        return (ua: string) => p(ua);
+      };
+      const make = (n: number) =>
+        UNITS.map((u) => head + u.repeat(Math.max(1, Math.round(n / u.length))));
+      for (const n of [50, 1024]) {
+        const fn = parse();
+        const run = (input: string[]) => {
+          for (const ua of input) fn(`${ua}${Math.random()}`);
+        };
+        let g = growth(make, run, { n, scale: 8 });
+        if (g.ratio >= g.scale * 2.5) g = growth(make, run, { n, scale: 8, repeats: 5 });
+        expect(
+          g.ratio,
+          `${n} -> ${n * 8} characters: ${g.ms.map((m) => m.toFixed(1)).join(' -> ')} ms`,
+        ).toBeLessThan(g.scale * 2.5);
       }
     });
   });
