@@ -1,6 +1,7 @@
 // Picks a parser per line (pinned by a route, or auto-detected from its first characters) and never lets a line fail: text is the floor.
+import { isIPv6 } from 'node:net';
 import { DATASETS, type Dataset, type EventSource, type ParsedLine } from '#shared/model.ts';
-import { apacheAccess, nginxAccess, parseAccessLine } from './access-log.ts';
+import { apacheAccess, apacheSslRequest, nginxAccess, parseAccessLine } from './access-log.ts';
 import { apacheError } from './apache-error.ts';
 import { appJson, fromObject, parseJsonObject } from './app-json.ts';
 import { awsCloudfront } from './aws/cloudfront.ts';
@@ -118,6 +119,12 @@ function addressLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   return parseAccessLine(line, ctx, serverHint(ctx.source));
 }
 
+/** `[2001:db8::1]:443 - - […]`: a bracketed IPv6 client, not an Apache or Python bracket. */
+function bracketedIp(line: string): boolean {
+  const close = line.indexOf(']');
+  return close > 2 && close < 48 && isIPv6(line.slice(1, close));
+}
+
 /** Lines led by an ISO date: Lambda runtime, Spring Boot, logback, Python, rsyslog. */
 function dateLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   const tab = line.indexOf('\t');
@@ -145,7 +152,15 @@ function detect(line: string, ctx: ParseContext): ParsedLine | undefined {
     return addressLed(line, ctx);
   }
   if (c === 0x3c /* < */) return syslogLine(line, ctx);
+  // A quoted X-Forwarded-For list in front of the client (`"10.5.1.2, 10.0.0.1" 10.2.1.185 - - […]`).
+  if (c === 0x22 /* " */) return parseAccessLine(line, ctx, serverHint(ctx.source));
   if (c === 0x5b /* [ */) {
+    if (bracketedIp(line)) return addressLed(line, ctx);
+    // `[10/Aug/2018:09:45:56 +0200] …`: a CLF time first is mod_ssl's request log.
+    if (line.charCodeAt(3) === 0x2f && isDigit(line.charCodeAt(1))) {
+      const ssl = apacheSslRequest.parse(line, ctx);
+      if (ssl) return ssl;
+    }
     return (
       awsLambda.parse(line, ctx) ?? apacheError.parse(line, ctx) ?? pythonLogging.parse(line, ctx)
     );
@@ -156,6 +171,7 @@ function detect(line: string, ctx: ParseContext): ParsedLine | undefined {
     if (line.charCodeAt(3) === 0x20) return syslogLine(line, ctx);
     return undefined;
   }
+  if (c === 0x6e /* n */ && line.startsWith('nginx: [')) return nginxError.parse(line, ctx);
   // IPv6 clients start with a hex letter or a colon; hostname clients (HostnameLookups) with anything.
   if (line.includes(' [')) return addressLed(line, ctx);
   return undefined;
