@@ -182,6 +182,10 @@ function detectBody(body: string, ctx: ParseContext): ParsedLine | undefined {
   const c = body.charCodeAt(0);
   if (c === 0x7b) return parseJsonLine(body, ctx);
   if (isDigit(c) || (c >= 0x61 && c <= 0x66) || c === 0x3a) return addressLed(body, ctx);
+  // HAProxy writes `-:port` for a client it has no address of (a unix socket, PROXY protocol LOCAL).
+  if (c === 0x2d && body.charCodeAt(1) === 0x3a) return addressLed(body, ctx);
+  if (c === 0x22 || (c === 0x5b && bracketedIp(body)))
+    return parseAccessLine(body, ctx, serverHint(ctx.source));
   if (c === 0x43 /* C */ && body.startsWith('Connect from ')) return haproxyTcp.parse(body, ctx);
   return undefined;
 }

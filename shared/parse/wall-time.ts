@@ -73,9 +73,14 @@ export function wallTimeToEpoch(
   return guess;
 }
 
+/** How far past the transport time a year-less line may be: clock skew, never a year's difference. */
+const FUTURE_SLACK_MS = 7 * DAY_MS;
+
 /**
- * A wall time whose year the line does not say (syslog `Feb 26 05:17:05`): the year that puts it
- * closest to the transport time, so a Dec 31 line delivered on Jan 1 belongs to last year.
+ * A wall time whose year the line does not say (syslog `Feb 26 05:17:05`): the latest year that
+ * puts it no more than a week after the transport time. Lines are written before they are
+ * delivered, so a Dec 31 line delivered on Jan 1 belongs to last year, and a May line delivered in
+ * December is this May, not next.
  *
  * @example
  * withInferredYear(11, 31, 23, 59, 59, 0, Date.UTC(2026, 0, 1)) // 2025-12-31T23:59:59Z
@@ -91,12 +96,13 @@ export function withInferredYear(
   timeZone?: string,
 ): number {
   const year = new Date(eventTime).getUTCFullYear();
-  let best = wallTimeToEpoch(year, month, day, hour, minute, second, ms, timeZone);
-  for (const y of [year - 1, year + 1]) {
+  for (let y = year + 1; y > year - 8; y--) {
+    // Feb 29 exists in leap years only; Date.UTC would roll it into March 1.
+    if (day > new Date(Date.UTC(y, month + 1, 0)).getUTCDate()) continue;
     const t = wallTimeToEpoch(y, month, day, hour, minute, second, ms, timeZone);
-    if (Math.abs(t - eventTime) < Math.abs(best - eventTime)) best = t;
+    if (t <= eventTime + FUTURE_SLACK_MS) return t;
   }
-  return best;
+  return wallTimeToEpoch(year - 1, month, day, hour, minute, second, ms, timeZone);
 }
 
 /**
