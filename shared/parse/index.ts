@@ -186,6 +186,8 @@ function detectBody(body: string, ctx: ParseContext): ParsedLine | undefined {
   if (c === 0x2d && body.charCodeAt(1) === 0x3a) return addressLed(body, ctx);
   if (c === 0x22 || (c === 0x5b && bracketedIp(body)))
     return parseAccessLine(body, ctx, serverHint(ctx.source));
+  // An Apache error line relayed by syslog (`apache_error [Tue Jun 08 …] [php7:emerg] …`).
+  if (c === 0x5b) return apacheError.parse(body, ctx);
   if (c === 0x43 /* C */ && body.startsWith('Connect from ')) return haproxyTcp.parse(body, ctx);
   return undefined;
 }

@@ -112,10 +112,11 @@ export function parseCtime(text: string, timeZone?: string): number | undefined 
   return wallTimeToEpoch(+m[7]!, month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, fractionMs(m[6]), timeZone);
 }
 
-const SYSLOG_TIME = /^([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
+const SYSLOG_TIME = /^([A-Za-z]{3}) +(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
 
 /**
- * RFC 3164 time without a year (`Feb  6 05:17:05`); the year comes from the transport time.
+ * RFC 3164 time (`Feb  6 05:17:05`); without a year (the usual case) the year comes from the
+ * transport time. Some senders (network gear, `%Y` templates) write one: `Feb  6 2024 05:17:05`.
  *
  * @example
  * parseSyslogTime('Dec 31 23:59:59', Date.UTC(2026, 0, 1)) // Date.UTC(2025, 11, 31, 23, 59, 59)
@@ -128,17 +129,12 @@ export function parseSyslogTime(
   const m = SYSLOG_TIME.exec(text);
   if (!m) return undefined;
   const month = monthIndex(m[1]!);
-  if (month === undefined || !valid(month, +m[2]!, +m[3]!, +m[4]!, +m[5]!)) return undefined;
-  return withInferredYear(
-    month,
-    +m[2]!,
-    +m[3]!,
-    +m[4]!,
-    +m[5]!,
-    fractionMs(m[6]),
-    eventTime,
-    timeZone,
-  );
+  const [day, h, mi, s] = [+m[2]!, +m[4]!, +m[5]!, +m[6]!];
+  const year = m[3] === undefined ? undefined : +m[3];
+  if (month === undefined || !valid(month, day, h, mi, s, year)) return undefined;
+  const ms = fractionMs(m[7]);
+  if (year !== undefined) return wallTimeToEpoch(year, month, day, h, mi, s, ms, timeZone);
+  return withInferredYear(month, day, h, mi, s, ms, eventTime, timeZone);
 }
 
 const TIME_OF_DAY = /^(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?$/;
