@@ -63,7 +63,7 @@ export const LOG_MAPPINGS = {
       level: keyword,
       logger: keyword,
       file: obj({ path: keyword }),
-      origin: obj({ file: obj({ name: keyword, line: long }) }),
+      origin: obj({ function: keyword, file: obj({ name: keyword, line: long }) }),
       syslog: obj({
         priority: long,
         repeated: long,
@@ -157,6 +157,9 @@ export const LOG_MAPPINGS = {
       stack_trace: { type: 'text', index: true },
     }),
     faas: obj({ execution: keyword, coldstart: bool }),
+    service: obj({ name: keyword }),
+    trace: obj({ id: keyword }),
+    span: obj({ id: keyword }),
     // Figures users chart, typed so they aggregate (docs/fields.md lists each with its unit).
     aws: obj({
       cloudwatch: obj({ log_group: keyword, log_stream: keyword }),

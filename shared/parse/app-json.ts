@@ -1,8 +1,8 @@
 // JSON application logs (pino, winston, bunyan, Powertools, logrus, zap, structlog, ecs-logging…): usual keys to ECS, the rest to `app`.
 import { parseBoundedJson } from '#shared/bounded-json.ts';
 import type { Fields, Level, ParsedLine } from '#shared/model.ts';
-import { normaliseLevel } from './level.ts';
-import { setOwn } from './merge.ts';
+import { levelFromName, normaliseLevel } from './level.ts';
+import { child, setOwn } from './merge.ts';
 import { parseTimeValue } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
@@ -40,11 +40,16 @@ const STACK_KEYS = [
   'stack',
   'stack_trace',
   'stackTrace',
+  'stacktrace',
   'error.stack_trace',
   'exc_info',
   'exception',
   '@x',
 ];
+// ECS homes of the correlation keys tracers and logging libraries add (OpenTelemetry, Datadog, ecs-logging, Spring).
+const TRACE_KEYS = ['trace.id', 'trace_id', 'traceId', 'traceID', 'dd.trace_id'];
+const SPAN_KEYS = ['span.id', 'span_id', 'spanId', 'spanID', 'dd.span_id'];
+const SERVICE_KEYS = ['service.name', 'service', 'service_name', 'dd.service'];
 
 type Obj = Record<string, unknown>;
 
@@ -99,6 +104,10 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   const used = new Set<string>();
   const time = take(obj, TIME_KEYS, used, (v) => parseTimeValue(v, ctx.timeZone));
   let level: Level | undefined = take(obj, LEVEL_KEYS, used, normaliseLevel);
+  // Datadog's `status` names the level; as a number it is an HTTP status, never a level.
+  level ??= take(obj, ['status'], used, (v) =>
+    typeof v === 'string' ? levelFromName(v) : undefined,
+  );
   const nestedLog = obj.log;
   if (!level && typeof nestedLog === 'object' && nestedLog !== null) {
     level = normaliseLevel((nestedLog as Obj).level);
@@ -148,6 +157,7 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   if (err || stack !== undefined)
     fields.error = { ...err, ...(stack !== undefined ? { stack_trace: stack } : {}) };
 
+  contextFields(obj, used, fields);
   const app: Obj = {};
   for (const key of Object.keys(obj)) if (!used.has(key)) setOwn(app, key, obj[key]);
 
@@ -158,6 +168,40 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   else if (typeof err?.message === 'string') parsed.message = err.message;
   if (Object.keys(app).length) parsed.app = app;
   return parsed;
+}
+
+// zap's `caller` (`server/main.go:42`), a file and a line.
+const CALLER = /^(.+):(\d+)$/;
+
+/** Where the line was logged from, the host it ran on, and the trace and service it belongs to. */
+function contextFields(obj: Obj, used: Set<string>, fields: Fields): void {
+  const hostname = take(obj, ['hostname'], used, asString);
+  if (hostname !== undefined) fields.host = { hostname };
+  const id = (v: unknown) =>
+    typeof v === 'string' || Number.isSafeInteger(v) ? String(v) : undefined;
+  const trace = take(obj, TRACE_KEYS, used, id);
+  if (trace !== undefined) fields.trace = { id: trace };
+  const span = take(obj, SPAN_KEYS, used, id);
+  if (span !== undefined) fields.span = { id: span };
+  const service = take(obj, SERVICE_KEYS, used, asString);
+  if (service !== undefined) fields.service = { name: service };
+  const origin =
+    take(obj, ['caller'], used, (v) => (typeof v === 'string' ? originOf(v) : undefined)) ??
+    take(obj, ['source'], used, (v) => (typeof v === 'object' ? originOf(v) : undefined));
+  if (origin) child(fields, 'log').origin = origin;
+}
+
+/** zap's `file.go:42`, or Go slog's `{ function, file, line }`, as `log.origin`. */
+function originOf(v: unknown): Fields | undefined {
+  if (typeof v === 'string') {
+    const m = CALLER.exec(v);
+    return m ? { file: { name: m[1], line: Number(m[2]) } } : undefined;
+  }
+  const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+  if (typeof o?.file !== 'string' || !Number.isSafeInteger(o.line)) return undefined;
+  const out: Fields = { file: { name: o.file, line: o.line } };
+  if (typeof o.function === 'string') out.function = o.function;
+  return out;
 }
 
 /** Parses a line holding one JSON object; anything else is not this format. */

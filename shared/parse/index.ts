@@ -1,7 +1,7 @@
 // Picks a parser per line (pinned by a route, or auto-detected from its first characters) and never lets a line fail: text is the floor.
 import { isIPv6 } from 'node:net';
 import { DATASETS, type Dataset, type EventSource, type ParsedLine } from '#shared/model.ts';
-import { apacheAccess, apacheSslRequest, nginxAccess, parseAccessLine } from './access-log.ts';
+import { apacheAccess, apacheSslRequest, parseAccessLine } from './access-log.ts';
 import { apacheError } from './apache-error.ts';
 import { appJson, fromObject, parseJsonObject } from './app-json.ts';
 import { awsCloudfront } from './aws/cloudfront.ts';
@@ -15,6 +15,7 @@ import { fromHaproxyObject, haproxyHttp, haproxyTcp, isHaproxyObject } from './h
 import { logback } from './logback.ts';
 import { mergeFields } from './merge.ts';
 import { nginxError } from './nginx-error.ts';
+import { fromNginxObject, isNginxObject, nginxAccessOrJson } from './nginx-json.ts';
 import { pythonLogging } from './python-logging.ts';
 import { springBoot } from './spring-boot.ts';
 import { parseSyslogHeader, type SyslogHeader, syslog } from './syslog.ts';
@@ -29,6 +30,7 @@ function parseJsonLine(line: string, ctx: ParseContext): ParsedLine | undefined 
   if (!obj) return undefined;
   if (isHaproxyObject(obj)) return fromHaproxyObject(obj, line, ctx);
   if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
+  if (isNginxObject(obj)) return fromNginxObject(obj, line, ctx);
   return fromObject(obj, ctx);
 }
 
@@ -60,7 +62,7 @@ const lambda: LineParser = {
 };
 
 const PARSERS: Record<Dataset, LineParser> = {
-  'nginx.access': nginxAccess,
+  'nginx.access': nginxAccessOrJson,
   'nginx.error': nginxError,
   'apache.access': apacheAccess,
   'apache.error': apacheError,

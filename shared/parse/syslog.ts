@@ -22,7 +22,10 @@ const RFC3164 = new RegExp(
   's',
 );
 // A tag with neither pid nor colon, known only by the bracket after it (`apache_error [Tue Jun …`).
-const RFC3164_BARE_TAG = new RegExp(`^(?:<(\\d{1,3})>)?(${BSD}) (\\S+) ([A-Za-z][\\w.-]*) (\\[.*)$`, 's');
+const RFC3164_BARE_TAG = new RegExp(
+  `^(?:<(\\d{1,3})>)?(${BSD}) (\\S+) ([A-Za-z][\\w.-]*) (\\[.*)$`,
+  's',
+);
 const RFC3164_NO_TAG = new RegExp(`^(?:<(\\d{1,3})>)?(${BSD}) (\\S+) (.*)$`, 's');
 // rsyslog's RSYSLOG_FileFormat and others write an ISO-8601 time where RFC 3164 has its BSD one.
 const RSYSLOG_ISO =

@@ -159,12 +159,34 @@ export function parseEpoch(value: number): number | undefined {
   return Math.round(value / 1e6); // nanoseconds
 }
 
-/** A time value from a structured line: number (epoch) or string (ISO, CLF, or numeric string). */
+// RFC 1123 / HTTP dates, as some JSON loggers write them: `Sat, 02 Mar 2024 09:00:00 GMT`.
+const RFC1123 =
+  /^[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})$/;
+
+function parseRfc1123(value: string): number | undefined {
+  const m = RFC1123.exec(value);
+  const month = m ? monthIndex(m[2]!) : undefined;
+  if (!m || month === undefined || !valid(month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, +m[3]!))
+    return undefined;
+  const off = m[7]!.length === 5 ? parseZone(m[7]!) : 0;
+  return Date.UTC(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!, +m[6]!) - (off ?? 0) * 60_000;
+}
+
+/**
+ * A time value from a structured line: a number (epoch s/ms/µs/ns), a string (ISO, CLF, RFC 1123,
+ * or a numeric string), or a protobuf Timestamp `{ seconds, nanos }` (Google Cloud's structured logs).
+ */
 export function parseTimeValue(value: unknown, timeZone?: string): number | undefined {
   if (typeof value === 'number') return parseEpoch(value);
+  if (typeof value === 'object' && value !== null) {
+    const { seconds, nanos } = value as { seconds?: unknown; nanos?: unknown };
+    const s = typeof seconds === 'string' ? Number(seconds) : seconds;
+    if (typeof s !== 'number' || !Number.isFinite(s)) return undefined;
+    return s * 1000 + (typeof nanos === 'number' ? Math.floor(nanos / 1e6) : 0);
+  }
   if (typeof value !== 'string') return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return parseEpoch(Number(value));
-  return parseIsoTime(value, timeZone) ?? parseClfTime(value, timeZone);
+  return parseIsoTime(value, timeZone) ?? parseClfTime(value, timeZone) ?? parseRfc1123(value);
 }
 
 /** ISO-8601 UTC with milliseconds, as every document time is written. */
