@@ -156,7 +156,7 @@ export const LOG_MAPPINGS = {
       message: text,
       stack_trace: { type: 'text', index: true },
     }),
-    faas: obj({ execution: keyword, coldstart: bool }),
+    faas: obj({ execution: keyword, coldstart: bool, name: keyword, id: keyword }),
     service: obj({ name: keyword }),
     trace: obj({ id: keyword }),
     span: obj({ id: keyword }),

@@ -185,10 +185,27 @@ function contextFields(obj: Obj, used: Set<string>, fields: Fields): void {
   if (span !== undefined) fields.span = { id: span };
   const service = take(obj, SERVICE_KEYS, used, asString);
   if (service !== undefined) fields.service = { name: service };
+  faasFields(obj, used, fields);
   const origin =
     take(obj, ['caller'], used, (v) => (typeof v === 'string' ? originOf(v) : undefined)) ??
     take(obj, ['source'], used, (v) => (typeof v === 'object' ? originOf(v) : undefined));
   if (origin) child(fields, 'log').origin = origin;
+}
+
+/** What Powertools for AWS Lambda adds to every line: the function, the invocation, the trace. */
+function faasFields(obj: Obj, used: Set<string>, fields: Fields): void {
+  const faas: Fields = {};
+  const execution = take(obj, ['function_request_id'], used, asString);
+  if (execution !== undefined) faas.execution = execution;
+  const name = take(obj, ['function_name'], used, asString);
+  if (name !== undefined) faas.name = name;
+  const arn = take(obj, ['function_arn'], used, asString);
+  if (arn !== undefined) faas.id = arn;
+  const cold = take(obj, ['cold_start'], used, (v) => (typeof v === 'boolean' ? v : undefined));
+  if (cold !== undefined) faas.coldstart = cold;
+  if (Object.keys(faas).length) fields.faas = faas;
+  const xray = take(obj, ['xray_trace_id'], used, asString);
+  if (xray !== undefined && fields.trace === undefined) fields.trace = { id: xray };
 }
 
 /** zap's `file.go:42`, or Go slog's `{ function, file, line }`, as `log.origin`. */

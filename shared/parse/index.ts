@@ -31,7 +31,21 @@ function parseJsonLine(line: string, ctx: ParseContext): ParsedLine | undefined 
   if (isHaproxyObject(obj)) return fromHaproxyObject(obj, line, ctx);
   if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
   if (isNginxObject(obj)) return fromNginxObject(obj, line, ctx);
+  // Lambda's JSON log format: a request id, in a function's own log group.
+  if (typeof obj.requestId === 'string' && ctx.source.logGroup?.startsWith('/aws/lambda/'))
+    return lambdaJson(obj, ctx);
   return fromObject(obj, ctx);
+}
+
+/** An application line in Lambda's JSON log format: the request id is the invocation. */
+function lambdaJson(obj: Record<string, unknown>, ctx: ParseContext): ParsedLine {
+  const parsed = { ...fromObject(obj, ctx), dataset: 'aws.lambda' as const };
+  if (typeof obj.requestId === 'string') {
+    parsed.fields = mergeFields(parsed.fields ?? {}, { faas: { execution: obj.requestId } });
+    if (parsed.app) delete parsed.app.requestId;
+    if (parsed.app && Object.keys(parsed.app).length === 0) delete parsed.app;
+  }
+  return parsed;
 }
 
 function haproxyLine(line: string, ctx: ParseContext): ParsedLine | undefined {
@@ -51,13 +65,7 @@ const lambda: LineParser = {
     const obj = parseJsonObject(line);
     if (!obj) return undefined;
     if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
-    // Lambda's JSON log format for application lines: the request id is the invocation.
-    const parsed = { ...fromObject(obj, ctx), dataset: 'aws.lambda' as const };
-    if (typeof obj.requestId === 'string') {
-      parsed.fields = mergeFields(parsed.fields ?? {}, { faas: { execution: obj.requestId } });
-      if (parsed.app) delete parsed.app.requestId;
-    }
-    return parsed;
+    return lambdaJson(obj, ctx);
   },
 };
 
@@ -130,7 +138,10 @@ function bracketedIp(line: string): boolean {
 /** Lines led by an ISO date: Lambda runtime, Spring Boot, logback, Python, rsyslog. */
 function dateLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   const tab = line.indexOf('\t');
-  if (tab > 0 && tab < 40) return awsLambda.parse(line, ctx);
+  if ((tab > 0 && tab < 40) || line.endsWith(' seconds')) {
+    const lambda = awsLambda.parse(line, ctx);
+    if (lambda) return lambda;
+  }
   if (line.includes(' --- ')) {
     const spring = springBoot.parse(line, ctx);
     if (spring) return spring;
@@ -138,7 +149,8 @@ function dateLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   return logback.parse(line, ctx) ?? pythonLogging.parse(line, ctx) ?? syslogLine(line, ctx);
 }
 
-const LAMBDA_WORDS = /^(?:START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT) /;
+const LAMBDA_WORDS =
+  /^(?:START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT|XRAY|EXTENSION|TELEMETRY|LOGS)[ \t]/;
 const PYTHON_BASIC = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):/;
 
 /** Auto-detection: the first characters pick the one or two parsers worth trying. */
