@@ -6,6 +6,7 @@ import type { LineParser } from './types.ts';
 
 const LEVEL_WORD =
   /\b(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRITICAL|CRIT|FATAL|PANIC)\b/;
+const LEVEL_AFTER_TIME = /^\s?\[?([A-Za-z]{3,11})\]?:? /;
 // ISO, or Go's `log` package default `2006/01/02 15:04:05`.
 const LEADING_ISO =
   /^\[?(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)\]?[\s|]/;
@@ -34,6 +35,10 @@ export const text: LineParser = {
       const m = LEADING_ISO.exec(line);
       const time = m ? parseIsoTime(m[1]!.replace(/\//g, '-'), ctx?.timeZone) : undefined;
       if (time !== undefined) parsed.time = time;
+      // `<time> error: message` (winston's simple format and the like): a level word in any case.
+      const word = m && !parsed.level ? LEVEL_AFTER_TIME.exec(line.slice(m[0].length)) : null;
+      const after = word ? levelFromName(word[1]!) : undefined;
+      if (after) parsed.level = after;
     }
     return parsed;
   },
