@@ -2,6 +2,7 @@
 import { isIPv6 } from 'node:net';
 import { DATASETS, type Dataset, type EventSource, type ParsedLine } from '#shared/model.ts';
 import { apacheAccess, apacheSslRequest, parseAccessLine } from './access-log.ts';
+import { stripAnsi } from './ansi.ts';
 import { apacheError } from './apache-error.ts';
 import { appJson, fromObject, parseJsonObject } from './app-json.ts';
 import { awsCloudfront } from './aws/cloudfront.ts';
@@ -274,6 +275,8 @@ export function parseLine(
   pinned?: Dataset | LineParser,
 ): ParsedLine {
   try {
+    // Colour codes (Spring Boot's console, anything run with a TTY) are no part of any format.
+    if (line.includes('\u001b[')) line = stripAnsi(line);
     if (typeof pinned === 'object') return parseDeclared(line, ctx, pinned);
     if (pinned) {
       const parser = PARSERS[pinned];

@@ -59,6 +59,11 @@ const UNITS = [
   '|',
   '*',
   ' : ',
+  '\u001b[',
+  '\u001b[1;3',
+  ', ',
+  '{',
+  '\t{',
 ] as const;
 
 /** The first characters of a line of each family: what routes a line into its parser. */
@@ -87,6 +92,21 @@ const HEADS: Record<string, string> = {
   'syslog 5424 sd': '<165>1 2025-11-20T10:00:00.003Z host app - ID47 [a ',
   json: '{"msg":',
   'python basic': 'ERROR:',
+  uvicorn: 'INFO:   ',
+  gunicorn: '[2024-03-02 09:00:07 +0000] [7] [',
+  celery: '[2024-03-02 09:00:08,123: INFO/',
+  'access, quoted forwarded list': '"10.0.0.1, ',
+  'access, host and list': 'example.org 10.0.0.1, ',
+  'access, bracketed client': '[2001:db8::1]:80 - - [',
+  'apache ssl_request': '[20/Nov/2025:10:00:00 +0000] 10.0.0.1 TLSv1.3 ',
+  'apache error, CLF time': '[20/Nov/2025:10:00:00 +0000] [core:error] ',
+  'nginx startup': 'nginx: [emerg] ',
+  'nginx error context': '2025/11/20 10:00:03 [error] 29#30: *1 x, host: "',
+  'lambda xray': 'XRAY TraceId: ',
+  'lambda node error': '2025-11-20T10:00:08.030Z\tundefined\tERROR\tInvoke Error \t{',
+  'syslog bare tag': '<131>Jun  8 11:54:08 web1 app [',
+  'syslog 5424 loose sd': '<13>1 2025-03-13T20:45:38Z h a 1 - [x@1 k= ',
+  ansi: '\u001b[2m2025-11-20T10:00:00.000Z\u001b[0;39m ',
 };
 
 const ctx: ParseContext = { eventTime: Date.UTC(2025, 10, 20), source: { logGroup: '/lt' } };
