@@ -246,6 +246,6 @@ export const LOG_MAPPINGS = {
       proxy_protocol: obj({ server_addr: keyword, server_port: long }),
       ssl: obj({ client_verify: keyword }),
     }),
-    apache: obj({ error: obj({ errno: long, errstr: keyword }) }),
+    apache: obj({ error: obj({ module: keyword, errno: long, errstr: keyword }) }),
   },
 } as const;

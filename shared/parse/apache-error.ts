@@ -48,7 +48,11 @@ export const apacheError: LineParser = {
     if (!level) return undefined;
     const fields: Fields = {};
     const app: Record<string, unknown> = {};
-    if (head[2]) fields.log = { logger: head[2] };
+    // The module is the logger; Elastic's Apache integration names it apache.error.module.
+    if (head[2]) {
+      fields.log = { logger: head[2] };
+      fields.apache = { error: { module: head[2] } };
+    }
     let rest = line.slice(head[0].length);
     const pid = PID.exec(rest);
     if (pid) {
@@ -84,7 +88,10 @@ export const apacheError: LineParser = {
       }
       const errno = ERRNO.exec(rest);
       if (errno) {
-        fields.apache = { error: { errno: Number(errno[1]), errstr: errno[2] } };
+        Object.assign(child(child(fields, 'apache'), 'error'), {
+          errno: Number(errno[1]),
+          errstr: errno[2],
+        });
         rest = rest.slice(errno[0].length);
         progress = true;
       }
