@@ -2,7 +2,7 @@
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { fromObject, parseJsonObject } from './app-json.ts';
 import { levelFromName } from './level.ts';
-import { child, setOwn } from './merge.ts';
+import { child, mergeFields, setOwn } from './merge.ts';
 import { parseIsoTime } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
@@ -248,3 +248,32 @@ export function fromLambdaPlatformObject(
   if (typeof record.status === 'string' && record.status !== 'success') parsed.level = 'error';
   return parsed;
 }
+
+/**
+ * An application line in Lambda's JSON log format (`{"timestamp":…,"level":…,"requestId":…}`): the
+ * request id is the invocation.
+ *
+ * @example
+ * lambdaJson({ level: 'INFO', requestId: 'r-1', message: 'hi' }, ctx).fields // { faas: { execution: 'r-1' } }
+ */
+export function lambdaJson(obj: Record<string, unknown>, ctx: ParseContext): ParsedLine {
+  const parsed = { ...fromObject(obj, ctx), dataset: 'aws.lambda' as const };
+  if (typeof obj.requestId === 'string') {
+    parsed.fields = mergeFields(parsed.fields ?? {}, { faas: { execution: obj.requestId } });
+    if (parsed.app) delete parsed.app.requestId;
+    if (parsed.app && Object.keys(parsed.app).length === 0) delete parsed.app;
+  }
+  return parsed;
+}
+
+/** What a route pinning `aws.lambda` reads: the text lines, platform records and the JSON log format. */
+export const awsLambdaAny: LineParser = {
+  dataset: 'aws.lambda',
+  parse(line, ctx) {
+    if (line.charCodeAt(0) !== 0x7b) return awsLambda.parse(line, ctx);
+    const obj = parseJsonObject(line);
+    if (!obj) return undefined;
+    if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
+    return lambdaJson(obj, ctx);
+  },
+};

@@ -11,7 +11,13 @@ import { awsElb } from './aws/elb.ts';
 import { awsS3access } from './aws/s3-access.ts';
 import { awsVpcflow } from './aws/vpc-flow.ts';
 import { awsWaf } from './aws/waf.ts';
-import { awsLambda, fromLambdaPlatformObject, isLambdaPlatformObject } from './aws-lambda.ts';
+import {
+  awsLambda,
+  awsLambdaAny,
+  fromLambdaPlatformObject,
+  isLambdaPlatformObject,
+  lambdaJson,
+} from './aws-lambda.ts';
 import { fromHaproxyObject, haproxyHttp, haproxyTcp, isHaproxyObject } from './haproxy.ts';
 import { logback } from './logback.ts';
 import { mergeFields } from './merge.ts';
@@ -38,17 +44,6 @@ function parseJsonLine(line: string, ctx: ParseContext): ParsedLine | undefined 
   return fromObject(obj, ctx);
 }
 
-/** An application line in Lambda's JSON log format: the request id is the invocation. */
-function lambdaJson(obj: Record<string, unknown>, ctx: ParseContext): ParsedLine {
-  const parsed = { ...fromObject(obj, ctx), dataset: 'aws.lambda' as const };
-  if (typeof obj.requestId === 'string') {
-    parsed.fields = mergeFields(parsed.fields ?? {}, { faas: { execution: obj.requestId } });
-    if (parsed.app) delete parsed.app.requestId;
-    if (parsed.app && Object.keys(parsed.app).length === 0) delete parsed.app;
-  }
-  return parsed;
-}
-
 function haproxyLine(line: string, ctx: ParseContext): ParsedLine | undefined {
   if (line.charCodeAt(0) === 0x7b) {
     const obj = parseJsonObject(line);
@@ -59,17 +54,6 @@ function haproxyLine(line: string, ctx: ParseContext): ParsedLine | undefined {
 
 const haproxy: LineParser = { dataset: 'haproxy.http', parse: haproxyLine };
 
-const lambda: LineParser = {
-  dataset: 'aws.lambda',
-  parse(line, ctx) {
-    if (line.charCodeAt(0) !== 0x7b) return awsLambda.parse(line, ctx);
-    const obj = parseJsonObject(line);
-    if (!obj) return undefined;
-    if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
-    return lambdaJson(obj, ctx);
-  },
-};
-
 const PARSERS: Record<Dataset, LineParser> = {
   'nginx.access': nginxAccessOrJson,
   'nginx.error': nginxError,
@@ -77,7 +61,7 @@ const PARSERS: Record<Dataset, LineParser> = {
   'apache.error': apacheError,
   'haproxy.http': haproxy,
   'haproxy.tcp': haproxy,
-  'aws.lambda': lambda,
+  'aws.lambda': awsLambdaAny,
   // AWS service logs read from S3 objects: pinned by the object's key layout or a route, never guessed per line.
   'aws.elb': awsElb,
   'aws.cloudfront': awsCloudfront,
