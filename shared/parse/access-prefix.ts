@@ -63,6 +63,14 @@ function tokens(prefix: string): { text: string; list: boolean }[] {
  * // { host: 'example.com:80', chain: ['10.5.1.2', '10.0.0.1'], client: '10.2.1.185', ident: '-', user: '-' }
  */
 export function accessPrefix(prefix: string): AccessPrefix | undefined {
+  // The common case, `client ident user` and nothing in front: three words, no quote, no list.
+  const s1 = prefix.indexOf(' ');
+  const s2 = s1 > 0 ? prefix.indexOf(' ', s1 + 1) : -1;
+  if (s2 > s1 + 1 && prefix.indexOf(' ', s2 + 1) < 0 && s2 < prefix.length - 1) {
+    const client = prefix.slice(0, s1);
+    if (client.charCodeAt(0) !== 0x22 && !client.includes(','))
+      return { client, ident: prefix.slice(s1 + 1, s2), user: prefix.slice(s2 + 1) };
+  }
   const t = tokens(prefix);
   if (t.length < 3 || t.length > 5) return undefined;
   const ident = t[t.length - 2]!.text;

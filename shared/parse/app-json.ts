@@ -50,6 +50,21 @@ const STACK_KEYS = [
 const TRACE_KEYS = ['trace.id', 'trace_id', 'traceId', 'traceID', 'dd.trace_id'];
 const SPAN_KEYS = ['span.id', 'span_id', 'spanId', 'spanID', 'dd.span_id'];
 const SERVICE_KEYS = ['service.name', 'service', 'service_name', 'dd.service'];
+const FAAS_KEYS = [
+  'function_request_id',
+  'function_name',
+  'function_arn',
+  'cold_start',
+  'xray_trace_id',
+];
+const CONTEXT_KEYS = new Set([
+  ...TRACE_KEYS,
+  ...SPAN_KEYS,
+  ...SERVICE_KEYS,
+  ...FAAS_KEYS,
+  'caller',
+  'source',
+]);
 
 type Obj = Record<string, unknown>;
 
@@ -105,9 +120,10 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   const time = take(obj, TIME_KEYS, used, (v) => parseTimeValue(v, ctx.timeZone));
   let level: Level | undefined = take(obj, LEVEL_KEYS, used, normaliseLevel);
   // Datadog's `status` names the level; as a number it is an HTTP status, never a level.
-  level ??= take(obj, ['status'], used, (v) =>
-    typeof v === 'string' ? levelFromName(v) : undefined,
-  );
+  if (!level && typeof obj.status === 'string' && Object.hasOwn(obj, 'status')) {
+    level = levelFromName(obj.status);
+    if (level) used.add('status');
+  }
   const nestedLog = obj.log;
   if (!level && typeof nestedLog === 'object' && nestedLog !== null) {
     level = normaliseLevel((nestedLog as Obj).level);
@@ -157,9 +173,15 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   if (err || stack !== undefined)
     fields.error = { ...err, ...(stack !== undefined ? { stack_trace: stack } : {}) };
 
-  contextFields(obj, used, fields);
+  const keys = Object.keys(obj);
+  if (typeof obj.hostname === 'string' && Object.hasOwn(obj, 'hostname')) {
+    fields.host = { hostname: obj.hostname };
+    used.add('hostname');
+  }
+  // Most lines have none of the correlation and origin keys: one look at each key says so.
+  if (keys.some((k) => CONTEXT_KEYS.has(k))) contextFields(obj, used, fields);
   const app: Obj = {};
-  for (const key of Object.keys(obj)) if (!used.has(key)) setOwn(app, key, obj[key]);
+  for (const key of keys) if (!used.has(key)) setOwn(app, key, obj[key]);
 
   const parsed: ParsedLine = { dataset: 'app.json', fields };
   if (time !== undefined) parsed.time = time;
@@ -175,8 +197,6 @@ const CALLER = /^(.+):(\d+)$/;
 
 /** Where the line was logged from, the host it ran on, and the trace and service it belongs to. */
 function contextFields(obj: Obj, used: Set<string>, fields: Fields): void {
-  const hostname = take(obj, ['hostname'], used, asString);
-  if (hostname !== undefined) fields.host = { hostname };
   const id = (v: unknown) =>
     typeof v === 'string' || Number.isSafeInteger(v) ? String(v) : undefined;
   const trace = take(obj, TRACE_KEYS, used, id);

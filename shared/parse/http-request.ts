@@ -141,7 +141,9 @@ export function forwardedList(value: string | undefined): string[] | undefined {
   if (!v) return undefined;
   const list: string[] = [];
   for (const part of v.split(',')) {
-    const ip = ipAndPort(part.trim())?.ip;
+    const entry = part.charCodeAt(0) === 0x20 || part.endsWith(' ') ? part.trim() : part;
+    // Plain IPv4 is nearly every entry: checked first, without the IPv6 and port tests.
+    const ip = isIPv4(entry) ? entry : ipAndPort(entry)?.ip;
     if (ip) list.push(ip);
   }
   return list.length ? list : undefined;

@@ -1,5 +1,5 @@
 // Time parsing for log lines: ISO 8601, CLF, nginx/Apache/HAProxy/syslog forms, epoch s/ms/µs/ns (wall clocks in zones: wall-time.ts).
-import { wallTimeToEpoch, withInferredDate, withInferredYear } from './wall-time.ts';
+import { daysInMonth, wallTimeToEpoch, withInferredDate, withInferredYear } from './wall-time.ts';
 
 const MONTHS: Record<string, number> = {
   jan: 0,
@@ -41,7 +41,7 @@ export function fractionMs(frac: string | undefined): number {
 function valid(mo: number, d: number, h: number, mi: number, s: number, year = 2000): boolean {
   if (mo < 0 || mo > 11 || d < 1 || h > 24 || mi > 59 || s > 60) return false;
   // Day 0 of the next month is the last day of this one; year 2000 (leap) when the line has none.
-  return d <= new Date(Date.UTC(year, mo + 1, 0)).getUTCDate();
+  return d <= daysInMonth(year, mo);
 }
 
 const ISO =

@@ -73,6 +73,14 @@ export function wallTimeToEpoch(
   return guess;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in month `month` (0-11) of `year`, without building a Date (this runs for every year-less line). */
+export function daysInMonth(year: number, month: number): number {
+  if (month !== 1) return MONTH_DAYS[month] ?? 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
 /** How far past the transport time a year-less line may be: clock skew, never a year's difference. */
 const FUTURE_SLACK_MS = 7 * DAY_MS;
 
@@ -98,7 +106,7 @@ export function withInferredYear(
   const year = new Date(eventTime).getUTCFullYear();
   for (let y = year + 1; y > year - 8; y--) {
     // Feb 29 exists in leap years only; Date.UTC would roll it into March 1.
-    if (day > new Date(Date.UTC(y, month + 1, 0)).getUTCDate()) continue;
+    if (day > daysInMonth(y, month)) continue;
     const t = wallTimeToEpoch(y, month, day, hour, minute, second, ms, timeZone);
     if (t <= eventTime + FUTURE_SLACK_MS) return t;
   }
