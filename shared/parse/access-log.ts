@@ -12,6 +12,7 @@ import {
   unescapeApache,
   unescapeNginx,
 } from './http-request.ts';
+import { scanPairs } from './logfmt.ts';
 import { child, setOwn } from './merge.ts';
 import { parseClfTime } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
@@ -42,37 +43,6 @@ const ALIASES: Record<string, string> = {
   cs: 'upstream_cache_status',
   rid: 'request_id',
 };
-
-/** `key=value` and `key="quoted value"` pairs, scanned once left to right (no backtracking). */
-export function scanPairs(text: string): [key: string, value: string][] | undefined {
-  const pairs: [string, string][] = [];
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    while (i < n && text.charCodeAt(i) === 0x20) i++;
-    if (i >= n) break;
-    const start = i;
-    while (i < n && text.charCodeAt(i) !== 0x3d /* = */ && text.charCodeAt(i) !== 0x20) i++;
-    if (i >= n || text.charCodeAt(i) !== 0x3d || !KEY.test(text.slice(start, i))) return undefined;
-    const key = text.slice(start, i++);
-    let value: string;
-    if (text.charCodeAt(i) === 0x22 /* " */) {
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
-      if (j >= n) return undefined;
-      value = text.slice(i + 1, j);
-      i = j + 1;
-    } else {
-      const end = text.indexOf(' ', i);
-      value = text.slice(i, end < 0 ? n : end);
-      i = end < 0 ? n : end;
-    }
-    pairs.push([key, value]);
-  }
-  return pairs.length ? pairs : undefined;
-}
-
-const KEY = /^[A-Za-z_][\w.-]*$/;
 
 // Variables formats commonly append to combined, read with the same mapping as a declared format.
 const TRAILERS = [

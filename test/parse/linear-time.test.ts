@@ -107,6 +107,10 @@ const HEADS: Record<string, string> = {
   'syslog bare tag': '<131>Jun  8 11:54:08 web1 app [',
   'syslog 5424 loose sd': '<13>1 2025-03-13T20:45:38Z h a 1 - [x@1 k= ',
   ansi: '\u001b[2m2025-11-20T10:00:00.000Z\u001b[0;39m ',
+  klog: 'I0505 17:59:40.692994   28133 ',
+  'klog file': 'I0505 17:59:40.692994   28133 klog.go',
+  logfmt: 'level=info msg="',
+  'logfmt pairs': 'level=info a=1 ',
 };
 
 const ctx: ParseContext = { eventTime: Date.UTC(2025, 10, 20), source: { logGroup: '/lt' } };
