@@ -1,10 +1,15 @@
-// `npx tsx bench/parse.ts [--ms N] [--lines N]`: parse throughput per log family on one core (auto-detection), and of declared formats.
+// `npx tsx bench/parse.ts [--ms N] [--lines N] [--enrich]`: parse throughput per log family on one core (auto-detection), of declared formats, and the cost of each enrichment.
+import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Dataset, EventSource } from '#shared/model.ts';
+import { build } from 'esbuild';
+import { openGeoIpDatabase } from '#shared/clients/geoip-database.ts';
+import { createEnricher } from '#shared/enrich/enrich.ts';
+import type { Dataset, EventSource, LogDocument } from '#shared/model.ts';
 import { compileFormat, type FormatSpec } from '#shared/parse/format/compile.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
+import { serverlessBuildOptions } from './bundles.ts';
 import { rng } from './random.ts';
 
 export interface BenchParseOptions {
@@ -206,8 +211,111 @@ export function benchParse(opts: BenchParseOptions = {}): Record<string, number>
   return { ...out, ...benchDeclared(opts) };
 }
 
+/** The CC0 country database of the `@ip-location-db/geo-whois-asn-country-mmdb` devDependency. */
+const COUNTRY_DB =
+  'node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb';
+
+/** Microseconds of CPU per call of `fn` over `items`, cycled, for `duration` ms after a warm-up. */
+function cpuMicros<T>(items: readonly T[], fn: (item: T) => unknown, duration: number): number {
+  const perSecond = rate(items as unknown as string[], fn as (line: string) => unknown, duration);
+  return Math.round((1e6 / perSecond) * 100) / 100;
+}
+
+/** Bytes that `packages` add to the minified Kinesis bundle, as serverless.yml's esbuild settings build it. */
+async function bundleBytesOf(packages: readonly string[]): Promise<number> {
+  const { options } = serverlessBuildOptions(process.cwd());
+  const result = await build({
+    ...options,
+    entryPoints: ['functions/kinesis.ts'],
+    write: false,
+    metafile: true,
+    sourcemap: false,
+    outdir: 'out',
+  });
+  const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs));
+  return inputs
+    .filter(([file]) => packages.some((p) => file.includes(`node_modules/${p}/`)))
+    .reduce((sum, [, i]) => sum + i.bytesInOutput, 0);
+}
+
+export interface EnrichBench {
+  /** CPU µs per event, user agent enrichment: agents repeat (cached) / every one new (a scan). */
+  user_agent_cached_us: number;
+  user_agent_uncached_us: number;
+  /** CPU µs per event, GeoIP country lookup of source.ip in the devDependency's database. */
+  geoip_cached_us: number;
+  geoip_uncached_us: number;
+  /** RSS the opened country database adds (the reader holds the file in memory), and its file size. */
+  geoip_rss_bytes: number;
+  geoip_file_bytes: number;
+  /** Bytes of ua-parser-js and of the maxmind reader (with mmdb-lib, tiny-lru) in the Kinesis bundle. */
+  user_agent_bundle_bytes: number;
+  geoip_bundle_bytes: number;
+}
+
+/**
+ * What each enrichment costs per event, in CPU time, with its cache doing its work and defeated,
+ * and what it adds to memory and the bundle.
+ *
+ * @example
+ * (await benchEnrich({ durationMs: 500 })).user_agent_cached_us // e.g. 0.3
+ */
+export async function benchEnrich(opts: BenchParseOptions = {}): Promise<EnrichBench> {
+  const duration = opts.durationMs ?? 1000;
+  const r = rng(opts.seed ?? 42);
+  const count = opts.lines ?? 5000;
+  const doc = (ua: string, addr: string) =>
+    ({ user_agent: { original: ua }, source: { ip: addr } }) as unknown as LogDocument;
+  const cached = Array.from({ length: count }, () => doc(pick(r, AGENTS), ip(r)));
+  // A scan: every agent string differs (a version that changes), as every address does.
+  const distinct = Array.from({ length: count }, (_, i) =>
+    doc(`${pick(r, AGENTS).replace(/\d+\.\d+/, `${i % 200}.${i}`)}`, ip(r)),
+  );
+  const ua = createEnricher({ user_agent: true }, {})!;
+  const uaNoCache = () => createEnricher({ user_agent: true }, {})!;
+  const rss0 = process.memoryUsage().rss;
+  const reader = openGeoIpDatabase(COUNTRY_DB, 'enrich.geoip.database');
+  const rss = process.memoryUsage().rss - rss0;
+  const geo = createEnricher({ user_agent: false }, { geo: reader })!;
+  // The caches hold 10,000 values: a fresh enricher per 5,000 events defeats them.
+  const fresh = (make: () => (d: LogDocument) => void) => {
+    let fn = make();
+    let n = 0;
+    return (d: LogDocument) => {
+      if (++n % count === 0) fn = make();
+      fn(d);
+    };
+  };
+  const copy = (d: LogDocument) =>
+    ({
+      user_agent: { ...(d.user_agent as object) },
+      source: { ...(d.source as object) },
+    }) as unknown as LogDocument;
+  // Each event is enriched on a copy, as a new document would be; the copy's own cost is taken off.
+  const base = cpuMicros(cached, copy, duration);
+  const net = (us: number) => Math.max(0, Math.round((us - base) * 100) / 100);
+  const geoFresh = fresh(() => createEnricher({ user_agent: false }, { geo: reader })!);
+  const uaFresh = fresh(uaNoCache);
+  return {
+    user_agent_cached_us: net(cpuMicros(cached, (d) => ua(copy(d)), duration)),
+    user_agent_uncached_us: net(cpuMicros(distinct, (d) => uaFresh(copy(d)), duration)),
+    geoip_cached_us: net(cpuMicros(cached.slice(0, 200), (d) => geo(copy(d)), duration)),
+    geoip_uncached_us: net(cpuMicros(distinct, (d) => geoFresh(copy(d)), duration)),
+    geoip_rss_bytes: rss,
+    geoip_file_bytes: statSync(COUNTRY_DB).size,
+    user_agent_bundle_bytes: await bundleBytesOf(['ua-parser-js']),
+    geoip_bundle_bytes: await bundleBytesOf(['maxmind', 'mmdb-lib', 'tiny-lru']),
+  };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { ms: { type: 'string' }, lines: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { ms: { type: 'string' }, lines: { type: 'string' }, enrich: { type: 'boolean' } },
+  });
+  if (values.enrich) {
+    console.log(await benchEnrich({ durationMs: values.ms ? Number(values.ms) : undefined }));
+    process.exit(0);
+  }
   const rates = benchParse({
     durationMs: values.ms ? Number(values.ms) : undefined,
     lines: values.lines ? Number(values.lines) : undefined,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchHostile, type HostileResult } from '#bench/hostile.ts';
-import { benchParse } from '#bench/parse.ts';
+import { benchEnrich, benchParse, type EnrichBench } from '#bench/parse.ts';
 import { benchS3Object, benchS3Parse, type S3ObjectResult } from '#bench/s3.ts';
 import { ensureBucket } from '#scripts/local/moto.ts';
 import { ensureStack, localEnv, stopStack } from '#scripts/local/stack.ts';
@@ -60,6 +60,8 @@ interface Results {
   mode: 'quick' | 'full';
   machine: Record<string, unknown>;
   parse: Record<string, number> | null;
+  /** Cost of each optional enrichment (CPU µs per event, RSS and bundle bytes). */
+  enrich: EnrichBench | null;
   hostile: HostileResult | null;
   s3: { parse: Record<string, number>; object: S3ObjectResult } | null;
   pipeline_cpu_us_per_event: number | null;
@@ -148,6 +150,17 @@ function figures(r: Results): [string, string][] {
       `S3 handler: ${o.object_mb} MB gzip ALB object (${o.text_mb} MB, ${fmt(o.lines as number)} lines), null sinks`,
       `${fmt(o.lines_per_cpu_s as number)} lines per CPU second, ${o.cpu_s} s CPU, ${o.invoke_s} s wall`,
     ]);
+  const en = r.enrich;
+  if (en) {
+    rows.push([
+      'enrich user_agent',
+      `${en.user_agent_cached_us} µs/event cached, ${en.user_agent_uncached_us} µs uncached; ${fmt(en.user_agent_bundle_bytes)} bundle bytes`,
+    ]);
+    rows.push([
+      'enrich geoip (country db)',
+      `${en.geoip_cached_us} µs/event cached, ${en.geoip_uncached_us} µs uncached; ${fmt(en.geoip_bundle_bytes)} bundle bytes; +${fmt(en.geoip_rss_bytes)} RSS for a ${fmt(en.geoip_file_bytes)}-byte file`,
+    ]);
+  }
   const p = r.pipeline;
   if (p) {
     rows.push([
@@ -320,6 +333,7 @@ async function main(): Promise<number> {
     mode: modeName,
     machine: machine(),
     parse: null,
+    enrich: null,
     hostile: null,
     s3: null,
     pipeline_cpu_us_per_event: null,
@@ -345,6 +359,10 @@ async function main(): Promise<number> {
     log('parse: lines per second per family, one core');
     await section('parse', () => {
       results.parse = benchParse({ durationMs: mode.parseMs });
+    });
+    log('parse: what each enrichment costs per event');
+    await section('parse', async () => {
+      results.enrich = await benchEnrich({ durationMs: mode.parseMs });
     });
   }
   if (want('s3')) {

@@ -9,6 +9,7 @@ import {
   toInputEvents,
 } from '#shared/decode/cloudwatch-logs.ts';
 import { decodeKinesisRecord } from '#shared/decode/kinesis.ts';
+import { createEnrichment } from '#shared/enrich/load.ts';
 import type { InputEvent } from '#shared/model.ts';
 import { eventShape } from '#shared/sources/shape.ts';
 import { transformEvents } from '#shared/transform/transform-events.ts';
@@ -84,7 +85,7 @@ runCli({
       values.group,
       config.decode.max_decompressed_bytes,
     );
-    const { routed } = transformEvents(events, config);
+    const { routed } = transformEvents(events, config, { enrich: createEnrichment(config) });
     const out = routed.map((r) => boundedStringify(r.doc)).join('\n');
     if (out) process.stdout.write(`${out}\n`);
     return 0;

@@ -7,6 +7,7 @@ import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import { readEnv } from '#shared/config/env.ts';
 import { loadConfig, writeValidatedConfig } from '#shared/config/yaml.ts';
+import { createEnrichment } from '#shared/enrich/load.ts';
 import { DeliveryError } from '#shared/errors.ts';
 import { installTemplates } from '#shared/ops/templates.ts';
 import { BATCH_SUMMARY, type BatchSummary, summarize } from '#shared/pipeline/outcome.ts';
@@ -82,6 +83,7 @@ async function runDry(files: EventFile[], configFile: string, json: boolean): Pr
   const config = loadConfig(configFile);
   // One for the whole run, so a fingerprint seen in two files alerts once, as it would live.
   const alerts = createDryRunAlertSink(config.alerts, readEnv(process.env).region);
+  const enrich = createEnrichment(config);
   const outcomes: Outcome[] = [];
   for (const f of files) {
     if (f.shape !== 'cloudwatch-logs' && f.shape !== 'kinesis' && f.shape !== 's3') {
@@ -91,7 +93,7 @@ async function runDry(files: EventFile[], configFile: string, json: boolean): Pr
     const sinks = { ...createRecordingSinks(), alert: alerts };
     const sent = alerts.messages.length;
     const deadline = Date.now() + 60_000;
-    const deps = { config, sinks };
+    const deps = { config, sinks, enrich };
     const result =
       f.shape === 'kinesis'
         ? { ...(await ingestKinesis(f.event as never, deps, deadline)), messageType: 'kinesis' }

@@ -8,6 +8,7 @@ import { fetchWebhooks } from '#shared/alerts/webhooks.ts';
 import { ingestEnv, readEnv } from '#shared/config/env.ts';
 import { loadValidatedConfig } from '#shared/config/file.ts';
 import type { Config } from '#shared/config/schema.ts';
+import type { Enricher } from '#shared/enrich/enrich.ts';
 import { createMetrics, recordBatchMetrics } from '#shared/observability/metrics.ts';
 import {
   type BatchReport,
@@ -18,11 +19,12 @@ import {
 import { createRuntime } from '#shared/runtime.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 
-/** What a source adapter is handed: the configuration, the sinks and the region of the function. */
+/** What a source adapter is handed: the configuration, the sinks, the region of the function and the enrichment. */
 export interface IngestDeps {
   config: Config;
   sinks: Sinks;
   region: string;
+  enrich?: Enricher;
 }
 
 /** What a handler body hands back: the batch report, where it came from (for the log line), and the answer. */
@@ -57,7 +59,12 @@ export function createIngestHandler<E, R>(
   const env = ingestEnv(readEnv(process.env));
   const runtime = createRuntime(env, loadValidatedConfig(env.configFile));
   const metrics = createMetrics({ stage: env.stage, service: env.service });
-  const deps: IngestDeps = { config: runtime.config, sinks: runtime.sinks, region: env.region };
+  const deps: IngestDeps = {
+    config: runtime.config,
+    sinks: runtime.sinks,
+    region: env.region,
+    enrich: runtime.enrich,
+  };
   const margin = runtime.config.opensearch.deadline_margin_ms;
 
   const handler = async (event: E, context: Context): Promise<R> => {

@@ -10,6 +10,8 @@ import { createOpenSearchClient, dashboardsUrlOf } from '#shared/clients/opensea
 import { createS3Client } from '#shared/clients/s3.ts';
 import type { IngestEnv } from '#shared/config/env.ts';
 import type { AlertsConfig, Config } from '#shared/config/schema.ts';
+import type { Enricher } from '#shared/enrich/enrich.ts';
+import { createEnrichment } from '#shared/enrich/load.ts';
 import { indexPatternId } from '#shared/ops/dashboards/ids.ts';
 import { documentIdPolicy } from '#shared/sinks/opensearch/document-ids.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
@@ -21,6 +23,8 @@ export interface Runtime {
   sinks: Sinks;
   /** Webhook URLs of the alert rules, for the handler's `fetchWebhooks` middleware to fill; only with alerts. */
   webhooks?: WebhookBook;
+  /** The enrichment logferry.yml enables, its databases open; none by default. */
+  enrich?: Enricher;
 }
 
 /**
@@ -53,8 +57,9 @@ export function createRuntime(
     archive: createS3ArchiveSink(s3opts),
     deadLetter: createS3DeadLetterSink(s3opts),
   };
+  const enrich = createEnrichment(config);
   const rules = opts.alerts === false ? [] : compileAlertRules(config.alerts);
-  if (rules.length === 0) return { config, sinks };
+  if (rules.length === 0) return { config, sinks, enrich };
   const webhooks = createWebhookBook({
     refs: rules.map((r) => r.webhook),
     defaultRef: env.slackWebhookParam ? `ssm:${env.slackWebhookParam}` : undefined,
@@ -68,7 +73,7 @@ export function createRuntime(
     region: env.region,
     ...discoverLinks(env.opensearchUrl),
   });
-  return { config, sinks, webhooks };
+  return { config, sinks, webhooks, enrich };
 }
 
 /** What alert links need to open Discover: the Dashboards of an AWS endpoint, and logferry's index pattern ids. */

@@ -92,6 +92,25 @@ const formatSchema = z
 
 export type FormatConfig = z.infer<typeof formatSchema>;
 
+/** `enrich:`: fields derived from others (docs/enrichment.md), each off until asked for. */
+const enrichSchema = z.strictObject({
+  /** `user_agent.name`, `.version`, `.os.*`, `.device.name` from `user_agent.original`. */
+  user_agent: z.boolean().default(false),
+  /**
+   * `source.geo.*` / `source.as.*` (and `client.*`) from MaxMind-format databases: a path relative to
+   * the configuration file (bundled with the functions) or absolute (a Lambda layer's `/opt/…`).
+   */
+  geoip: z
+    .strictObject({
+      database: z.string().min(1),
+      /** A separate ASN database (GeoLite2-ASN); without it, AS fields come from `database` if it has them. */
+      asn_database: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
+export type EnrichConfig = z.infer<typeof enrichSchema>;
+
 export const configSchema = z
   .strictObject({
     version: z.literal(1),
@@ -186,6 +205,8 @@ export const configSchema = z
     subscriptions: subscriptionsSchema.prefault({}),
     /** Log formats declared with the server's own format string; routes pin them by name. */
     formats: z.array(formatSchema).default([]),
+    /** Optional enrichment: user agents, GeoIP and ASN; all off by default. */
+    enrich: enrichSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();

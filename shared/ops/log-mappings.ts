@@ -19,6 +19,18 @@ const ip = { type: 'ip', ignore_malformed: true };
 // Label and annotation keys are chosen by every team: one field each, whatever the keys.
 const flat = { type: 'flat_object' };
 const obj = (properties: Record<string, unknown>) => ({ properties });
+// What `enrich.geoip` adds beside an address (ECS geo and as).
+const geo = obj({
+  continent_code: keyword,
+  country_iso_code: keyword,
+  country_name: keyword,
+  region_iso_code: keyword,
+  region_name: keyword,
+  city_name: keyword,
+  timezone: keyword,
+  location: { type: 'geo_point' },
+});
+const as = obj({ number: long, organization: obj({ name: keyword }) });
 
 /** ECS fields logferry writes, typed; anything else in the ECS namespaces is mapped dynamically as keyword. */
 export const LOG_MAPPINGS = {
@@ -51,7 +63,7 @@ export const LOG_MAPPINGS = {
       level: keyword,
       logger: keyword,
       file: obj({ path: keyword }),
-      origin: obj({ file: obj({ name: keyword, line: long }) }),
+      origin: obj({ function: keyword, file: obj({ name: keyword, line: long }) }),
       syslog: obj({
         priority: long,
         repeated: long,
@@ -79,16 +91,11 @@ export const LOG_MAPPINGS = {
       labels: flat,
       annotations: flat,
     }),
-    source: obj({
-      ip,
-      port: long,
-      address: keyword,
-      bytes: long,
-      ...E.source,
-    }),
+    // The AWS families' source.geo / source.as are a subset of what enrichment writes.
+    source: obj({ ip, port: long, address: keyword, bytes: long, ...E.source, geo, as }),
     destination: obj({ ip, port: long, address: keyword, domain: keyword, bytes: long }),
     server: obj({ ip, port: long, address: keyword }),
-    client: obj({ ip, port: long, address: keyword }),
+    client: obj({ ip, port: long, address: keyword, geo, as }),
     network: obj({ forwarded_ip: ip, bytes: long, ...E.network }),
     tls: obj({
       version: keyword,
@@ -136,14 +143,23 @@ export const LOG_MAPPINGS = {
       query: keyword,
       ...E.url,
     }),
-    user_agent: obj({ original: textWithKeyword }),
+    user_agent: obj({
+      original: textWithKeyword,
+      name: keyword,
+      version: keyword,
+      os: obj({ name: keyword, version: keyword }),
+      device: obj({ name: keyword }),
+    }),
     error: obj({
       type: keyword,
       code: keyword,
       message: text,
       stack_trace: { type: 'text', index: true },
     }),
-    faas: obj({ execution: keyword, coldstart: bool }),
+    faas: obj({ execution: keyword, coldstart: bool, name: keyword, id: keyword }),
+    service: obj({ name: keyword }),
+    trace: obj({ id: keyword }),
+    span: obj({ id: keyword }),
     // Figures users chart, typed so they aggregate (docs/fields.md lists each with its unit).
     aws: obj({
       cloudwatch: obj({ log_group: keyword, log_stream: keyword }),
@@ -230,6 +246,6 @@ export const LOG_MAPPINGS = {
       proxy_protocol: obj({ server_addr: keyword, server_port: long }),
       ssl: obj({ client_verify: keyword }),
     }),
-    apache: obj({ error: obj({ errno: long, errstr: keyword }) }),
+    apache: obj({ error: obj({ module: keyword, errno: long, errstr: keyword }) }),
   },
 } as const;

@@ -1,8 +1,9 @@
 // nginx (combined, main, ingress upstreaminfo, extended) and Apache (common, combined, vhost_combined) access lines: one grammar, two escaping rules.
 import type { Dataset, Fields, ParsedLine } from '#shared/model.ts';
+import { type AccessPrefix, accessPrefix, clientFields, hostFields } from './access-prefix.ts';
 import { compileFormat } from './format/compile.ts';
 import { isKnownNginxVariable, nginxVariable } from './format/nginx.ts';
-import { auto, type Out, toAddress, usToNs } from './format/values.ts';
+import { auto, type Out, usToNs } from './format/values.ts';
 import {
   dash,
   forwardedList,
@@ -11,6 +12,7 @@ import {
   unescapeApache,
   unescapeNginx,
 } from './http-request.ts';
+import { scanPairs } from './logfmt.ts';
 import { child, setOwn } from './merge.ts';
 import { parseClfTime } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
@@ -18,13 +20,12 @@ import type { LineParser, ParseContext } from './types.ts';
 // A quoted field allows backslash escapes so Apache's `\"` does not end it early (nginx never
 // writes a bare backslash: it logs one as `\x5C`).
 const Q = '"((?:[^"\\\\]|\\\\.)*)"';
-const ACCESS = new RegExp(
-  `^(\\S+) (\\S+) (\\S+) \\[([^\\]]+)\\] ${Q} (\\d{3}|-) (\\d+|-)(?: ${Q} ${Q}(?: ${Q})?)?(.*)$`,
+// What follows the prefix (accessPrefix): `[time] "request" status bytes`, then the referrer and
+// agent when the format has them (quoted, or a bare `-` as some Apache formats write an absent one),
+// the quoted forwarded list, then anything a format appends.
+const REST = new RegExp(
+  `^\\[([^\\]]+)\\] ${Q} (\\d{3}|-) (\\d+|-)(?: (?:${Q}|-) (?:${Q}|-)(?: ${Q})?)?(.*)$`,
 );
-// A client field that is an X-Forwarded-For list (`log_format` led by `$http_x_forwarded_for`).
-const LEAD_LIST = /^((?:[0-9A-Fa-f:.]+, )+[0-9A-Fa-f:.]+) /;
-// Apache's vhost_combined: `%v:%p` before the client.
-const VHOST = /^([\w.-]+):(\d{1,5}) (?=\S+ \S+ \S+ \[)/;
 
 /** Free text after the standard fields is hunted for pairs only this far; the rest is kept whole. */
 export const TRAILER_BUDGET = 8 * 1024;
@@ -42,37 +43,6 @@ const ALIASES: Record<string, string> = {
   cs: 'upstream_cache_status',
   rid: 'request_id',
 };
-
-/** `key=value` and `key="quoted value"` pairs, scanned once left to right (no backtracking). */
-export function scanPairs(text: string): [key: string, value: string][] | undefined {
-  const pairs: [string, string][] = [];
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    while (i < n && text.charCodeAt(i) === 0x20) i++;
-    if (i >= n) break;
-    const start = i;
-    while (i < n && text.charCodeAt(i) !== 0x3d /* = */ && text.charCodeAt(i) !== 0x20) i++;
-    if (i >= n || text.charCodeAt(i) !== 0x3d || !KEY.test(text.slice(start, i))) return undefined;
-    const key = text.slice(start, i++);
-    let value: string;
-    if (text.charCodeAt(i) === 0x22 /* " */) {
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
-      if (j >= n) return undefined;
-      value = text.slice(i + 1, j);
-      i = j + 1;
-    } else {
-      const end = text.indexOf(' ', i);
-      value = text.slice(i, end < 0 ? n : end);
-      i = end < 0 ? n : end;
-    }
-    pairs.push([key, value]);
-  }
-  return pairs.length ? pairs : undefined;
-}
-
-const KEY = /^[A-Za-z_][\w.-]*$/;
 
 // Variables formats commonly append to combined, read with the same mapping as a declared format.
 const TRAILERS = [
@@ -126,8 +96,9 @@ function mergeInto(dst: Fields, src: Fields): void {
   }
 }
 
+/** The fields of the standard part: request, status, bytes, referrer, agent, forwarded list. */
 function fields(m: RegExpExecArray, unquote: (s: string) => string, out: Out): void {
-  const [, client, , user, , request, status, bytes, referrer, agent, forwarded] = m;
+  const [, , request, status, bytes, referrer, agent, forwarded] = m;
   mergeInto(out.fields, requestFields(unquote(request ?? '')));
   const f = out.fields;
   const response: Fields = {};
@@ -138,49 +109,64 @@ function fields(m: RegExpExecArray, unquote: (s: string) => string, out: Out): v
   if (code !== undefined || size !== undefined) child(f, 'http').response = response;
   const ref = dash(referrer === undefined ? undefined : unquote(referrer));
   if (ref) child(child(f, 'http'), 'request').referrer = ref;
-  toAddress('source')(out, client!);
-  const name = dash(user);
-  if (name) f.user = { name: unquote(name) };
   const ua = dash(agent === undefined ? undefined : unquote(agent));
   if (ua) f.user_agent = { original: ua };
-  const chain = forwardedList(forwarded === undefined ? undefined : unquote(forwarded));
+  const fourth = dash(forwarded === undefined ? undefined : unquote(forwarded));
+  if (fourth === undefined) return;
+  const chain = forwardedList(fourth);
   if (chain) {
     f.network = { forwarded_ip: chain };
     // The first X-Forwarded-For address is the real client when a proxy sits in front.
     f.client = { ip: chain[0] };
+  } else if (/^\d+(?:\.\d+)?$/.test(fourth)) {
+    // nginx's documented `compression` format ends with `"$gzip_ratio"`.
+    child(f, 'nginx').gzip_ratio = Number(fourth);
+  } else setOwn(out.app, 'http_x_forwarded_for', fourth);
+}
+
+/** The client, ident and user, and what the prefix holds in front of them. */
+function prefixFields(p: AccessPrefix, unquote: (s: string) => string, out: Out): void {
+  const f = out.fields;
+  f.source = clientFields(p.client);
+  const name = dash(p.user);
+  if (name) f.user = { name: unquote(name) };
+  if (p.chain) {
+    f.network = { forwarded_ip: p.chain };
+    f.client = { ip: p.chain[0] };
   }
+  if (p.host) f.destination = hostFields(p.host);
 }
 
 /**
- * Signs that Apache wrote a line nginx's defaults never write: `\"` escapes, the common format
+ * Signs that Apache wrote a line nginx's defaults never write: `\\"` escapes, the common format
  * without referrer and agent, `HTTP/2` (nginx: `HTTP/2.0`), a bare integer after the agent (`%D`),
  * a `%v:%p` virtual host first.
  */
-function apacheSigns(line: string, m: RegExpExecArray, vhost: boolean): boolean {
-  if (vhost || line.includes('\\"') || m[8] === undefined) return true;
-  if (m[5]!.endsWith(' HTTP/2')) return true;
-  return /^ \d+$/.test(m[11] ?? '');
+function apacheSigns(line: string, m: RegExpExecArray, p: AccessPrefix): boolean {
+  if (line.includes('\\"') || m[5] === undefined) return true;
+  if (p.host !== undefined && !p.chain && /:\d+$/.test(p.host)) return true;
+  if (m[2]!.endsWith(' HTTP/2')) return true;
+  return /^ \d+$/.test(m[8] ?? '');
 }
 
-interface Split {
-  m: RegExpExecArray;
-  chain?: string[];
-  vhost?: RegExpExecArray;
+/** True when `line` at `i` starts a CLF time, `dd/Mon/yyyy:`. */
+function isClfStart(line: string, i: number): boolean {
+  const d = (k: number) => {
+    const c = line.charCodeAt(i + k);
+    return c >= 0x30 && c <= 0x39;
+  };
+  return d(0) && d(1) && line.charCodeAt(i + 2) === 0x2f && line.charCodeAt(i + 6) === 0x2f;
 }
 
-/** The standard fields of a line, after a leading forwarded list or virtual host is set aside. */
-function split(line: string): Split | undefined {
-  const m = ACCESS.exec(line);
-  if (m) return { m };
-  const lead = LEAD_LIST.exec(line);
-  if (lead) {
-    const rest = ACCESS.exec(`x${line.slice(lead[1]!.length)}`);
-    return rest ? { m: rest, chain: forwardedList(lead[1]) } : undefined;
-  }
-  const vhost = VHOST.exec(line);
-  if (!vhost) return undefined;
-  const rest = ACCESS.exec(line.slice(vhost[0].length));
-  return rest ? { m: rest, vhost } : undefined;
+/** The prefix (client, ident, user and what stands before them) and the standard fields after it. */
+function split(line: string): { m: RegExpExecArray; prefix: AccessPrefix } | undefined {
+  let at = line.indexOf(' [');
+  while (at >= 0 && !isClfStart(line, at + 2)) at = line.indexOf(' [', at + 2);
+  if (at <= 0) return undefined;
+  const prefix = accessPrefix(line.slice(0, at));
+  if (!prefix) return undefined;
+  const m = REST.exec(line.slice(at + 1));
+  return m ? { m, prefix } : undefined;
 }
 
 /**
@@ -197,27 +183,36 @@ export function parseAccessLine(
 ): ParsedLine | undefined {
   const s = split(line);
   if (!s) return undefined;
-  const { m, chain, vhost } = s;
-  const time = parseClfTime(m[4] ?? '');
+  const { m, prefix } = s;
+  const time = parseClfTime(m[1] ?? '');
   if (time === undefined) return undefined;
-  const apache = server ? server === 'apache' : apacheSigns(line, m, vhost !== undefined);
+  const apache = server ? server === 'apache' : apacheSigns(line, m, prefix);
   const dataset: Dataset = apache ? 'apache.access' : 'nginx.access';
   const out: Out = { fields: {}, app: {}, http: true, ctx };
-  fields(m, apache ? unescapeApache : unescapeNginx, out);
-  if (chain) {
-    out.fields.source = { ip: chain[0] };
-    out.fields.network = { forwarded_ip: chain };
-    out.fields.client = { ip: chain[0] };
-  }
-  if (vhost) out.fields.destination = { domain: vhost[1], port: Number(vhost[2]) };
+  const unquote = apache ? unescapeApache : unescapeNginx;
+  fields(m, unquote, out);
+  prefixFields(prefix, unquote, out);
   const parsed: ParsedLine = { dataset, time, message: line, fields: out.fields };
-  const extra = m[11] ? trailing(m[11], apache, out, ctx) : undefined;
+  const extra = m[8] ? trailing(m[8], apache, out, ctx) : undefined;
   if (extra) Object.assign(out.app, extra);
   if (Object.keys(out.app).length) parsed.app = out.app;
-  if (extra?.trailing !== undefined && m[11]!.length > TRAILER_BUDGET)
+  if (extra?.trailing !== undefined && m[8]!.length > TRAILER_BUDGET)
     parsed.tags = ['_parse_budget'];
   return parsed;
 }
+
+// mod_ssl's default `ssl_request_log` (ssl.conf): `[time] client protocol cipher "request" bytes`.
+const SSL_REQUEST = compileFormat({
+  name: 'ssl_request',
+  family: 'apache',
+  format: '%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x \\"%r\\" %b',
+});
+
+/** An Apache `ssl_request_log` line, led by its time: the TLS protocol and cipher of each request. */
+export const apacheSslRequest: LineParser = {
+  dataset: 'apache.access',
+  parse: (line, ctx) => SSL_REQUEST.parse(line, ctx),
+};
 
 function accessParser(dataset: Dataset, server: 'nginx' | 'apache'): LineParser {
   return { dataset, parse: (line, ctx) => parseAccessLine(line, ctx, server) };
@@ -225,5 +220,10 @@ function accessParser(dataset: Dataset, server: 'nginx' | 'apache'): LineParser 
 
 /** nginx `combined`, `main` (combined plus `"$http_x_forwarded_for"`) and common extensions, `\xHH` escaping. */
 export const nginxAccess = accessParser('nginx.access', 'nginx');
-/** Apache `common`, `combined` and `vhost_combined`, `\"` escaping. */
-export const apacheAccess = accessParser('apache.access', 'apache');
+/** Apache `common`, `combined`, `vhost_combined` (`\"` escaping) and mod_ssl's request log. */
+export const apacheAccess: LineParser = {
+  dataset: 'apache.access',
+  parse: (line, ctx) =>
+    (line.charCodeAt(0) === 0x5b ? apacheSslRequest.parse(line, ctx) : undefined) ??
+    parseAccessLine(line, ctx, 'apache'),
+};

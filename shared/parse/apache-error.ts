@@ -3,11 +3,19 @@ import { isIP } from 'node:net';
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { levelFromName } from './level.ts';
 import { child } from './merge.ts';
-import { parseCtime } from './time.ts';
+import { parseClfTime, parseCtime, parseIsoTime } from './time.ts';
 import type { LineParser } from './types.ts';
 
+// The default `[Wed Oct 11 14:32:52.123456 2000]` (ctime), and what an ErrorLogFormat's `%{…}t` may
+// write instead: `[11/Oct/2000:14:32:52 +0000]` (CLF) or `[2000-10-11 14:32:52.123456]` (`%{cu}t`).
 const HEAD =
-  /^\[([A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4})\] \[(?:([\w-]*):)?(\w+)\] /;
+  /^\[([A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}|\d{2}\/[A-Za-z]{3}\/\d{4}:\d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [+-]\d{4})?|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)\] \[(?:([\w-]*):)?(\w+)\] /;
+
+function headTime(text: string, timeZone: string | undefined): number | undefined {
+  const c = text.charCodeAt(0);
+  if (c > 0x39) return parseCtime(text, timeZone);
+  return text.charCodeAt(2) === 0x2f ? parseClfTime(text, timeZone) : parseIsoTime(text, timeZone);
+}
 const PID = /^\[pid (\d+)(?::tid (\d+))?\] /;
 const CLIENT = /^\[(client|remote) ([^\]]+)\] /;
 const CODE = /^(AH\d{5}): /;
@@ -34,13 +42,17 @@ export const apacheError: LineParser = {
   parse(line, ctx): ParsedLine | undefined {
     const head = HEAD.exec(line);
     if (!head) return undefined;
-    const time = parseCtime(head[1]!, ctx.timeZone);
+    const time = headTime(head[1]!, ctx.timeZone);
     if (time === undefined) return undefined;
     const level = levelFromName(head[3]!);
     if (!level) return undefined;
     const fields: Fields = {};
     const app: Record<string, unknown> = {};
-    if (head[2]) fields.log = { logger: head[2] };
+    // The module is the logger; Elastic's Apache integration names it apache.error.module.
+    if (head[2]) {
+      fields.log = { logger: head[2] };
+      fields.apache = { error: { module: head[2] } };
+    }
     let rest = line.slice(head[0].length);
     const pid = PID.exec(rest);
     if (pid) {
@@ -50,7 +62,11 @@ export const apacheError: LineParser = {
       rest = rest.slice(pid[0].length);
     }
     // 2.4 lines (with a module or a pid) write the client's port; 2.2 lines do not.
-    const v24 = head[2] !== undefined || pid !== null || head[1]!.includes('.');
+    const v24 =
+      head[2] !== undefined ||
+      pid !== null ||
+      head[1]!.includes('.') ||
+      head[1]!.charCodeAt(0) <= 0x39;
     // 2.4 writes `%F: %E: [client %a] %M`, and modules put their AH code before or after the
     // client: each prefix is taken off where it stands, in any order.
     const error: Fields = {};
@@ -72,7 +88,10 @@ export const apacheError: LineParser = {
       }
       const errno = ERRNO.exec(rest);
       if (errno) {
-        fields.apache = { error: { errno: Number(errno[1]), errstr: errno[2] } };
+        Object.assign(child(child(fields, 'apache'), 'error'), {
+          errno: Number(errno[1]),
+          errstr: errno[2],
+        });
         rest = rest.slice(errno[0].length);
         progress = true;
       }

@@ -1,8 +1,8 @@
 // JSON application logs (pino, winston, bunyan, Powertools, logrus, zap, structlog, ecs-logging…): usual keys to ECS, the rest to `app`.
 import { parseBoundedJson } from '#shared/bounded-json.ts';
 import type { Fields, Level, ParsedLine } from '#shared/model.ts';
-import { normaliseLevel } from './level.ts';
-import { setOwn } from './merge.ts';
+import { levelFromName, normaliseLevel } from './level.ts';
+import { child, setOwn } from './merge.ts';
 import { parseTimeValue } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
@@ -40,11 +40,31 @@ const STACK_KEYS = [
   'stack',
   'stack_trace',
   'stackTrace',
+  'stacktrace',
   'error.stack_trace',
   'exc_info',
   'exception',
   '@x',
 ];
+// ECS homes of the correlation keys tracers and logging libraries add (OpenTelemetry, Datadog, ecs-logging, Spring).
+const TRACE_KEYS = ['trace.id', 'trace_id', 'traceId', 'traceID', 'dd.trace_id'];
+const SPAN_KEYS = ['span.id', 'span_id', 'spanId', 'spanID', 'dd.span_id'];
+const SERVICE_KEYS = ['service.name', 'service', 'service_name', 'dd.service'];
+const FAAS_KEYS = [
+  'function_request_id',
+  'function_name',
+  'function_arn',
+  'cold_start',
+  'xray_trace_id',
+];
+const CONTEXT_KEYS = new Set([
+  ...TRACE_KEYS,
+  ...SPAN_KEYS,
+  ...SERVICE_KEYS,
+  ...FAAS_KEYS,
+  'caller',
+  'source',
+]);
 
 type Obj = Record<string, unknown>;
 
@@ -99,6 +119,11 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   const used = new Set<string>();
   const time = take(obj, TIME_KEYS, used, (v) => parseTimeValue(v, ctx.timeZone));
   let level: Level | undefined = take(obj, LEVEL_KEYS, used, normaliseLevel);
+  // Datadog's `status` names the level; as a number it is an HTTP status, never a level.
+  if (!level && typeof obj.status === 'string' && Object.hasOwn(obj, 'status')) {
+    level = levelFromName(obj.status);
+    if (level) used.add('status');
+  }
   const nestedLog = obj.log;
   if (!level && typeof nestedLog === 'object' && nestedLog !== null) {
     level = normaliseLevel((nestedLog as Obj).level);
@@ -148,8 +173,15 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   if (err || stack !== undefined)
     fields.error = { ...err, ...(stack !== undefined ? { stack_trace: stack } : {}) };
 
+  const keys = Object.keys(obj);
+  if (typeof obj.hostname === 'string' && Object.hasOwn(obj, 'hostname')) {
+    fields.host = { hostname: obj.hostname };
+    used.add('hostname');
+  }
+  // Most lines have none of the correlation and origin keys: one look at each key says so.
+  if (keys.some((k) => CONTEXT_KEYS.has(k))) contextFields(obj, used, fields);
   const app: Obj = {};
-  for (const key of Object.keys(obj)) if (!used.has(key)) setOwn(app, key, obj[key]);
+  for (const key of keys) if (!used.has(key)) setOwn(app, key, obj[key]);
 
   const parsed: ParsedLine = { dataset: 'app.json', fields };
   if (time !== undefined) parsed.time = time;
@@ -158,6 +190,55 @@ export function fromObject(obj: Obj, ctx: ParseContext): ParsedLine {
   else if (typeof err?.message === 'string') parsed.message = err.message;
   if (Object.keys(app).length) parsed.app = app;
   return parsed;
+}
+
+// zap's `caller` (`server/main.go:42`), a file and a line.
+const CALLER = /^(.+):(\d+)$/;
+
+/** Where the line was logged from, the host it ran on, and the trace and service it belongs to. */
+function contextFields(obj: Obj, used: Set<string>, fields: Fields): void {
+  const id = (v: unknown) =>
+    typeof v === 'string' || Number.isSafeInteger(v) ? String(v) : undefined;
+  const trace = take(obj, TRACE_KEYS, used, id);
+  if (trace !== undefined) fields.trace = { id: trace };
+  const span = take(obj, SPAN_KEYS, used, id);
+  if (span !== undefined) fields.span = { id: span };
+  const service = take(obj, SERVICE_KEYS, used, asString);
+  if (service !== undefined) fields.service = { name: service };
+  faasFields(obj, used, fields);
+  const origin =
+    take(obj, ['caller'], used, (v) => (typeof v === 'string' ? originOf(v) : undefined)) ??
+    take(obj, ['source'], used, (v) => (typeof v === 'object' ? originOf(v) : undefined));
+  if (origin) child(fields, 'log').origin = origin;
+}
+
+/** What Powertools for AWS Lambda adds to every line: the function, the invocation, the trace. */
+function faasFields(obj: Obj, used: Set<string>, fields: Fields): void {
+  const faas: Fields = {};
+  const execution = take(obj, ['function_request_id'], used, asString);
+  if (execution !== undefined) faas.execution = execution;
+  const name = take(obj, ['function_name'], used, asString);
+  if (name !== undefined) faas.name = name;
+  const arn = take(obj, ['function_arn'], used, asString);
+  if (arn !== undefined) faas.id = arn;
+  const cold = take(obj, ['cold_start'], used, (v) => (typeof v === 'boolean' ? v : undefined));
+  if (cold !== undefined) faas.coldstart = cold;
+  if (Object.keys(faas).length) fields.faas = faas;
+  const xray = take(obj, ['xray_trace_id'], used, asString);
+  if (xray !== undefined && fields.trace === undefined) fields.trace = { id: xray };
+}
+
+/** zap's `file.go:42`, or Go slog's `{ function, file, line }`, as `log.origin`. */
+function originOf(v: unknown): Fields | undefined {
+  if (typeof v === 'string') {
+    const m = CALLER.exec(v);
+    return m ? { file: { name: m[1], line: Number(m[2]) } } : undefined;
+  }
+  const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+  if (typeof o?.file !== 'string' || !Number.isSafeInteger(o.line)) return undefined;
+  const out: Fields = { file: { name: o.file, line: o.line } };
+  if (typeof o.function === 'string') out.function = o.function;
+  return out;
 }
 
 /** Parses a line holding one JSON object; anything else is not this format. */

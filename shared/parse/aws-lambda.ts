@@ -2,11 +2,19 @@
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { fromObject, parseJsonObject } from './app-json.ts';
 import { levelFromName } from './level.ts';
-import { child, setOwn } from './merge.ts';
+import { child, mergeFields, setOwn } from './merge.ts';
 import { parseIsoTime } from './time.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
-const PLATFORM = /^(START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT) (.*)$/s;
+const PLATFORM =
+  /^(START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT|XRAY|EXTENSION|TELEMETRY|LOGS)[ \t](.*)$/s;
+// Lines the runtime writes in its own words: a timeout, and an error raised before the handler ran.
+const TIMEOUT =
+  /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z) ([0-9a-f-]{36}) (Task timed out after [\d.]+ seconds)$/;
+const INIT_ERROR = /^\[(ERROR|CRITICAL)\] ([\w.]+): (.*)$/s;
+// The Node runtime's error records: `Invoke Error \t{"errorType":…}`.
+const NODE_ERROR =
+  /^((?:Uncaught Exception|Unhandled Promise Rejection|Invoke Error)) ?\t(\{.*\})\s*$/s;
 const REQUEST_ID = /RequestId: ([0-9a-f-]{36})/;
 // Node: `2024-01-15T10:00:00.000Z\t<request id>\tINFO\tmessage`
 const NODE = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\t([0-9a-f-]{36}|undefined)\t([A-Z]+)\t(.*)$/s;
@@ -61,17 +69,22 @@ function runtimeLine(
   body: string,
   ctx: ParseContext,
 ): ParsedLine {
-  const fields: Fields = { faas: { execution: requestId } };
-  const obj = body.trimEnd().endsWith('}') ? parseJsonObject(body.trim()) : undefined;
+  // The Node runtime writes `undefined` for the request id of a line logged outside an invocation.
+  const fields: Fields = requestId === 'undefined' ? {} : { faas: { execution: requestId } };
+  const nodeError = NODE_ERROR.exec(body);
+  const json = nodeError ? nodeError[2]! : body.trim();
+  const obj = json.endsWith('}') ? parseJsonObject(json) : undefined;
   if (obj) {
     const inner = fromObject(obj, ctx);
-    return {
+    const parsed: ParsedLine = {
       ...inner,
       dataset: 'aws.lambda',
       time: inner.time ?? parseIsoTime(time),
       level: inner.level ?? levelFromName(levelName) ?? 'info',
       fields: { ...inner.fields, ...fields },
     };
+    if (nodeError) parsed.message = `${nodeError[1]}: ${inner.message ?? ''}`.trimEnd();
+    return parsed;
   }
   const parsed: ParsedLine = {
     dataset: 'aws.lambda',
@@ -84,38 +97,94 @@ function runtimeLine(
   return parsed;
 }
 
+/** `Name: x\tState: Ready\t…` of the lines that need no request id (XRAY, EXTENSION, …), as `app`. */
+function tabPairs(rest: string): Record<string, unknown> {
+  const app: Record<string, unknown> = {};
+  for (const part of rest.split('\t')) {
+    const colon = part.indexOf(': ');
+    if (colon > 0)
+      setOwn(
+        app,
+        part.slice(0, colon).toLowerCase().replace(/ /g, '_'),
+        part.slice(colon + 2).trim(),
+      );
+  }
+  return app;
+}
+
+function platformLine(kind: string, rest: string, line: string): ParsedLine | undefined {
+  const requestId = REQUEST_ID.exec(rest)?.[1];
+  if (!requestId && (kind === 'START' || kind === 'END' || kind === 'REPORT')) return undefined;
+  // Extensions' lines name the extension; an X-Ray line names the trace. Other text led by these
+  // words is no platform line.
+  const named = kind === 'EXTENSION' || kind === 'TELEMETRY' || kind === 'LOGS';
+  if (kind === 'XRAY' ? !rest.startsWith('TraceId: ') : named && !rest.startsWith('Name: '))
+    return undefined;
+  const fields: Fields = { event: { action: kind.toLowerCase() } };
+  if (requestId) fields.faas = { execution: requestId };
+  const parsed: ParsedLine = {
+    dataset: 'aws.lambda',
+    message: line.trimEnd(),
+    level: 'info',
+    fields,
+  };
+  if (kind === 'XRAY' || named) {
+    const app = tabPairs(rest);
+    if (typeof app.traceid === 'string') {
+      fields.trace = { id: app.traceid };
+      delete app.traceid;
+    }
+    if (Object.keys(app).length) parsed.app = app;
+    return parsed;
+  }
+  if (kind === 'REPORT' || kind === 'INIT_REPORT' || kind === 'RESTORE_REPORT') {
+    reportFields(reportMetrics(rest), fields);
+    const status = /Status: (\w+)/.exec(rest)?.[1];
+    if (status) {
+      child(child(fields, 'aws'), 'lambda').status = status;
+      if (status !== 'success') parsed.level = 'error';
+    }
+  }
+  return parsed;
+}
+
+/** `[ERROR] Runtime.ImportModuleError: …` and `… Task timed out after 3.00 seconds`. */
+function runtimeError(line: string, ctx: ParseContext): ParsedLine | undefined {
+  const timeout = TIMEOUT.exec(line);
+  if (timeout) {
+    const parsed: ParsedLine = {
+      dataset: 'aws.lambda',
+      message: timeout[3],
+      level: 'error',
+      fields: {
+        faas: { execution: timeout[2] },
+        error: { type: 'Runtime.Timeout', message: timeout[3] },
+      },
+    };
+    const t = parseIsoTime(timeout[1]!, ctx.timeZone);
+    if (t !== undefined) parsed.time = t;
+    return parsed;
+  }
+  const init = INIT_ERROR.exec(line);
+  if (!init || !/^(?:Runtime\.|[\w.]*(?:Error|Exception)$)/.test(init[2]!)) return undefined;
+  return {
+    dataset: 'aws.lambda',
+    message: `${init[2]}: ${init[3]}`,
+    level: levelFromName(init[1]!) ?? 'error',
+    fields: { error: { type: init[2], message: init[3] } },
+  };
+}
+
 export const awsLambda: LineParser = {
   dataset: 'aws.lambda',
   parse(line, ctx): ParsedLine | undefined {
     const platform = PLATFORM.exec(line);
-    if (platform) {
-      const [, kind, rest = ''] = platform;
-      if (!REQUEST_ID.test(rest) && !kind!.startsWith('INIT') && !kind!.startsWith('RESTORE'))
-        return undefined;
-      const requestId = REQUEST_ID.exec(rest)?.[1];
-      const fields: Fields = { event: { action: kind!.toLowerCase() } };
-      if (requestId) fields.faas = { execution: requestId };
-      const parsed: ParsedLine = {
-        dataset: 'aws.lambda',
-        message: line.trimEnd(),
-        level: 'info',
-        fields,
-      };
-      if (kind === 'REPORT') {
-        reportFields(reportMetrics(rest), fields);
-        const status = /Status: (\w+)/.exec(rest)?.[1];
-        if (status) {
-          child(child(fields, 'aws'), 'lambda').status = status;
-          if (status !== 'success') parsed.level = 'error';
-        }
-      }
-      return parsed;
-    }
+    if (platform) return platformLine(platform[1]!, platform[2] ?? '', line);
     const node = NODE.exec(line);
     if (node) return runtimeLine(node[1]!, node[2]!, node[3]!, node[4]!, ctx);
     const py = PYTHON.exec(line);
     if (py) return runtimeLine(py[2]!, py[3]!, py[1]!, py[4]!, ctx);
-    return undefined;
+    return runtimeError(line, ctx);
   },
 };
 
@@ -149,12 +218,21 @@ export function fromLambdaPlatformObject(
   if (time !== undefined) parsed.time = time;
   const metrics = record.metrics as Record<string, unknown> | undefined;
   const typed: Record<string, number> = {};
+  // The durationMs of an init or restore report is that phase's duration, not an invocation's.
+  const phase =
+    type === 'platform.initReport' ? 'init_' : type === 'platform.restoreReport' ? 'restore_' : '';
   if (metrics && typeof metrics === 'object') {
     for (const [k, name] of Object.entries(JSON_METRICS)) {
       const v = metrics[k];
-      if (typeof v === 'number' && Number.isFinite(v)) typed[name] = v;
+      if (typeof v === 'number' && Number.isFinite(v))
+        typed[k === 'durationMs' && phase ? `${phase}duration_ms` : name] = v;
     }
   }
+  const root = /Root=([\w-]+)/.exec(
+    String((record.tracing as { value?: unknown } | undefined)?.value ?? ''),
+  );
+  if (root) fields.trace = { id: root[1] };
+  if (typeof record.errorType === 'string') fields.error = { type: record.errorType };
   reportFields(typed, fields);
   const app: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(record)) {
@@ -170,3 +248,32 @@ export function fromLambdaPlatformObject(
   if (typeof record.status === 'string' && record.status !== 'success') parsed.level = 'error';
   return parsed;
 }
+
+/**
+ * An application line in Lambda's JSON log format (`{"timestamp":…,"level":…,"requestId":…}`): the
+ * request id is the invocation.
+ *
+ * @example
+ * lambdaJson({ level: 'INFO', requestId: 'r-1', message: 'hi' }, ctx).fields // { faas: { execution: 'r-1' } }
+ */
+export function lambdaJson(obj: Record<string, unknown>, ctx: ParseContext): ParsedLine {
+  const parsed = { ...fromObject(obj, ctx), dataset: 'aws.lambda' as const };
+  if (typeof obj.requestId === 'string') {
+    parsed.fields = mergeFields(parsed.fields ?? {}, { faas: { execution: obj.requestId } });
+    if (parsed.app) delete parsed.app.requestId;
+    if (parsed.app && Object.keys(parsed.app).length === 0) delete parsed.app;
+  }
+  return parsed;
+}
+
+/** What a route pinning `aws.lambda` reads: the text lines, platform records and the JSON log format. */
+export const awsLambdaAny: LineParser = {
+  dataset: 'aws.lambda',
+  parse(line, ctx) {
+    if (line.charCodeAt(0) !== 0x7b) return awsLambda.parse(line, ctx);
+    const obj = parseJsonObject(line);
+    if (!obj) return undefined;
+    if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
+    return lambdaJson(obj, ctx);
+  },
+};

@@ -15,6 +15,21 @@ const HTTPLOG = compileFormat({
   format:
     '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r',
 });
+// httplog with the Host header logged after the server (`… be/srv1 www.example.org 0/0/1/17/18 …`),
+// as many setups add it with `%[req.hdr(host)]`.
+const HTTPLOG_HOST = compileFormat({
+  name: 'httplog-host',
+  family: 'haproxy',
+  format:
+    '%ci:%cp [%tr] %ft %b/%s %[req.hdr(host)] %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r',
+});
+// `option httpslog` (HAProxy 2.5+): httplog followed by the connection and TLS errors, SNI, version, cipher.
+const HTTPSLOG = compileFormat({
+  name: 'httpslog',
+  family: 'haproxy',
+  format:
+    '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r %[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/%[ssl_c_ca_err]/%[ssl_fc_is_resumed] %[ssl_fc_sni]/%sslv/%sslc',
+});
 const TCPLOG = compileFormat({
   name: 'tcplog',
   family: 'haproxy',
@@ -102,7 +117,8 @@ export function fromHaproxyObject(
 /** httplog, then tcplog; JSON objects come through {@link fromHaproxyObject}. */
 export const haproxyHttp: LineParser = {
   dataset: 'haproxy.http',
-  parse: (line, ctx) => HTTPLOG.parse(line, ctx),
+  parse: (line, ctx) =>
+    HTTPLOG.parse(line, ctx) ?? HTTPSLOG.parse(line, ctx) ?? HTTPLOG_HOST.parse(line, ctx),
 };
 
 export const haproxyTcp: LineParser = {

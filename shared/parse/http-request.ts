@@ -1,22 +1,39 @@
 // Splits an access-log request line (`GET /path HTTP/1.1`) and undoes each server's quoting.
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { Fields } from '#shared/model.ts';
 
-// The version is optional: HTTP/0.9 requests have none, and a request cut at a length limit lost it.
-const REQUEST = /^([A-Z][A-Z_-]*) (\S+)(?: HTTP\/(\d+(?:\.\d+)?))?$/;
+const METHOD = /^[A-Z][A-Z_-]{0,31}$/;
+const VERSION = /^\d+(?:\.\d+)?$/;
 
 /**
- * ECS request fields from a request line. A line that is not `METHOD URI HTTP/x` (a TLS handshake
- * on a plain port, `-`, empty) is kept whole in `url.original` rather than mis-split.
+ * ECS request fields from a request line: the method, the version when the line ends with
+ * `HTTP/x` (HTTP/0.9 requests have none, and a request cut at a length limit lost it), and
+ * everything between as the URI, spaces included (a client that did not encode them). A line that
+ * is no request (a TLS handshake on a plain port, `-`, empty) is kept whole in `url.original`
+ * rather than mis-split.
  *
  * @example
  * requestFields('GET /a?b=1 HTTP/1.1') // { http: { request: { method: 'GET' }, version: '1.1' }, url: { original: '/a?b=1' } }
  */
 export function requestFields(line: string): Fields {
-  const m = REQUEST.exec(line);
-  if (!m) return line === '' || line === '-' ? {} : { url: { original: line } };
-  const http: Fields = { request: { method: m[1] } };
-  if (m[3] !== undefined) http.version = m[3];
-  return { http, url: { original: m[2] } };
+  if (line === '' || line === '-') return {};
+  const space = line.indexOf(' ');
+  const method = space > 0 ? line.slice(0, space) : '';
+  if (!METHOD.test(method)) return { url: { original: line } };
+  let uri = line.slice(space + 1);
+  let version: string | undefined;
+  const at = uri.lastIndexOf(' HTTP/');
+  if (at >= 0 && VERSION.test(uri.slice(at + 6))) {
+    version = uri.slice(at + 6);
+    uri = uri.slice(0, at);
+  } else if (uri.startsWith('HTTP/') && VERSION.test(uri.slice(5))) {
+    // `GET HTTP/1.1`: a request line without its URI.
+    return { http: { request: { method }, version: uri.slice(5) } };
+  }
+  if (uri === '' || uri.charCodeAt(0) === 0x20) return { url: { original: line } };
+  const http: Fields = { request: { method } };
+  if (version !== undefined) http.version = version;
+  return { http, url: { original: uri } };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -84,13 +101,50 @@ export function int(value: string | undefined): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** `a, b, c` (X-Forwarded-For) as a list of addresses, or undefined when empty or `-`. */
+/**
+ * An IP literal with an optional port, as servers write addresses: `10.0.0.1`, `10.0.0.1:8080`,
+ * `2001:db8::1`, `[2001:db8::1]`, `[::1]:8080`; undefined for anything else (hostnames, sockets).
+ *
+ * @example
+ * ipAndPort('[::1]:8080') // { ip: '::1', port: 8080 }
+ */
+export function ipAndPort(value: string): { ip: string; port?: number } | undefined {
+  if (isIP(value)) return { ip: value };
+  if (value.charCodeAt(0) === 0x5b /* [ */) {
+    const close = value.indexOf(']');
+    const ip = value.slice(1, close);
+    if (close < 0 || !isIPv6(ip)) return undefined;
+    if (close === value.length - 1) return { ip };
+    const port = portOf(value.slice(close + 1));
+    return port === undefined ? undefined : { ip, port };
+  }
+  const colon = value.indexOf(':');
+  if (colon < 0 || value.indexOf(':', colon + 1) >= 0) return undefined;
+  const ip = value.slice(0, colon);
+  const port = portOf(value.slice(colon));
+  return isIPv4(ip) && port !== undefined ? { ip, port } : undefined;
+}
+
+/** `:8080` as a port number. */
+function portOf(text: string): number | undefined {
+  if (!/^:\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text.slice(1));
+  return port < 65_536 ? port : undefined;
+}
+
+/**
+ * `a, b, c` (X-Forwarded-For) as a list of IP addresses (ports taken off), or undefined when it
+ * holds none: `-`, `unknown` and hostnames are no address.
+ */
 export function forwardedList(value: string | undefined): string[] | undefined {
   const v = dash(value?.trim());
   if (!v) return undefined;
-  const list = v
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s && s !== '-' && s !== 'unknown');
+  const list: string[] = [];
+  for (const part of v.split(',')) {
+    const entry = part.charCodeAt(0) === 0x20 || part.endsWith(' ') ? part.trim() : part;
+    // Plain IPv4 is nearly every entry: checked first, without the IPv6 and port tests.
+    const ip = isIPv4(entry) ? entry : ipAndPort(entry)?.ip;
+    if (ip) list.push(ip);
+  }
   return list.length ? list : undefined;
 }

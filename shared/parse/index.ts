@@ -1,6 +1,8 @@
 // Picks a parser per line (pinned by a route, or auto-detected from its first characters) and never lets a line fail: text is the floor.
+import { isIPv6 } from 'node:net';
 import { DATASETS, type Dataset, type EventSource, type ParsedLine } from '#shared/model.ts';
-import { apacheAccess, nginxAccess, parseAccessLine } from './access-log.ts';
+import { apacheAccess, apacheSslRequest, parseAccessLine } from './access-log.ts';
+import { stripAnsi } from './ansi.ts';
 import { apacheError } from './apache-error.ts';
 import { appJson, fromObject, parseJsonObject } from './app-json.ts';
 import { awsCloudfront } from './aws/cloudfront.ts';
@@ -9,11 +11,18 @@ import { awsElb } from './aws/elb.ts';
 import { awsS3access } from './aws/s3-access.ts';
 import { awsVpcflow } from './aws/vpc-flow.ts';
 import { awsWaf } from './aws/waf.ts';
-import { awsLambda, fromLambdaPlatformObject, isLambdaPlatformObject } from './aws-lambda.ts';
+import {
+  awsLambda,
+  awsLambdaAny,
+  fromLambdaPlatformObject,
+  isLambdaPlatformObject,
+  lambdaJson,
+} from './aws-lambda.ts';
 import { fromHaproxyObject, haproxyHttp, haproxyTcp, isHaproxyObject } from './haproxy.ts';
 import { logback } from './logback.ts';
 import { mergeFields } from './merge.ts';
 import { nginxError } from './nginx-error.ts';
+import { fromNginxObject, isNginxObject, nginxAccessOrJson } from './nginx-json.ts';
 import { pythonLogging } from './python-logging.ts';
 import { springBoot } from './spring-boot.ts';
 import { parseSyslogHeader, type SyslogHeader, syslog } from './syslog.ts';
@@ -28,6 +37,10 @@ function parseJsonLine(line: string, ctx: ParseContext): ParsedLine | undefined 
   if (!obj) return undefined;
   if (isHaproxyObject(obj)) return fromHaproxyObject(obj, line, ctx);
   if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
+  if (isNginxObject(obj)) return fromNginxObject(obj, line, ctx);
+  // Lambda's JSON log format: a request id, in a function's own log group.
+  if (typeof obj.requestId === 'string' && ctx.source.logGroup?.startsWith('/aws/lambda/'))
+    return lambdaJson(obj, ctx);
   return fromObject(obj, ctx);
 }
 
@@ -41,31 +54,14 @@ function haproxyLine(line: string, ctx: ParseContext): ParsedLine | undefined {
 
 const haproxy: LineParser = { dataset: 'haproxy.http', parse: haproxyLine };
 
-const lambda: LineParser = {
-  dataset: 'aws.lambda',
-  parse(line, ctx) {
-    if (line.charCodeAt(0) !== 0x7b) return awsLambda.parse(line, ctx);
-    const obj = parseJsonObject(line);
-    if (!obj) return undefined;
-    if (isLambdaPlatformObject(obj)) return fromLambdaPlatformObject(obj, line, ctx);
-    // Lambda's JSON log format for application lines: the request id is the invocation.
-    const parsed = { ...fromObject(obj, ctx), dataset: 'aws.lambda' as const };
-    if (typeof obj.requestId === 'string') {
-      parsed.fields = mergeFields(parsed.fields ?? {}, { faas: { execution: obj.requestId } });
-      if (parsed.app) delete parsed.app.requestId;
-    }
-    return parsed;
-  },
-};
-
 const PARSERS: Record<Dataset, LineParser> = {
-  'nginx.access': nginxAccess,
+  'nginx.access': nginxAccessOrJson,
   'nginx.error': nginxError,
   'apache.access': apacheAccess,
   'apache.error': apacheError,
   'haproxy.http': haproxy,
   'haproxy.tcp': haproxy,
-  'aws.lambda': lambda,
+  'aws.lambda': awsLambdaAny,
   // AWS service logs read from S3 objects: pinned by the object's key layout or a route, never guessed per line.
   'aws.elb': awsElb,
   'aws.cloudfront': awsCloudfront,
@@ -118,10 +114,19 @@ function addressLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   return parseAccessLine(line, ctx, serverHint(ctx.source));
 }
 
+/** `[2001:db8::1]:443 - - […]`: a bracketed IPv6 client, not an Apache or Python bracket. */
+function bracketedIp(line: string): boolean {
+  const close = line.indexOf(']');
+  return close > 2 && close < 48 && isIPv6(line.slice(1, close));
+}
+
 /** Lines led by an ISO date: Lambda runtime, Spring Boot, logback, Python, rsyslog. */
 function dateLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   const tab = line.indexOf('\t');
-  if (tab > 0 && tab < 40) return awsLambda.parse(line, ctx);
+  if ((tab > 0 && tab < 40) || line.endsWith(' seconds')) {
+    const lambda = awsLambda.parse(line, ctx);
+    if (lambda) return lambda;
+  }
   if (line.includes(' --- ')) {
     const spring = springBoot.parse(line, ctx);
     if (spring) return spring;
@@ -129,7 +134,8 @@ function dateLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   return logback.parse(line, ctx) ?? pythonLogging.parse(line, ctx) ?? syslogLine(line, ctx);
 }
 
-const LAMBDA_WORDS = /^(?:START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT) /;
+const LAMBDA_WORDS =
+  /^(?:START|END|REPORT|INIT_START|INIT_REPORT|RESTORE_START|RESTORE_REPORT|XRAY|EXTENSION|TELEMETRY|LOGS)[ \t]/;
 const PYTHON_BASIC = /^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):/;
 
 /** Auto-detection: the first characters pick the one or two parsers worth trying. */
@@ -145,7 +151,15 @@ function detect(line: string, ctx: ParseContext): ParsedLine | undefined {
     return addressLed(line, ctx);
   }
   if (c === 0x3c /* < */) return syslogLine(line, ctx);
+  // A quoted X-Forwarded-For list in front of the client (`"10.5.1.2, 10.0.0.1" 10.2.1.185 - - […]`).
+  if (c === 0x22 /* " */) return parseAccessLine(line, ctx, serverHint(ctx.source));
   if (c === 0x5b /* [ */) {
+    if (bracketedIp(line)) return addressLed(line, ctx);
+    // `[10/Aug/2018:09:45:56 +0200] …`: a CLF time first is mod_ssl's request log.
+    if (line.charCodeAt(3) === 0x2f && isDigit(line.charCodeAt(1))) {
+      const ssl = apacheSslRequest.parse(line, ctx);
+      if (ssl) return ssl;
+    }
     return (
       awsLambda.parse(line, ctx) ?? apacheError.parse(line, ctx) ?? pythonLogging.parse(line, ctx)
     );
@@ -156,6 +170,7 @@ function detect(line: string, ctx: ParseContext): ParsedLine | undefined {
     if (line.charCodeAt(3) === 0x20) return syslogLine(line, ctx);
     return undefined;
   }
+  if (c === 0x6e /* n */ && line.startsWith('nginx: [')) return nginxError.parse(line, ctx);
   // IPv6 clients start with a hex letter or a colon; hostname clients (HostnameLookups) with anything.
   if (line.includes(' [')) return addressLed(line, ctx);
   return undefined;
@@ -166,6 +181,12 @@ function detectBody(body: string, ctx: ParseContext): ParsedLine | undefined {
   const c = body.charCodeAt(0);
   if (c === 0x7b) return parseJsonLine(body, ctx);
   if (isDigit(c) || (c >= 0x61 && c <= 0x66) || c === 0x3a) return addressLed(body, ctx);
+  // HAProxy writes `-:port` for a client it has no address of (a unix socket, PROXY protocol LOCAL).
+  if (c === 0x2d && body.charCodeAt(1) === 0x3a) return addressLed(body, ctx);
+  if (c === 0x22 || (c === 0x5b && bracketedIp(body)))
+    return parseAccessLine(body, ctx, serverHint(ctx.source));
+  // An Apache error line relayed by syslog (`apache_error [Tue Jun 08 …] [php7:emerg] …`).
+  if (c === 0x5b) return apacheError.parse(body, ctx);
   if (c === 0x43 /* C */ && body.startsWith('Connect from ')) return haproxyTcp.parse(body, ctx);
   return undefined;
 }
@@ -238,6 +259,8 @@ export function parseLine(
   pinned?: Dataset | LineParser,
 ): ParsedLine {
   try {
+    // Colour codes (Spring Boot's console, anything run with a TTY) are no part of any format.
+    if (line.includes('\u001b[')) line = stripAnsi(line);
     if (typeof pinned === 'object') return parseDeclared(line, ctx, pinned);
     if (pinned) {
       const parser = PARSERS[pinned];

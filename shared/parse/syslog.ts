@@ -15,10 +15,18 @@ export interface SyslogHeader {
 }
 
 // A tag with a pid may go without its colon (`CRON[812] (root) CMD …`); one without a pid needs it.
-const RFC3164 =
-  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (?:(\S+) )?([^\s:[\]]+)(?:\[(\d+)\]:? ?|: ?)(.*)$/s;
-const RFC3164_NO_TAG =
-  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2}(?:\.\d+)?) (\S+) (.*)$/s;
+// The BSD time, with the year some senders add (`Oct 11 2003 22:14:15`).
+const BSD = '[A-Z][a-z]{2} {1,2}\\d{1,2}(?: \\d{4})? \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?';
+const RFC3164 = new RegExp(
+  `^(?:<(\\d{1,3})>)?(${BSD}) (?:(\\S+) )?([^\\s:[\\]]+)(?:\\[(\\d+)\\]:? ?|: ?)(.*)$`,
+  's',
+);
+// A tag with neither pid nor colon, known only by the bracket after it (`apache_error [Tue Jun …`).
+const RFC3164_BARE_TAG = new RegExp(
+  `^(?:<(\\d{1,3})>)?(${BSD}) (\\S+) ([A-Za-z][\\w.-]*) (\\[.*)$`,
+  's',
+);
+const RFC3164_NO_TAG = new RegExp(`^(?:<(\\d{1,3})>)?(${BSD}) (\\S+) (.*)$`, 's');
 // rsyslog's RSYSLOG_FileFormat and others write an ISO-8601 time where RFC 3164 has its BSD one.
 const RSYSLOG_ISO =
   /^(?:<(\d{1,3})>)?(\d{4}-\d{2}-\d{2}T\S+) (\S+) ([^\s:[\]]+)(?:\[(\d+)\]:? ?|: ?)(.*)$/s;
@@ -107,11 +115,19 @@ function structuredData(
     const params: Record<string, string> = {};
     i = i + 1 + idEnd;
     while (text[i] === ' ') {
-      const eq = text.indexOf('="', i);
-      if (eq < 0) return undefined;
-      const name = text.slice(i + 1, eq);
+      // PARAM-NAME="value"; senders that pad `=` with spaces (`name= "v"`) are read too.
+      while (text[i] === ' ') i++;
+      if (text[i] === ']') break;
+      const nameStart = i;
+      while (i < text.length && text[i] !== '=' && text[i] !== ' ' && text[i] !== ']') i++;
+      const name = text.slice(nameStart, i);
+      while (text[i] === ' ') i++;
+      if (text[i] !== '=' || name === '') return undefined;
+      i++;
+      while (text[i] === ' ') i++;
+      if (text[i] !== '"') return undefined;
       let value = '';
-      let j = eq + 2;
+      let j = i + 1;
       for (; j < text.length && text[j] !== '"'; j++) {
         if (text[j] === '\\' && j + 1 < text.length && '"\\]'.includes(text[j + 1]!)) j++;
         value += text[j];
@@ -157,13 +173,20 @@ function rfc5424(line: string, ctx: ParseContext): SyslogHeader | undefined {
   return out;
 }
 
+/** RFC3164_BARE_TAG's match in RFC3164's groups: pri, time, host, tag, (no pid), body. */
+function bareTag(line: string): (string | undefined)[] | null {
+  const m = RFC3164_BARE_TAG.exec(line);
+  return m && [m[0], m[1], m[2], m[3], m[4], undefined, m[5]];
+}
+
 function rfc3164(line: string, ctx: ParseContext): SyslogHeader | undefined {
-  const m = RFC3164.exec(line) ?? RSYSLOG_ISO.exec(line);
+  const m = RFC3164.exec(line) ?? bareTag(line) ?? RSYSLOG_ISO.exec(line);
   if (m && !REPEATED.test(`${m[4]} ${m[6]}`.trim())) {
     const [, pri, ts, host, tag, pid, body] = m;
     const time = timeOf(ts!, ctx);
     if (time === undefined) return undefined;
-    const out: SyslogHeader = { time, fields: {}, body: body ?? '' };
+    // `sudo:   alice : TTY=…`: the spaces after the tag are padding, not message.
+    const out: SyslogHeader = { time, fields: {}, body: (body ?? '').trimStart() };
     priorityFields(pri, out);
     if (host) out.fields.host = { hostname: host };
     const proc = processFields(tag, pid);

@@ -1,4 +1,5 @@
-// Time parsing for log lines: ISO 8601, CLF, nginx/Apache/HAProxy/syslog forms, epoch s/ms/µs, route time zones.
+// Time parsing for log lines: ISO 8601, CLF, nginx/Apache/HAProxy/syslog forms, epoch s/ms/µs/ns (wall clocks in zones: wall-time.ts).
+import { daysInMonth, wallTimeToEpoch, withInferredDate, withInferredYear } from './wall-time.ts';
 
 const MONTHS: Record<string, number> = {
   jan: 0,
@@ -15,142 +16,9 @@ const MONTHS: Record<string, number> = {
   dec: 11,
 };
 
-const DAY_MS = 86_400_000;
-
 /** Month index (0-11) of an English month abbreviation, any case. */
 export function monthIndex(name: string): number | undefined {
   return MONTHS[name.slice(0, 3).toLowerCase()];
-}
-
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, number>();
-
-function computeOffsetMs(utcMs: number, timeZone: string): number {
-  let fmt = offsetFormatters.get(timeZone);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(timeZone, fmt);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of fmt.formatToParts(new Date(utcMs))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const asUtc = Date.UTC(
-    parts.year ?? 1970,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
-}
-
-/** Offset in ms of `timeZone` from UTC at the instant `utcMs`. */
-function zoneOffsetMs(utcMs: number, timeZone: string): number {
-  // Zones change offset on quarter-hour boundaries, so one lookup serves a whole quarter hour:
-  // Intl formatting costs microseconds, far more than the rest of a line.
-  const key = `${timeZone}|${Math.floor(utcMs / 900_000)}`;
-  let off = offsetCache.get(key);
-  if (off === undefined) {
-    off = computeOffsetMs(utcMs, timeZone);
-    if (offsetCache.size > 10_000) offsetCache.clear();
-    offsetCache.set(key, off);
-  }
-  return off;
-}
-
-/**
- * Epoch ms of a wall-clock time in `timeZone` (UTC when absent).
- *
- * @example
- * wallTimeToEpoch(2024, 0, 15, 10, 0, 0, 0, 'Europe/Paris') // 09:00Z
- */
-export function wallTimeToEpoch(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  ms: number,
-  timeZone?: string,
-): number {
-  const asUtc = Date.UTC(year, month, day, hour, minute, second, ms);
-  if (!timeZone || timeZone === 'UTC') return asUtc;
-  // Two passes settle the offset across a DST change.
-  let guess = asUtc - zoneOffsetMs(asUtc, timeZone);
-  guess = asUtc - zoneOffsetMs(guess, timeZone);
-  return guess;
-}
-
-/**
- * A wall time whose year the line does not say (syslog `Feb 26 05:17:05`): the year that puts it
- * closest to the transport time, so a Dec 31 line delivered on Jan 1 belongs to last year.
- *
- * @example
- * withInferredYear(11, 31, 23, 59, 59, 0, Date.UTC(2026, 0, 1)) // 2025-12-31T23:59:59Z
- */
-export function withInferredYear(
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  ms: number,
-  eventTime: number,
-  timeZone?: string,
-): number {
-  const year = new Date(eventTime).getUTCFullYear();
-  let best = wallTimeToEpoch(year, month, day, hour, minute, second, ms, timeZone);
-  for (const y of [year - 1, year + 1]) {
-    const t = wallTimeToEpoch(y, month, day, hour, minute, second, ms, timeZone);
-    if (Math.abs(t - eventTime) < Math.abs(best - eventTime)) best = t;
-  }
-  return best;
-}
-
-/**
- * A time of day without a date (logback's `HH:mm:ss.SSS`): the date that puts it closest to the
- * transport time, so 23:59:59 delivered at 00:00:01 is yesterday.
- *
- * @example
- * withInferredDate(23, 59, 59, 0, Date.UTC(2025, 10, 21, 0, 0, 1)) // 2025-11-20T23:59:59Z
- */
-export function withInferredDate(
-  hour: number,
-  minute: number,
-  second: number,
-  ms: number,
-  eventTime: number,
-  timeZone?: string,
-): number {
-  const base = new Date(eventTime);
-  const y = base.getUTCFullYear();
-  const mo = base.getUTCMonth();
-  const d = base.getUTCDate();
-  let best = wallTimeToEpoch(y, mo, d, hour, minute, second, ms, timeZone);
-  for (const delta of [-1, 1]) {
-    const t = wallTimeToEpoch(y, mo, d + delta, hour, minute, second, ms, timeZone);
-    if (Math.abs(t - eventTime) < Math.abs(best - eventTime)) best = t;
-  }
-  // A time zone far from UTC can put the closest match two days away from the UTC date.
-  if (Math.abs(best - eventTime) > DAY_MS / 2) {
-    for (const delta of [-2, 2]) {
-      const t = wallTimeToEpoch(y, mo, d + delta, hour, minute, second, ms, timeZone);
-      if (Math.abs(t - eventTime) < Math.abs(best - eventTime)) best = t;
-    }
-  }
-  return best;
 }
 
 /** Parses a `+hh:mm`, `+hhmm`, `+hh` or `Z` zone into minutes east of UTC. */
@@ -173,7 +41,7 @@ export function fractionMs(frac: string | undefined): number {
 function valid(mo: number, d: number, h: number, mi: number, s: number, year = 2000): boolean {
   if (mo < 0 || mo > 11 || d < 1 || h > 24 || mi > 59 || s > 60) return false;
   // Day 0 of the next month is the last day of this one; year 2000 (leap) when the line has none.
-  return d <= new Date(Date.UTC(year, mo + 1, 0)).getUTCDate();
+  return d <= daysInMonth(year, mo);
 }
 
 const ISO =
@@ -244,10 +112,11 @@ export function parseCtime(text: string, timeZone?: string): number | undefined 
   return wallTimeToEpoch(+m[7]!, month, +m[2]!, +m[3]!, +m[4]!, +m[5]!, fractionMs(m[6]), timeZone);
 }
 
-const SYSLOG_TIME = /^([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
+const SYSLOG_TIME = /^([A-Za-z]{3}) +(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
 
 /**
- * RFC 3164 time without a year (`Feb  6 05:17:05`); the year comes from the transport time.
+ * RFC 3164 time (`Feb  6 05:17:05`); without a year (the usual case) the year comes from the
+ * transport time. Some senders (network gear, `%Y` templates) write one: `Feb  6 2024 05:17:05`.
  *
  * @example
  * parseSyslogTime('Dec 31 23:59:59', Date.UTC(2026, 0, 1)) // Date.UTC(2025, 11, 31, 23, 59, 59)
@@ -260,17 +129,12 @@ export function parseSyslogTime(
   const m = SYSLOG_TIME.exec(text);
   if (!m) return undefined;
   const month = monthIndex(m[1]!);
-  if (month === undefined || !valid(month, +m[2]!, +m[3]!, +m[4]!, +m[5]!)) return undefined;
-  return withInferredYear(
-    month,
-    +m[2]!,
-    +m[3]!,
-    +m[4]!,
-    +m[5]!,
-    fractionMs(m[6]),
-    eventTime,
-    timeZone,
-  );
+  const [day, h, mi, s] = [+m[2]!, +m[4]!, +m[5]!, +m[6]!];
+  const year = m[3] === undefined ? undefined : +m[3];
+  if (month === undefined || !valid(month, day, h, mi, s, year)) return undefined;
+  const ms = fractionMs(m[7]);
+  if (year !== undefined) return wallTimeToEpoch(year, month, day, h, mi, s, ms, timeZone);
+  return withInferredYear(month, day, h, mi, s, ms, eventTime, timeZone);
 }
 
 const TIME_OF_DAY = /^(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?$/;
@@ -295,12 +159,34 @@ export function parseEpoch(value: number): number | undefined {
   return Math.round(value / 1e6); // nanoseconds
 }
 
-/** A time value from a structured line: number (epoch) or string (ISO, CLF, or numeric string). */
+// RFC 1123 / HTTP dates, as some JSON loggers write them: `Sat, 02 Mar 2024 09:00:00 GMT`.
+const RFC1123 =
+  /^[A-Z][a-z]{2}, (\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})$/;
+
+function parseRfc1123(value: string): number | undefined {
+  const m = RFC1123.exec(value);
+  const month = m ? monthIndex(m[2]!) : undefined;
+  if (!m || month === undefined || !valid(month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, +m[3]!))
+    return undefined;
+  const off = m[7]!.length === 5 ? parseZone(m[7]!) : 0;
+  return Date.UTC(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!, +m[6]!) - (off ?? 0) * 60_000;
+}
+
+/**
+ * A time value from a structured line: a number (epoch s/ms/µs/ns), a string (ISO, CLF, RFC 1123,
+ * or a numeric string), or a protobuf Timestamp `{ seconds, nanos }` (Google Cloud's structured logs).
+ */
 export function parseTimeValue(value: unknown, timeZone?: string): number | undefined {
   if (typeof value === 'number') return parseEpoch(value);
+  if (typeof value === 'object' && value !== null) {
+    const { seconds, nanos } = value as { seconds?: unknown; nanos?: unknown };
+    const s = typeof seconds === 'string' ? Number(seconds) : seconds;
+    if (typeof s !== 'number' || !Number.isFinite(s)) return undefined;
+    return s * 1000 + (typeof nanos === 'number' ? Math.floor(nanos / 1e6) : 0);
+  }
   if (typeof value !== 'string') return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return parseEpoch(Number(value));
-  return parseIsoTime(value, timeZone) ?? parseClfTime(value, timeZone);
+  return parseIsoTime(value, timeZone) ?? parseClfTime(value, timeZone) ?? parseRfc1123(value);
 }
 
 /** ISO-8601 UTC with milliseconds, as every document time is written. */

@@ -1,5 +1,6 @@
 // Drives a batch through transform and sinks, and records what each sink result means for its record (outcome.ts).
 import type { Config } from '#shared/config/schema.ts';
+import type { Enricher } from '#shared/enrich/enrich.ts';
 import { errorMessage } from '#shared/errors.ts';
 import type { InputEvent, Routed } from '#shared/model.ts';
 import { planArchive } from '#shared/sinks/archive-keys.ts';
@@ -16,7 +17,7 @@ export interface RejectedRecord {
   source?: Record<string, unknown>;
 }
 
-type Deps = { config: Config; sinks: Sinks; now?: () => number };
+type Deps = { config: Config; sinks: Sinks; now?: () => number; enrich?: Enricher };
 
 /** A batch (or slice) delivered to the sinks, and what of it the alert stage still needs. */
 export interface Delivery {
@@ -80,7 +81,7 @@ export async function deliverBatch(
   claimsOnly: boolean,
 ): Promise<Delivery> {
   const now = deps.now ?? Date.now;
-  const { routed, stats } = transformEvents(events, deps.config);
+  const { routed, stats } = transformEvents(events, deps.config, { enrich: deps.enrich });
   const report: BatchReport = {
     ...emptyReport(),
     events: events.length,

@@ -5,6 +5,7 @@ import { boundedStringify } from '#shared/bounded-json.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { decodeCloudWatchLogsData, toInputEvents } from '#shared/decode/cloudwatch-logs.ts';
 import { capEvents, decodeLimits } from '#shared/decode/limits.ts';
+import type { Enricher } from '#shared/enrich/enrich.ts';
 import { DecodeError, errorMessage } from '#shared/errors.ts';
 import { type RejectedRecord, runBatch } from '#shared/pipeline/deliver.ts';
 import type { BatchReport } from '#shared/pipeline/outcome.ts';
@@ -36,7 +37,7 @@ function recordIdOf(events: { id: string }[], data: unknown): string {
  */
 export async function ingestCloudWatchLogs(
   event: CloudWatchLogsEvent,
-  deps: { config: Config; sinks: Sinks; region?: string },
+  deps: { config: Config; sinks: Sinks; region?: string; enrich?: Enricher },
   deadline: number,
 ): Promise<CloudWatchIngestResult> {
   const data = (event as { awslogs?: { data?: unknown } })?.awslogs?.data;

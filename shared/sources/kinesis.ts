@@ -4,6 +4,7 @@ import { boundedStringify } from '#shared/bounded-json.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { decodeKinesisRecord, type KinesisRecordRef } from '#shared/decode/kinesis.ts';
 import { type BatchCaps, batchCaps, decodeLimits } from '#shared/decode/limits.ts';
+import type { Enricher } from '#shared/enrich/enrich.ts';
 import { DecodeError } from '#shared/errors.ts';
 import type { InputEvent, Routed } from '#shared/model.ts';
 import {
@@ -83,7 +84,14 @@ export const SLICE_EVENTS = 20_000;
  */
 export async function ingestKinesis(
   event: KinesisStreamEvent,
-  deps: { config: Config; sinks: Sinks; region?: string; now?: () => number; sliceText?: number },
+  deps: {
+    config: Config;
+    sinks: Sinks;
+    region?: string;
+    now?: () => number;
+    sliceText?: number;
+    enrich?: Enricher;
+  },
   deadline: number,
 ): Promise<KinesisIngestResult> {
   const records: KinesisStreamRecord[] = Array.isArray(event?.Records) ? event.Records : [];

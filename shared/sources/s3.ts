@@ -3,6 +3,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import type { ObjectStore, ResumeQueue } from '#shared/clients/s3-objects.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { type ObjectItem, readObject } from '#shared/decode/s3-object.ts';
+import type { Enricher } from '#shared/enrich/enrich.ts';
 import { DecodeError, DeliveryError, errorMessage, ObjectReadError } from '#shared/errors.ts';
 import type { InputEvent, Routed } from '#shared/model.ts';
 import { headerLine, layoutFromKey, layoutFromLine } from '#shared/parse/aws/detect.ts';
@@ -43,6 +44,8 @@ export interface S3IngestDeps {
   maxLineBytes?: number;
   /** Time kept back before the deadline for the slices in flight and the resume messages (default 10 s). */
   reserveMs?: number;
+  /** The enrichment logferry.yml enables (user agents, GeoIP of client addresses). */
+  enrich?: Enricher;
 }
 
 export interface S3IngestResult {

@@ -7,12 +7,17 @@ export type StackLang = 'java' | 'js' | 'python' | 'go';
 export interface StackState {
   lang?: StackLang;
   closed: boolean;
+  /** Node's util.inspect after a frame (`at … {` / `[cause]: Error: …` / `}`): open braces. */
+  braces?: number;
 }
 
 // Lines that only ever continue a trace, whatever opened it.
 const GENERIC_FRAME =
   /^(?:\s+at \S|\s*\.\.\. \d+ (?:more|common frames omitted)|\s*Caused by: |\s+Suppressed: |\s+File ".*", line \d+)/;
-const PY_HEADER = /^Traceback \(most recent call last\):\s*$/;
+// Python 3.11 prints an exception group's traceback with `+` and `|` borders.
+const PY_HEADER = /^(?:Traceback|\s*\+ Exception Group Traceback) \(most recent call last\):\s*$/;
+// The group's own exception, the first `| Name: message` line (frames and code are indented further).
+const PY_GROUP_EXCEPTION = /^\s*\| ([A-Za-z_][\w.]*)(?:: (.*))?$/;
 const PY_CHAIN =
   /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
 const PY_FINAL = /^([A-Za-z_][\w.]*)(?:: (.*))?$/s;
@@ -64,6 +69,8 @@ export function continuesStack(line: string, state: StackState | undefined): boo
     return c === 0x20 || c === 0x09 || isBlank(line) || PY_HEADER.test(line) || PY_FINAL.test(line);
   }
   if (state?.lang === 'go' && !state.closed) return isGoFrame(line);
+  // Inside those braces every line is indented but the closing `}`: a line at column 0 is a new event.
+  if (state?.lang === 'js' && state.braces) return c === 0x20 || c === 0x09 || c === 0x7d;
   // Space, tab, `.`, `C`aused by: the only ways a generic frame can start.
   if (c !== 0x20 && c !== 0x09 && c !== 0x2e && c !== 0x43) return false;
   return GENERIC_FRAME.test(line);
@@ -100,7 +107,13 @@ export function advanceStack(state: StackState, line: string): StackState {
     return state;
   }
   if (state.lang === 'go' && /^exit status \d+$/.test(line)) return { lang: 'go', closed: true };
-  return state.lang ? state : { ...state, lang: frameLang(line) };
+  const lang = state.lang ?? frameLang(line);
+  if (lang !== 'js') return state.lang ? state : { ...state, lang };
+  // Node prints an error's own properties (`[cause]`, `code`) in braces after its last frame.
+  const braces = state.braces ?? 0;
+  if (line.endsWith('{')) return { ...state, lang, braces: braces + 1 };
+  if (braces > 0 && line.trimStart().startsWith('}')) return { ...state, lang, braces: braces - 1 };
+  return state.lang ? state : { ...state, lang };
 }
 
 /**
@@ -113,8 +126,9 @@ export function advanceStack(state: StackState, line: string): StackState {
 export function stackHeader(line: string, next: string | undefined): StackLang | undefined {
   if (PY_HEADER.test(line)) return 'python';
   if (next === undefined) return undefined;
+  // A re-panic (`panic: x [recovered]`) prints the first panic indented on the next line.
   if (GO_HEADER.test(line))
-    return /^(?:goroutine \d+ |\[signal |\s*$)/.test(next) ? 'go' : undefined;
+    return /^(?:goroutine \d+ |\[signal |\s*$|\tpanic: )/.test(next) ? 'go' : undefined;
   if (!/^\s+at \S/.test(next)) return undefined;
   if (JS_HEADER.test(line)) return frameLang(next) === 'java' ? 'java' : 'js';
   if (JAVA_HEADER.test(line)) return 'java';
@@ -156,7 +170,17 @@ export function splitStack(text: string): StackSplit | undefined {
   const error: Fields = { stack_trace: stack.join('\n') };
   let level: Level = 'error';
   const head = stack[0]!;
-  if (PY_HEADER.test(head)) {
+  const group = PY_HEADER.test(head) && head.trimStart().startsWith('+');
+  if (group) {
+    for (const line of stack) {
+      const m = PY_GROUP_EXCEPTION.exec(line);
+      if (m && !line.includes('|   ')) {
+        error.type = m[1];
+        if (m[2] !== undefined) error.message = m[2];
+        break;
+      }
+    }
+  } else if (PY_HEADER.test(head)) {
     // Python prints the exception last; in a chain the last one is the one that was raised.
     for (let i = stack.length - 1; i > 0; i--) {
       const line = stack[i]!;

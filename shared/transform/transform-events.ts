@@ -2,6 +2,7 @@
 
 import { jsonDepthExceeds } from '#shared/bounded-json.ts';
 import type { Config, Route } from '#shared/config/schema.ts';
+import type { Enricher } from '#shared/enrich/enrich.ts';
 import type { Dataset, EventSource, InputEvent, Level, ParsedLine, Routed } from '#shared/model.ts';
 import type { DeclaredFormat } from '#shared/parse/format/compile.ts';
 import { parseLine } from '#shared/parse/index.ts';
@@ -144,11 +145,7 @@ function parse(p: Prepared, formats: Map<string, DeclaredFormat>): ParsedLine {
   return parseLine(p.line, ctx, name ? (formats.get(name) ?? (name as Dataset)) : p.source.dataset);
 }
 
-const ATTACHES: ReadonlySet<Level | undefined> = new Set<Level | undefined>([
-  'warn',
-  'error',
-  'fatal',
-]);
+const ATTACHES = new Set<Level | undefined>(['warn', 'error', 'fatal']);
 
 /**
  * Groups events into documents: a trace's lines join the event that opened it, per stream and record,
@@ -250,7 +247,7 @@ function tagged(parsed: ParsedLine, tag: string): ParsedLine {
 }
 
 /**
- * Parses, merges, filters, redacts and routes a batch, in input order. Events arrive grouped by source;
+ * Parses, merges, enriches (`opts.enrich`), filters, redacts and routes a batch, in input order. Events arrive grouped by source;
  * stack-trace lines are merged per stream within one delivery record (for Kinesis, never across
  * records, so a retried record always rebuilds its own documents).
  *
@@ -261,7 +258,7 @@ function tagged(parsed: ParsedLine, tag: string): ParsedLine {
 export function transformEvents(
   events: readonly InputEvent[],
   config: Config,
-  opts: { now?: number } = {},
+  opts: { now?: number; enrich?: Enricher } = {},
 ): { routed: Routed[]; stats: TransformStats } {
   // When the batch arrived: the time of events whose transport time is no date.
   const arrival = opts.now ?? Date.now();
@@ -277,6 +274,7 @@ export function transformEvents(
     stats.merged += g.items.length - 1;
     const { event, parsed } = documentOf(g);
     const item = buildDocument(event, parsed, config, route, arrival);
+    opts.enrich?.(item.doc);
     const reason =
       dropReason(route ? (c.routeDrop.get(route) ?? []) : [], item.doc) ??
       dropReason(c.drop, item.doc);

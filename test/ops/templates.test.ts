@@ -33,6 +33,21 @@ describe('log index template', () => {
     });
   });
 
+  it('types what enrichment adds: geo_point locations, AS numbers, user agent keywords', () => {
+    const fields = Object.fromEntries(leaves(LOG_MAPPINGS).map(([p, m]) => [p, m.type]));
+    expect(fields).toMatchObject({
+      'source.geo.location': 'geo_point',
+      'client.geo.location': 'geo_point',
+      'source.geo.country_iso_code': 'keyword',
+      'source.geo.city_name': 'keyword',
+      'source.as.number': 'long',
+      'source.as.organization.name': 'keyword',
+      'user_agent.name': 'keyword',
+      'user_agent.os.version': 'keyword',
+      'user_agent.device.name': 'keyword',
+    });
+  });
+
   it('caps every keyword at 8191 characters or less', () => {
     const keywords = leaves(LOG_MAPPINGS).filter(([, m]) => m.type === 'keyword');
     expect(keywords.length).toBeGreaterThan(20);

@@ -16,6 +16,7 @@ describe('Apache error', () => {
       message: 'Symbolic link not allowed: /x',
       fields: {
         log: { logger: 'core' },
+        apache: { error: { module: 'core' } },
         process: { pid: 35708, thread: { id: 140212329862912 } },
         source: { ip: '2001:db8::1', port: 57434 },
         http: { request: { referrer: 'https://www.example.com/' } },

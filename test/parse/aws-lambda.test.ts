@@ -90,4 +90,31 @@ describe('AWS Lambda lines', () => {
     const p = parseLine(`[WARNING]\t2025-11-20T10:00:08.030Z\t${RID}\tdisk almost full`, ctx);
     expect(p).toMatchObject({ dataset: 'aws.lambda', level: 'warn', message: 'disk almost full' });
   });
+
+  it("reads Lambda's JSON log format as aws.lambda in a function's log group, and as app.json elsewhere", () => {
+    // Prepare
+    const line = `{"timestamp":"2025-11-20T10:00:10.000Z","level":"ERROR","requestId":"${RID}","message":"charge failed"}`;
+    // Act
+    const inLambda = parseLine(line, ctx);
+    const elsewhere = parseLine(line, { ...ctx, source: { logGroup: '/ecs/web' } });
+    // Assess
+    expect(inLambda).toMatchObject({
+      dataset: 'aws.lambda',
+      level: 'error',
+      message: 'charge failed',
+      fields: { faas: { execution: RID } },
+    });
+    expect(inLambda.app).toBeUndefined();
+    expect(elsewhere).toMatchObject({ dataset: 'app.json', app: { requestId: RID } });
+  });
+
+  it('tells platform words at the start of ordinary text from platform lines', () => {
+    for (const text of ['LOGS rotated at midnight', 'XRAY machine offline', 'EXTENSION missing'])
+      expect([text, parseLine(text, ctx).dataset]).toEqual([text, 'text']);
+    expect(parseLine('EXTENSION\tName: agent\tState: Ready\tEvents: [INVOKE]', ctx)).toMatchObject({
+      dataset: 'aws.lambda',
+      fields: { event: { action: 'extension' } },
+      app: { name: 'agent', state: 'Ready' },
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createUserAgentParser } from '#shared/enrich/user-agent.ts';
 import { DATASETS, type Dataset } from '#shared/model.ts';
 import { parseLine } from '#shared/parse/index.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
@@ -58,6 +59,11 @@ const UNITS = [
   '|',
   '*',
   ' : ',
+  '\u001b[',
+  '\u001b[1;3',
+  ', ',
+  '{',
+  '\t{',
 ] as const;
 
 /** The first characters of a line of each family: what routes a line into its parser. */
@@ -86,6 +92,25 @@ const HEADS: Record<string, string> = {
   'syslog 5424 sd': '<165>1 2025-11-20T10:00:00.003Z host app - ID47 [a ',
   json: '{"msg":',
   'python basic': 'ERROR:',
+  uvicorn: 'INFO:   ',
+  gunicorn: '[2024-03-02 09:00:07 +0000] [7] [',
+  celery: '[2024-03-02 09:00:08,123: INFO/',
+  'access, quoted forwarded list': '"10.0.0.1, ',
+  'access, host and list': 'example.org 10.0.0.1, ',
+  'access, bracketed client': '[2001:db8::1]:80 - - [',
+  'apache ssl_request': '[20/Nov/2025:10:00:00 +0000] 10.0.0.1 TLSv1.3 ',
+  'apache error, CLF time': '[20/Nov/2025:10:00:00 +0000] [core:error] ',
+  'nginx startup': 'nginx: [emerg] ',
+  'nginx error context': '2025/11/20 10:00:03 [error] 29#30: *1 x, host: "',
+  'lambda xray': 'XRAY TraceId: ',
+  'lambda node error': '2025-11-20T10:00:08.030Z\tundefined\tERROR\tInvoke Error \t{',
+  'syslog bare tag': '<131>Jun  8 11:54:08 web1 app [',
+  'syslog 5424 loose sd': '<13>1 2025-03-13T20:45:38Z h a 1 - [x@1 k= ',
+  ansi: '\u001b[2m2025-11-20T10:00:00.000Z\u001b[0;39m ',
+  klog: 'I0505 17:59:40.692994   28133 ',
+  'klog file': 'I0505 17:59:40.692994   28133 klog.go',
+  logfmt: 'level=info msg="',
+  'logfmt pairs': 'level=info a=1 ',
 };
 
 const ctx: ParseContext = { eventTime: Date.UTC(2025, 10, 20), source: { logGroup: '/lt' } };
@@ -157,6 +182,39 @@ describe('linear time on hostile lines', { timeout: 120_000 }, () => {
         expect.fail(
           `${dataset}: super-linear after ${slow.map((h) => JSON.stringify(h)).join(', ')}`,
         );
+      }
+    });
+  });
+
+  describe('enrichment', () => {
+    // ua-parser-js reads at most 500 characters of a string: beyond that its cost cannot grow, so
+    // the growth that matters is below it (50 to 400 characters), on agent-shaped heads.
+    const heads = [
+      '',
+      'Mozilla/5.0 (',
+      'Mozilla/5.0 (Linux; Android ',
+      'curl/',
+      'Mozilla/5.0 (compatible; ',
+    ];
+    it.each(heads)('user agent parsing after %j, below and above its 500-character cap', (head) => {
+      // A new parser per run: the cache would answer the repeats.
+      const parse = () => {
+        const p = createUserAgentParser({ cacheSize: 1 });
+        return (ua: string) => p(ua);
+      };
+      const make = (n: number) =>
+        UNITS.map((u) => head + u.repeat(Math.max(1, Math.round(n / u.length))));
+      for (const n of [50, 1024]) {
+        const fn = parse();
+        const run = (input: string[]) => {
+          for (const ua of input) fn(`${ua}${Math.random()}`);
+        };
+        let g = growth(make, run, { n, scale: 8 });
+        if (g.ratio >= g.scale * 2.5) g = growth(make, run, { n, scale: 8, repeats: 5 });
+        expect(
+          g.ratio,
+          `${n} -> ${n * 8} characters: ${g.ms.map((m) => m.toFixed(1)).join(' -> ')} ms`,
+        ).toBeLessThan(g.scale * 2.5);
       }
     });
   });

@@ -5,8 +5,8 @@ import {
   parseIsoTime,
   parseSyslogTime,
   parseTimeOfDay,
-  wallTimeToEpoch,
 } from '#shared/parse/time.ts';
+import { wallTimeToEpoch } from '#shared/parse/wall-time.ts';
 
 describe('times', () => {
   it('ISO 8601 with and without a zone, with a comma (Python asctime)', () => {
@@ -31,6 +31,23 @@ describe('times', () => {
     expect(parseTimeOfDay('00:00:01.000', Date.UTC(2025, 10, 20, 23, 59, 59))).toBe(
       Date.UTC(2025, 10, 21, 0, 0, 1),
     );
+  });
+
+  it('a year-less syslog time takes the latest year that is not more than a week ahead', () => {
+    // Dec 31 delivered on Jan 1: last year. Jan 1 delivered a few seconds before midnight on Dec 31
+    // (clock skew): next year. A May line delivered in December is this May, not next May (which the
+    // nearest year would be), and a Feb line delivered in November is this February.
+    const cases: [string, number, number][] = [
+      ['Dec 31 23:59:59', Date.UTC(2026, 0, 1, 0, 0, 5), Date.UTC(2025, 11, 31, 23, 59, 59)],
+      ['Jan  1 00:00:02', Date.UTC(2025, 11, 31, 23, 59, 58), Date.UTC(2026, 0, 1, 0, 0, 2)],
+      ['May 22 02:22:22', Date.UTC(2026, 11, 3), Date.UTC(2026, 4, 22, 2, 22, 22)],
+      ['Feb  6 12:12:09', Date.UTC(2025, 10, 20), Date.UTC(2025, 1, 6, 12, 12, 9)],
+      ['Dec 31 23:59:59', Date.UTC(2025, 10, 20), Date.UTC(2024, 11, 31, 23, 59, 59)],
+      ['Nov 25 08:00:00', Date.UTC(2025, 10, 20), Date.UTC(2025, 10, 25, 8)],
+      ['Feb 29 10:00:00', Date.UTC(2025, 2, 1), Date.UTC(2024, 1, 29, 10)],
+    ];
+    for (const [text, delivered, expected] of cases)
+      expect([text, parseSyslogTime(text, delivered)]).toEqual([text, expected]);
   });
 
   it('epoch seconds, milliseconds, microseconds and nanoseconds by magnitude', () => {

@@ -179,4 +179,79 @@ describe('multiline merge', () => {
     });
     expect(splitStack('two\nplain lines')).toBeUndefined();
   });
+
+  it("keeps Node's `[cause]` block after the last frame in the trace, and ends it at column 0", () => {
+    // Prepare
+    const lines = [
+      'Error: upstream failed',
+      '    at fetchUpstream (/srv/src/upstream.js:10:11)',
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5) {',
+      '  [cause]: Error: socket hang up',
+      '      at connResetException (node:internal/errors:720:14) {',
+      "    code: 'ECONNRESET'",
+      '  }',
+      '}',
+      'next line at column 0',
+    ];
+    // Act
+    const { routed } = transformEvents(events(lines), config);
+    // Assess
+    expect(routed.map((r) => r.doc.message)).toEqual([
+      'Error: upstream failed',
+      'next line at column 0',
+    ]);
+    expect(routed[0]!.doc.error).toMatchObject({ type: 'Error', message: 'upstream failed' });
+    expect(String((routed[0]!.doc.error as { stack_trace: string }).stack_trace)).toContain(
+      '[cause]',
+    );
+  });
+
+  it('an unclosed brace block still ends at the next line at column 0', () => {
+    const lines = [
+      'Error: x',
+      '    at f (/a.js:1:1) {',
+      "  code: 'E'",
+      'INFO next event',
+      'INFO another',
+    ];
+    const { routed } = transformEvents(events(lines), config);
+    expect(routed.map((r) => r.doc.message)).toEqual([
+      'Error: x',
+      'INFO next event',
+      'INFO another',
+    ]);
+  });
+
+  it('reads a Python exception group and a Go re-panic as one trace each', () => {
+    const group = splitStack(
+      [
+        'failed',
+        '  + Exception Group Traceback (most recent call last):',
+        '  |   File "/srv/t.py", line 9, in main',
+        '  |     raise ExceptionGroup("two", errs)',
+        '  | ExceptionGroup: two (2 sub-exceptions)',
+        '  +-+---------------- 1 ----------------',
+        '    | ValueError: bad value',
+      ].join('\n'),
+    );
+    expect(group?.error).toMatchObject({
+      type: 'ExceptionGroup',
+      message: 'two (2 sub-exceptions)',
+    });
+    const { routed } = transformEvents(
+      events([
+        'panic: boom [recovered]',
+        '\tpanic: boom',
+        '',
+        'goroutine 7 [running]:',
+        'main.f()',
+        '\t/a.go:3 +0x1',
+        'exit status 2',
+        'after',
+      ]),
+      config,
+    );
+    expect(routed).toHaveLength(2);
+    expect(routed[0]!.doc.error).toMatchObject({ type: 'panic', message: 'boom [recovered]' });
+  });
 });

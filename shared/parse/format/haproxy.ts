@@ -7,6 +7,7 @@ import type { Part, Shape, Variable } from './scan.ts';
 import {
   type Apply,
   all,
+  flag,
   haproxyMs,
   int,
   setPath,
@@ -169,6 +170,7 @@ const FETCHES: Record<string, Known> = {
   ssl_fc_sni: { apply: to('tls.client.server_name') },
   ssl_fc_protocol: { apply: toTlsVersion },
   ssl_fc_cipher: { apply: to('tls.cipher') },
+  ssl_fc_is_resumed: { apply: to('tls.resumed', flag('1')) },
 };
 
 /** `+X`: numbers (and IPv4 addresses) written in hexadecimal. */

@@ -1,7 +1,8 @@
 // strftime(3) patterns (Apache `%{…}t`) compiled into a time reader that finds its own end in a line.
 import { FormatError } from '#shared/errors.ts';
-import { monthIndex, parseZone, wallTimeToEpoch } from '#shared/parse/time.ts';
+import { monthIndex, parseZone } from '#shared/parse/time.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
+import { wallTimeToEpoch } from '#shared/parse/wall-time.ts';
 import type { Scan } from './scan.ts';
 
 type Field = 'Y' | 'y' | 'm' | 'd' | 'H' | 'I' | 'M' | 'S' | 'b' | 'p' | 'z' | 's' | 'skip';
