@@ -1,5 +1,6 @@
 // Builds each function's Lambda bundle exactly as serverless.yml's esbuild settings do, for cold-start and memory runs.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
@@ -44,6 +45,7 @@ const PLUGIN_KEYS = new Set([
   'stripEntryResolveExtensions',
   'disposeContext',
   'config',
+  'plugins',
 ]);
 
 export interface ServerlessFile {
@@ -88,6 +90,9 @@ export function serverlessBuildOptions(root: string): { options: BuildOptions; e
     ...(exclude.includes('*') ? [] : exclude),
   ];
   if (extension !== '.js') options.outExtension = { '.js': extension };
+  // As serverless-esbuild reads it: a file, relative to the service, exporting the plugin array.
+  if (typeof esbuild.plugins === 'string')
+    options.plugins = createRequire(import.meta.url)(path.join(root, esbuild.plugins));
   return { options: { bundle: true, platform: 'node', ...options } as BuildOptions, extension };
 }
 
