@@ -67,8 +67,9 @@ export function bulkOperation(
         ? indexJson(body)
         : documentJson(body)
       : boundedStringify(body);
-  const lines = `${action}\n${json}\n`;
-  return { lines, doc: body, bytes: Buffer.byteLength(lines) };
+  // Counted in parts: the joined text stays a rope until the whole body is flattened, once, for gzip.
+  const bytes = Buffer.byteLength(action) + Buffer.byteLength(json) + 2;
+  return { lines: `${action}\n${json}\n`, doc: body, bytes };
 }
 
 /** The operation of a routed document, truncated for the index when some string is too long. */
