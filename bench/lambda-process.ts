@@ -17,6 +17,8 @@ export interface Invocation {
   wallMs: number;
   /** CPU of every thread of the instance during the invocation, µs. */
   cpuUs: number;
+  /** The same by kind of thread (`main`, `libuv`, `v8`), µs in 10 ms ticks; empty off Linux. */
+  threads?: Record<string, number>;
   result?: unknown;
   error?: string;
   /** Peak RSS of the instance so far, KiB (`process.resourceUsage().maxRSS`). */

@@ -55,6 +55,7 @@ const MODES = {
     pipelineEvents: 8,
     pipelineMs: 4_000,
     forwarderEvents: 20,
+    forwarderWarmup: 5,
     importRuns: 5,
     s3ObjectMb: 10,
   },
@@ -63,6 +64,7 @@ const MODES = {
     pipelineEvents: 16,
     pipelineMs: 15_000,
     forwarderEvents: 40,
+    forwarderWarmup: 10,
     importRuns: 15,
     s3ObjectMb: 100,
   },
@@ -371,6 +373,7 @@ async function runStackSections(
           dir: path.join(WORK, 'forwarder'),
           corpora,
           events: mode.forwarderEvents,
+          warmup: mode.forwarderWarmup,
           lines: FORWARDER_LINES,
           prefixes: {
             handler: BENCH_PREFIX,
