@@ -33,7 +33,15 @@ import {
 } from './local.ts';
 import { benchMemory, type MemoryResult } from './memory.ts';
 import { benchPipeline, type PipelineResult, round } from './pipeline.ts';
-import { figuresTable, fmt, type Target, target, targetsTable, updateReadme } from './report.ts';
+import {
+  figuresTable,
+  fmt,
+  markdownTable,
+  type Target,
+  target,
+  targetsTable,
+  updateReadme,
+} from './report.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORK = path.join(ROOT, '.local', 'bench');
@@ -287,6 +295,44 @@ function figures(r: Results): [string, string][] {
       ]);
   }
   return rows;
+}
+
+/** The deployed handler against the forwarder, one row per corpus, with the ceilings and the load. */
+function forwarderTable(r: Results): string[] {
+  const f = r.forwarder;
+  const run = r.forwarder_run;
+  if (!f || !run || Object.keys(f).length === 0) return [];
+  const rows = Object.entries(f).map(([corpus, c]) => {
+    const d = run.details[corpus];
+    return [
+      corpus,
+      `${fmt(c.handler_docs_per_s)} / ${fmt(c.baseline_docs_per_s)}`,
+      String(c.ratio),
+      d ? `${fmt(d.handler_ceiling_docs_per_s)} / ${fmt(d.baseline_ceiling_docs_per_s)}` : 'n/a',
+      `${c.handler_cpu_us_per_event} / ${c.baseline_cpu_us_per_event}`,
+      `${c.handler_peak_rss_mb} / ${c.baseline_peak_rss_mb}`,
+      `${c.handler_store_bytes_per_doc} / ${c.baseline_store_bytes_per_doc}`,
+      `${c.opensearch_cpu_ms_per_1000_docs.handler} / ${c.opensearch_cpu_ms_per_1000_docs.baseline}`,
+    ];
+  });
+  return [
+    markdownTable(
+      [
+        'corpus',
+        'docs/s handler / forwarder',
+        'ratio',
+        'raw-bulk ceiling docs/s (own bodies)',
+        'CPU µs/event',
+        'peak RSS MB',
+        'store B/doc',
+        'OpenSearch CPU ms/1,000 docs',
+      ],
+      rows,
+    ),
+    '',
+    `Forwarder comparison: ${Object.values(run.details)[0]?.events ?? '?'} × ${FORWARDER_LINES}-line events per corpus after ${Object.values(run.details)[0]?.warmup_invocations ?? '?'} warm-up invocations per instance, ABBA; load average ${run.loadavg.start.join(' ')} at its start, ${run.loadavg.end.join(' ')} at its end. Chart: [forwarder.svg](forwarder.svg).`,
+    '',
+  ];
 }
 
 /** A section that fails is reported and left null; the others still run. */
@@ -573,6 +619,7 @@ async function main(): Promise<number> {
     '',
     targetsTable(results.targets),
     '',
+    ...forwarderTable(results),
     figuresTable(figures(results)),
     ...Object.entries(results.errors).map(([k, v]) => `\n${k} failed: ${v}`),
   ].join('\n');
