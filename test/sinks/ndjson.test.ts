@@ -1,6 +1,14 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { gzipNdjson, gzipNdjsonAsync } from '#shared/sinks/ndjson.ts';
+import { gzipNdjson, gzipNdjsonAsync, ndjsonBuffer } from '#shared/sinks/ndjson.ts';
+
+describe('ndjsonBuffer', () => {
+  it('is the rows joined by newlines, UTF-8, each row ended', () => {
+    const rows = ['{"m":"plain"}', '{"m":"é ü ✓ 𝄞"}', ''];
+    expect(ndjsonBuffer(rows).equals(Buffer.from(`${rows.join('\n')}\n`))).toBe(true);
+    expect(ndjsonBuffer([]).length).toBe(0);
+  });
+});
 
 describe('gzipNdjsonAsync', () => {
   it('compresses on the thread pool to the very bytes gzipNdjson makes', async () => {

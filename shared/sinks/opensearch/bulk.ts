@@ -7,13 +7,15 @@ import { documentJson, indexJson } from '#shared/sinks/document-json.ts';
 import { type BulkItemError, requestStatus } from './item-status.ts';
 import { truncateForIndex } from './truncate.ts';
 
-/** One index operation: its two NDJSON lines (action and document), ready to be joined into a body. */
+/** One index operation: its two NDJSON lines, the action and the document, serialised once. */
 export interface BulkOperation {
-  /** `{"index":{…}}\n{…document…}\n`. */
-  lines: string;
+  /** `{"index":{…}}`. */
+  action: string;
+  /** The document's JSON text (without `event.original` when the archive keeps it). */
+  json: string;
   /** The document as sent (truncated or degraded copy, or the original). */
   doc: LogDocument;
-  /** UTF-8 bytes of `lines`. */
+  /** UTF-8 bytes of both lines with their newlines. */
   bytes: number;
 }
 
@@ -67,9 +69,12 @@ export function bulkOperation(
         ? indexJson(body)
         : documentJson(body)
       : boundedStringify(body);
-  // Counted in parts: the joined text stays a rope until the whole body is flattened, once, for gzip.
-  const bytes = Buffer.byteLength(action) + Buffer.byteLength(json) + 2;
-  return { lines: `${action}\n${json}\n`, doc: body, bytes };
+  return {
+    action,
+    json,
+    doc: body,
+    bytes: Buffer.byteLength(action) + Buffer.byteLength(json) + 2,
+  };
 }
 
 /** The operation of a routed document, truncated for the index when some string is too long. */
@@ -122,8 +127,28 @@ function itemOf(answer: BulkAnswer, k: number): BulkItem {
 }
 
 /**
- * Sends one bulk request: the chunk's NDJSON lines joined into one body, which the client sends as it
- * is (gzipped by the transport, signed by SigV4 where the endpoint needs it). Items answer in request
+ * The chunk's NDJSON lines written straight into one buffer of the size the operations add up to: no
+ * joined string of the whole body on the heap (a large object, ~1 KB a document) to be copied again
+ * into a buffer for gzip.
+ */
+export function bulkBody(chunk: readonly number[], ops: readonly BulkOperation[]): Buffer {
+  let bytes = 0;
+  for (const i of chunk) bytes += ops[i]!.bytes;
+  const body = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const i of chunk) {
+    const op = ops[i]!;
+    at += body.write(op.action, at);
+    body[at++] = 0x0a;
+    at += body.write(op.json, at);
+    body[at++] = 0x0a;
+  }
+  return body;
+}
+
+/**
+ * Sends one bulk request: the chunk's NDJSON lines as one body, which the client sends as it is
+ * (gzipped by the transport, signed by SigV4 where the endpoint needs it). Items answer in request
  * order, so item k is the chunk's k-th document. Sizing, 413 splits, concurrency and retries stay with
  * the sink: the client sends exactly this chunk once.
  */
@@ -133,8 +158,7 @@ export async function sendBulk(
   ops: readonly BulkOperation[],
   timeoutMs: number,
 ): Promise<BulkOutcome> {
-  let body = '';
-  for (const i of chunk) body += ops[i]!.lines;
+  const body = bulkBody(chunk, ops);
   try {
     const { body: answer } = await client.bulk(
       // What is read of each item; the rest (ids, versions, shards) is not worth parsing.

@@ -15,13 +15,16 @@ function fakeClient(
   let inFlight = 0;
   let maxInFlight = 0;
   const client = new Client({ node: 'http://127.0.0.1:1' });
-  const respond = async (params: { bulkBody?: string | string[] }) => {
+  const respond = async (params: { bulkBody?: string | string[] | Buffer }) => {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     await new Promise((r) => setTimeout(r, 2));
     inFlight--;
     const { bulkBody = [] } = params;
-    const body = typeof bulkBody === 'string' ? bulkBody : `${bulkBody.join('\n')}\n`;
+    const body =
+      typeof bulkBody === 'string' || Buffer.isBuffer(bulkBody)
+        ? bulkBody.toString()
+        : `${bulkBody.join('\n')}\n`;
     const rows = body.trimEnd().split('\n');
     const docs = [];
     for (let i = 0; i < rows.length; i += 2) {
@@ -44,7 +47,7 @@ function fakeClient(
   };
   // The bulk helper calls the transport with a callback; direct calls use the promise.
   (client.transport as unknown as { request: unknown }).request = (
-    params: { bulkBody?: string | string[] },
+    params: { bulkBody?: string | string[] | Buffer },
     _options: unknown,
     callback?: (err: unknown, result: unknown) => void,
   ) => {
