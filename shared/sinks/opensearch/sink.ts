@@ -57,6 +57,13 @@ export interface AttemptInfo {
   error?: string;
 }
 
+/** Results most documents share, one object for all (nothing writes into a result). */
+const INDEXED: IndexResult = Object.freeze({ status: 'indexed' });
+const NOT_ATTEMPTED: IndexResult = Object.freeze({
+  status: 'retry',
+  error: 'not attempted before the deadline',
+});
+
 /** Less time than this before the deadline is not worth a request. */
 const MIN_REQUEST_MS = 100;
 
@@ -99,7 +106,7 @@ function applyItems(
     const why = call.degradedBy.get(i);
     switch (verdict.kind) {
       case 'indexed':
-        call.results[i] = why ? { status: 'degraded', ...why } : { status: 'indexed' };
+        call.results[i] = why ? { status: 'degraded', ...why } : INDEXED;
         return;
       case 'retry':
         call.results[i] = {
@@ -225,7 +232,7 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
       const call: Call = {
         items,
         ops: items.map((item) => indexOperation(item, opts.maxFieldBytes, operation)),
-        results: items.map(() => ({ status: 'retry', error: 'not attempted before the deadline' })),
+        results: items.map(() => NOT_ATTEMPTED),
         stage: items.map(() => 'none'),
         degradedBy: new Map(),
       };
