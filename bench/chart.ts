@@ -131,7 +131,8 @@ export function forwarderChart(
         `<rect x="${60 + i * 210}" y="300" width="12" height="12" fill="${colour}"/><text x="${78 + i * 210}" y="310" font-size="11">${esc(label!)}</text>`,
     )
     .join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="345" viewBox="0 0 900 345" font-family="sans-serif" font-size="12">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="345" viewBox="0 0 900 345" font-family="sans-serif" font-size="12" role="img">
+<title>logferry's deployed handler against the forwarder baseline: documents per second and CPU per event, with each side's raw-bulk ceiling (${esc(caption)})</title>
 <rect width="900" height="345" fill="#ffffff"/>
 ${panel('documents per second (higher is better)', 'docs/s', rate, 50, 380)}
 ${panel('CPU µs per log event, all threads (lower is better)', 'µs/event', cpu, 500, 380)}
