@@ -1,5 +1,6 @@
 // Builds each function's Lambda bundle exactly as serverless.yml's esbuild settings do, for cold-start and memory runs.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
@@ -44,14 +45,18 @@ const PLUGIN_KEYS = new Set([
   'stripEntryResolveExtensions',
   'disposeContext',
   'config',
+  'plugins',
 ]);
 
-interface ServerlessFile {
+export interface ServerlessFile {
   custom?: { esbuild?: Record<string, unknown> };
-  functions?: Record<string, { handler?: string }>;
+  functions?: Record<string, { handler?: string; memorySize?: unknown }>;
+  params?: { default?: Record<string, unknown> };
+  provider?: { environment?: Record<string, unknown>; memorySize?: unknown };
 }
 
-function readServerless(root: string): ServerlessFile {
+/** serverless.yml as data (CloudFormation tags kept as their plain values). */
+export function readServerless(root: string): ServerlessFile {
   // CloudFormation tags (!Ref, !Sub, …) are unknown to the YAML library; they only matter to resources.
   const doc = parseDocument(readFileSync(path.join(root, 'serverless.yml'), 'utf8'), {
     customTags: [
@@ -85,6 +90,9 @@ export function serverlessBuildOptions(root: string): { options: BuildOptions; e
     ...(exclude.includes('*') ? [] : exclude),
   ];
   if (extension !== '.js') options.outExtension = { '.js': extension };
+  // As serverless-esbuild reads it: a file, relative to the service, exporting the plugin array.
+  if (typeof esbuild.plugins === 'string')
+    options.plugins = createRequire(import.meta.url)(path.join(root, esbuild.plugins));
   return { options: { bundle: true, platform: 'node', ...options } as BuildOptions, extension };
 }
 
@@ -122,31 +130,66 @@ export function writeValidatedConfig(source: string, target: string): void {
   writeFileSync(target, validatedConfigText(parseConfigText(text, file), { file, text }));
 }
 
+/**
+ * Builds one entry point into `outDir` with the serverless.yml settings (the entry's folder kept, as in
+ * the zip); a build failure is reported in `error`, not thrown.
+ *
+ * @example
+ * const fwd = await buildBundle(root, { name: 'forwarder', entry: 'bench/forwarder.ts' }, '.local/bench/bundles');
+ */
+export async function buildBundle(
+  root: string,
+  h: Pick<Bundle, 'name' | 'function' | 'entry'>,
+  outDir: string,
+): Promise<Bundle> {
+  const { options, extension } = serverlessBuildOptions(root);
+  const file = path.join(outDir, h.entry.replace(/\.ts$/, extension));
+  try {
+    await build({
+      ...options,
+      absWorkingDir: root,
+      entryPoints: [h.entry],
+      outdir: path.join(outDir, path.dirname(h.entry)),
+      logLevel: 'silent',
+    });
+    const map = `${file}.map`;
+    return {
+      ...h,
+      file,
+      bytes: statSync(file).size,
+      gzipBytes: gzipSync(readFileSync(file)).length,
+      mapBytes: existsSync(map) ? statSync(map).size : undefined,
+    };
+  } catch (err) {
+    return { ...h, error: (err as Error).message.split('\n').slice(0, 3).join(' ') };
+  }
+}
+
 /** Builds every handler's bundle into `outDir`; a handler that does not build is reported, not thrown. */
 export async function buildBundles(root: string, outDir: string): Promise<Bundle[]> {
-  const { options, extension } = serverlessBuildOptions(root);
   const out: Bundle[] = [];
-  for (const h of listHandlers(root)) {
-    const file = path.join(outDir, h.entry.replace(/\.ts$/, extension));
-    try {
-      await build({
-        ...options,
-        absWorkingDir: root,
-        entryPoints: [h.entry],
-        outdir: path.join(outDir, path.dirname(h.entry)),
-        logLevel: 'silent',
-      });
-      const map = `${file}.map`;
-      out.push({
-        ...h,
-        file,
-        bytes: statSync(file).size,
-        gzipBytes: gzipSync(readFileSync(file)).length,
-        mapBytes: existsSync(map) ? statSync(map).size : undefined,
-      });
-    } catch (err) {
-      out.push({ ...h, error: (err as Error).message.split('\n').slice(0, 3).join(' ') });
-    }
-  }
+  for (const h of listHandlers(root)) out.push(await buildBundle(root, h, outDir));
   return out;
+}
+
+/**
+ * Compiles a bench script that runs in a fresh process (bench/child.ts, bench/lambda-host.ts) to plain
+ * JavaScript: run as `.ts`, Node's type stripping would add ~16 MB to the very RSS being measured.
+ *
+ * @example
+ * const host = await buildScript(root, 'bench/lambda-host.ts', '.local/bench/scripts');
+ */
+export async function buildScript(root: string, entry: string, outDir: string): Promise<string> {
+  const outfile = path.join(outDir, path.basename(entry).replace(/\.ts$/, '.mjs'));
+  await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    logLevel: 'silent',
+  });
+  return outfile;
 }

@@ -1,6 +1,6 @@
-// Runs in a fresh Node process (plain `node`, types stripped): imports a Lambda bundle, optionally invokes it on an event file, reports time and peak RSS.
+// Runs in a fresh Node process (compiled to plain JavaScript by spawn-child.ts): imports a Lambda bundle, optionally invokes it on an event file, reports time and peak RSS.
 //
-//   node bench/child.ts BUNDLE [EVENT.json]   → one JSON line on stdout
+//   node child.mjs BUNDLE [EVENT.json]   → one JSON line on stdout
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 

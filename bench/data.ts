@@ -244,7 +244,8 @@ function eventId(seed: number, n: number): string {
 }
 
 /**
- * A DATA_MESSAGE whose JSON is just under `bytes` long, from one log group and stream.
+ * A DATA_MESSAGE whose JSON is just under `bytes` long (or holds at most `maxEvents` log events),
+ * from one log group and stream.
  *
  * @example
  * const msg = subscriptionMessage('nginx', 1, CWL_EVENT_BYTES);
@@ -253,6 +254,7 @@ export function subscriptionMessage(
   dataset: BenchDataset,
   seed: number,
   bytes: number,
+  maxEvents = Number.POSITIVE_INFINITY,
 ): CloudWatchLogsMessage {
   const r = rng(seed);
   const msg: CloudWatchLogsMessage = {
@@ -270,7 +272,7 @@ export function subscriptionMessage(
     const lines = linesOf(dataset, r, t);
     // id, timestamp, message keys and escapes: measured rather than guessed.
     const added = lines.reduce((sum, m) => sum + JSON.stringify(m).length + 104, 0);
-    if (size + added > bytes) break;
+    if (size + added > bytes || n + lines.length > maxEvents) break;
     for (const message of lines)
       msg.logEvents.push({ id: eventId(seed, n++), timestamp: t, message });
     size += added;
@@ -329,4 +331,23 @@ export function messageBytes(message: CloudWatchLogsMessage): number {
   let n = 0;
   for (const e of message.logEvents) n += Buffer.byteLength(e.message);
   return n;
+}
+
+/**
+ * `count` subscription events of `lines` log events each, from one data set: the forwarder comparison's
+ * corpus (issue 12: 40 × 1,000 lines).
+ *
+ * @example
+ * const events = lineEvents('nginx', 40, 1000, 500);
+ */
+export function lineEvents(
+  dataset: BenchDataset,
+  count: number,
+  lines: number,
+  seed: number,
+): { message: CloudWatchLogsMessage; event: CloudWatchLogsEvent }[] {
+  return Array.from({ length: count }, (_, i) => {
+    const message = subscriptionMessage(dataset, seed + i, CWL_EVENT_BYTES, lines);
+    return { message, event: awslogsEvent(message) };
+  });
 }

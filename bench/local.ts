@@ -1,4 +1,4 @@
-// The benchmark's own corner of the local stack: `bench-*` indices and template, the `logferry-bench` bucket.
+// The benchmark's own corner of the local stack: `bench*-*` indices and templates, the `logferry-bench` bucket.
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
   DeleteBucketCommand,
@@ -13,26 +13,34 @@ import { logIndexTemplate } from '#shared/ops/templates.ts';
 export const BENCH_PREFIX = 'bench';
 /** Where the raw-bulk ceiling writes the same documents. */
 export const RAW_PREFIX = 'benchraw';
+/** Where the forwarder baseline writes (dynamic mapping, as the blueprint gets), and its ceiling. */
+export const FORWARDER_PREFIX = 'benchfwd';
+export const FORWARDER_RAW_PREFIX = 'benchfwdraw';
+/** The alert state of the bench's handler (the shipped rules, the local Slack receiver). */
+export const ALERT_STATE_INDEX = `${BENCH_PREFIX}-alerts`;
 export const BENCH_BUCKET = 'logferry-bench';
 const TEMPLATE = 'logferry-bench';
+const FORWARDER_TEMPLATE = 'logferry-bench-forwarder';
+const PREFIXES = [BENCH_PREFIX, RAW_PREFIX, FORWARDER_PREFIX, FORWARDER_RAW_PREFIX];
 
 /**
- * logferry.yml as the user has it, but writing to `bench-*` only (every route's own prefix removed) and
- * without Slack alert rules, so the benchmark never touches anyone else's indices or channels.
+ * logferry.yml as the user has it (redaction, archive and alert rules as shipped), but writing to
+ * `bench-*` only (every route's own prefix removed, alert state in `bench-alerts`), so the benchmark
+ * never touches anyone else's indices; alerts go to whatever SLACK_WEBHOOK_URL names (the local receiver).
  */
 export function writeBenchConfig(source: string, target: string): void {
   const raw = (parse(readFileSync(source, 'utf8')) ?? {}) as Record<string, unknown>;
   raw.index = { ...((raw.index as object | undefined) ?? {}), prefix: BENCH_PREFIX };
   const routes = (raw.routes as Record<string, unknown>[] | undefined) ?? [];
   for (const route of routes) delete route.index_prefix;
-  delete raw.alerts;
+  if (raw.alerts) raw.alerts = { ...(raw.alerts as object), state_index: ALERT_STATE_INDEX };
   // JSON is YAML: the loader reads it as it reads logferry.yml.
   writeFileSync(target, JSON.stringify(raw, null, 2));
 }
 
 async function benchIndices(client: Client): Promise<string[]> {
   const { body } = await client.cat.indices(
-    { index: `${BENCH_PREFIX}-*,${RAW_PREFIX}-*`, format: 'json' },
+    { index: PREFIXES.map((p) => `${p}-*`).join(','), format: 'json' },
     { ignore: [404] },
   );
   return Array.isArray(body) ? (body as { index: string }[]).map((i) => i.index) : [];
@@ -50,8 +58,24 @@ export async function installBenchTemplate(client: Client, refreshInterval: stri
   await client.indices.putIndexTemplate({ name: TEMPLATE, body: body as never });
 }
 
+/** The forwarder's indices: the same shards, replicas and refresh, no mapping (the blueprint installs none). */
+export async function installForwarderTemplate(
+  client: Client,
+  refreshInterval: string,
+): Promise<void> {
+  const body = {
+    index_patterns: [`${FORWARDER_PREFIX}-*`, `${FORWARDER_RAW_PREFIX}-*`],
+    priority: 200,
+    template: {
+      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: refreshInterval },
+    },
+  };
+  await client.indices.putIndexTemplate({ name: FORWARDER_TEMPLATE, body: body as never });
+}
+
 export async function deleteBenchTemplate(client: Client): Promise<void> {
-  await client.indices.deleteIndexTemplate({ name: TEMPLATE }, { ignore: [404] });
+  for (const name of [TEMPLATE, FORWARDER_TEMPLATE])
+    await client.indices.deleteIndexTemplate({ name }, { ignore: [404] });
 }
 
 /** Empties and removes the benchmark's bucket (moto keeps objects in memory). */

@@ -95,6 +95,8 @@ export function createNullSinks(config: Config, opts: NullSinkOptions = {}): Nul
       bulkBytes: config.opensearch.bulk_bytes,
       concurrency: config.opensearch.concurrency,
       maxFieldBytes: config.opensearch.max_field_bytes,
+      // As shared/runtime.ts wires it: the index copy without the raw line the archive keeps.
+      omitOriginal: config.archive.enabled,
     }),
     archive: {
       async archive(objects) {

@@ -1,11 +1,13 @@
 // `npx tsx bench/profile.ts FILE.cpuprofile [--top N]`: where a `node --cpu-prof` profile spent its time.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
   children?: number[];
 }
 
@@ -16,6 +18,7 @@ interface CpuProfile {
 }
 
 export interface ProfileSummary {
+  /** Sampled time the thread was busy (idle samples left out). */
   totalMs: number;
   /** Self time per function (`name file:line`), largest first. */
   functions: { name: string; selfMs: number; totalMs: number }[];
@@ -23,10 +26,35 @@ export interface ProfileSummary {
   files: { file: string; selfMs: number }[];
 }
 
+const ROOT = `${path.resolve(import.meta.dirname, '..')}/`;
+
 function shortUrl(url: string): string {
-  const i = url.lastIndexOf('/work/main/');
-  const s = i >= 0 ? url.slice(i + '/work/main/'.length) : url;
-  return s.replace(/^file:\/\//, '') || '(native)';
+  const s = url.replace(/^file:\/\//, '');
+  return (s.startsWith(ROOT) ? s.slice(ROOT.length) : s) || '(native)';
+}
+
+/** Source maps of the bundles met in a profile: a minified frame is named by where its code came from. */
+const maps = new Map<string, SourceMap | null>();
+
+function sourceMapOf(url: string): SourceMap | null {
+  let map = maps.get(url);
+  if (map === undefined) {
+    const file = `${url.replace(/^file:\/\//, '')}.map`;
+    map = existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : null;
+    maps.set(url, map);
+  }
+  return map;
+}
+
+/** `file:line` of a frame, through the bundle's source map when there is one. */
+function location(frame: ProfileNode['callFrame']): string {
+  const map = frame.url.endsWith('.cjs') ? sourceMapOf(frame.url) : null;
+  const entry = map?.findEntry(frame.lineNumber, frame.columnNumber ?? 0) as
+    | { originalSource?: string; originalLine?: number }
+    | undefined;
+  if (entry?.originalSource)
+    return `${shortUrl(entry.originalSource).replace(/^(\.\.\/)+/, '')}:${(entry.originalLine ?? 0) + 1}`;
+  return `${shortUrl(frame.url)}:${frame.lineNumber + 1}`;
 }
 
 /**
@@ -45,14 +73,14 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   });
 
   const key = (n: ProfileNode) =>
-    `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+    `${n.callFrame.functionName || '(anonymous)'} ${location(n.callFrame)}`;
   const selfBy = new Map<string, number>();
   const totalBy = new Map<string, number>();
   const fileBy = new Map<string, number>();
   for (const [id, us] of self) {
     const node = byId.get(id)!;
     selfBy.set(key(node), (selfBy.get(key(node)) ?? 0) + us);
-    const file = shortUrl(node.callFrame.url);
+    const file = location(node.callFrame).replace(/:\d+$/, '');
     fileBy.set(file, (fileBy.get(file) ?? 0) + us);
     // Total time: count the sample once for each distinct function up the stack (recursion counted once).
     const seen = new Set<string>();
@@ -63,7 +91,9 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
       totalBy.set(k, (totalBy.get(k) ?? 0) + us);
     }
   }
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  // Waiting between and inside invocations is not work: percentages are of the busy time.
+  let total = 0;
+  for (const [id, us] of self) if (byId.get(id)!.callFrame.functionName !== '(idle)') total += us;
   return {
     totalMs: total / 1000,
     functions: [...selfBy]
@@ -85,7 +115,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const s = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
     const pct = (ms: number) => `${((100 * ms) / s.totalMs).toFixed(1).padStart(5)}%`;
     console.log(
-      `${file}: ${s.totalMs.toFixed(0)} ms sampled\n\nself time by function (self, total)`,
+      `${file}: ${s.totalMs.toFixed(0)} ms busy (idle left out)\n\nself time by function (self, total)`,
     );
     for (const f of s.functions.slice(0, top))
       console.log(`  ${pct(f.selfMs)} ${pct(f.totalMs)}  ${f.name}`);

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only parse,pipeline,cold_start,e2e,memory,hostile] [--no-readme]`: measures, prints a table, writes bench/results.json.
+// `npm run bench [-- --quick] [--only parse,pipeline,cold_start,forwarder,memory,hostile] [--no-readme] [--profile] [--corpora nginx,json]`: measures, prints a table, writes bench/results.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,28 +11,49 @@ import { ensureStack, localEnv, stopStack } from '#scripts/local/stack.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import { loadConfig } from '#shared/config/yaml.ts';
-import { type Bundle, buildBundles, writeValidatedConfig } from './bundles.ts';
+import { type Bundle, buildBundle, buildBundles, writeValidatedConfig } from './bundles.ts';
+import { forwarderChart } from './chart.ts';
 import { benchColdStart, type ColdStart } from './cold-start.ts';
 import { lambdaCost } from './cost.ts';
-import { cloudWatchEvents } from './data.ts';
-import { benchE2e, type E2eResult } from './e2e.ts';
+import { type BenchDataset, cloudWatchEvents } from './data.ts';
+import { benchDeployed, type ForwarderRun } from './deployed.ts';
+import { configuredMemoryMb, deployedEnv } from './lambda-env.ts';
 import {
   BENCH_BUCKET,
   BENCH_PREFIX,
   deleteBenchBucket,
   deleteBenchIndices,
   deleteBenchTemplate,
+  FORWARDER_PREFIX,
+  FORWARDER_RAW_PREFIX,
   installBenchTemplate,
+  installForwarderTemplate,
   RAW_PREFIX,
   writeBenchConfig,
 } from './local.ts';
 import { benchMemory, type MemoryResult } from './memory.ts';
 import { benchPipeline, type PipelineResult, round } from './pipeline.ts';
-import { figuresTable, fmt, type Target, target, targetsTable, updateReadme } from './report.ts';
+import {
+  figuresTable,
+  fmt,
+  markdownTable,
+  type Target,
+  target,
+  targetsTable,
+  updateReadme,
+} from './report.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORK = path.join(ROOT, '.local', 'bench');
-const SECTIONS = ['parse', 'pipeline', 'cold_start', 'e2e', 'memory', 'hostile', 's3'] as const;
+const SECTIONS = [
+  'parse',
+  'pipeline',
+  'cold_start',
+  'forwarder',
+  'memory',
+  'hostile',
+  's3',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** Sizes of each run: `--quick` stays under 3 minutes on a busy 2-core machine, stack start included. */
@@ -41,7 +62,8 @@ const MODES = {
     parseMs: 300,
     pipelineEvents: 8,
     pipelineMs: 4_000,
-    e2eEvents: 8,
+    forwarderEvents: 20,
+    forwarderWarmup: 5,
     importRuns: 5,
     s3ObjectMb: 10,
   },
@@ -49,11 +71,15 @@ const MODES = {
     parseMs: 1_000,
     pipelineEvents: 16,
     pipelineMs: 15_000,
-    e2eEvents: 24,
+    forwarderEvents: 40,
+    forwarderWarmup: 10,
     importRuns: 15,
     s3ObjectMb: 100,
   },
 };
+/** Log events per CloudWatch Logs event in the forwarder comparison (issue 12: 40 × 1,000 lines). */
+const FORWARDER_LINES = 1_000;
+const FORWARDER_CORPORA = ['nginx', 'json', 'firelens'] as const;
 
 interface Results {
   generated_at: string;
@@ -66,7 +92,8 @@ interface Results {
   s3: { parse: Record<string, number>; object: S3ObjectResult } | null;
   pipeline_cpu_us_per_event: number | null;
   pipeline: PipelineResult | null;
-  e2e: E2eResult | null;
+  forwarder: ForwarderRun['figures'] | null;
+  forwarder_run: Omit<ForwarderRun, 'figures'> | null;
   memory: MemoryResult | null;
   cold_start: Record<string, ColdStart> | null;
   cost: ReturnType<typeof lambdaCost> | null;
@@ -88,22 +115,42 @@ function machine(): Record<string, unknown> {
   };
 }
 
+/** issue 12's limits: CPU per event of the deployed handler, by corpus. */
+const CPU_LIMITS: Record<string, number> = { nginx: 12, json: 15, firelens: 18 };
+
 function targets(r: Results): Target[] {
-  const out: Target[] = [
-    target('pipeline CPU per event', r.pipeline_cpu_us_per_event, 'max', 10, 'µs'),
-    ...['nginx.access', 'apache.access', 'haproxy.http'].map((d) =>
-      target(`${d} parsing, one core`, r.parse?.[d], 'min', 200_000, 'lines/s'),
-    ),
-    // A route pinning a declared format reads its lines with no detection: issue 13's 300k target.
-    ...['declared.nginx', 'declared.apache', 'declared.haproxy'].map((d) =>
-      target(`${d} parsing, one core`, r.parse?.[d], 'min', 300_000, 'lines/s'),
-    ),
-    target('e2e ratio (handler / raw bulk)', r.e2e?.ratio, 'min', 0.9, ''),
+  const f = r.forwarder ?? {};
+  const out: Target[] = [];
+  for (const corpus of ['nginx', 'json']) {
+    const note = r.forwarder_run?.errors[corpus];
+    out.push(target(`${corpus}: handler ÷ forwarder docs/s`, f[corpus]?.ratio, 'min', 1, '', note));
+  }
+  for (const [corpus, limit] of Object.entries(CPU_LIMITS)) {
+    const note = r.forwarder_run?.errors[corpus];
+    out.push(
+      target(
+        `${corpus}: handler CPU per event`,
+        f[corpus]?.handler_cpu_us_per_event,
+        'max',
+        limit,
+        'µs',
+        note,
+      ),
+    );
+  }
+  for (const corpus of ['nginx', 'json']) {
+    const c = f[corpus];
+    const ratio = c
+      ? round(c.handler_store_bytes_per_doc / c.baseline_store_bytes_per_doc, 3)
+      : null;
+    out.push(target(`${corpus}: store bytes per doc ÷ forwarder's`, ratio, 'max', 1.2, ''));
+  }
+  out.push(
     target(
       'Kinesis 6 MB batch peak RSS',
       r.memory?.kinesis_6mb_peak_rss_mb,
       'max',
-      400,
+      384,
       'MB',
       r.memory?.details.kinesis_6mb_peak_rss_mb?.error as string | undefined,
     ),
@@ -111,13 +158,18 @@ function targets(r: Results): Target[] {
       'CloudWatch 1 MB event peak RSS',
       r.memory?.cwl_1mb_peak_rss_mb,
       'max',
-      200,
+      128,
       'MB',
       r.memory?.details.cwl_1mb_peak_rss_mb?.error as string | undefined,
     ),
-  ];
-  // Read through the S3 handler in slices, an object of any size stays within a Kinesis batch's bound.
-  out.push(
+    ...['nginx.access', 'apache.access', 'haproxy.http'].map((d) =>
+      target(`${d} parsing, one core`, r.parse?.[d], 'min', 200_000, 'lines/s'),
+    ),
+    // A route pinning a declared format reads its lines with no detection: issue 13's 300k target.
+    ...['declared.nginx', 'declared.apache', 'declared.haproxy'].map((d) =>
+      target(`${d} parsing, one core`, r.parse?.[d], 'min', 300_000, 'lines/s'),
+    ),
+    // Read through the S3 handler in slices, an object of any size stays within a Kinesis batch's bound.
     target(
       `${r.s3?.object.details.object_mb ?? 100} MB gzip ALB object peak RSS`,
       r.s3?.object.peak_rss_mb,
@@ -126,8 +178,6 @@ function targets(r: Results): Target[] {
       'MB',
       r.s3?.object.details.error as string | undefined,
     ),
-  );
-  out.push(
     target('worst 256 KiB line, redaction on', r.hostile?.worst_line_ms, 'max', 50, 'ms'),
     target('3 KB → 1M-line record peak RSS', r.hostile?.fanout?.peak_rss_mb, 'max', 400, 'MB'),
   );
@@ -175,20 +225,44 @@ function figures(r: Results): [string, string][] {
     for (const [d, v] of Object.entries(p.by_dataset))
       rows.push([`  ${d}`, `${v.cpu_us_per_event} µs (${fmt(v.events_per_s)} events/s)`]);
   }
-  const e = r.e2e;
-  if (e) {
-    rows.push(['e2e handler', `${fmt(e.docs_per_s)} docs/s`]);
-    rows.push(['e2e raw bulk ceiling', `${fmt(e.raw_bulk_docs_per_s)} docs/s`]);
-    const per = (ms: number) => `${Math.round(ms / e.events)} ms`;
+  for (const [corpus, f] of Object.entries(r.forwarder ?? {})) {
+    const d = r.forwarder_run?.details[corpus];
     rows.push([
-      'e2e time per 1 MB event: handler (of which index sink) / raw bulk',
-      `${per(e.handler_ms)} (${per(e.handler_index_ms)}) / ${per(e.raw_ms)}`,
+      `${corpus}: docs/s handler / forwarder (ratio)`,
+      `${fmt(f.handler_docs_per_s)} / ${fmt(f.baseline_docs_per_s)} (${f.ratio})`,
     ]);
     rows.push([
-      'e2e ratio',
-      `${e.ratio} (${e.events} events, ${fmt(e.documents)} docs, ${e.bulk_requests} bulks of ${fmt(e.bulk_body_bytes)} B, concurrency ${e.concurrency})`,
+      `${corpus}: CPU µs per event handler / forwarder`,
+      `${f.handler_cpu_us_per_event} / ${f.baseline_cpu_us_per_event}`,
     ]);
+    rows.push([
+      `${corpus}: peak RSS handler / forwarder`,
+      `${f.handler_peak_rss_mb} / ${f.baseline_peak_rss_mb} MB`,
+    ]);
+    rows.push([
+      `${corpus}: store bytes per doc handler / forwarder`,
+      `${f.handler_store_bytes_per_doc} / ${f.baseline_store_bytes_per_doc}`,
+    ]);
+    rows.push([
+      `${corpus}: OpenSearch CPU ms per 1,000 docs handler / forwarder`,
+      `${f.opensearch_cpu_ms_per_1000_docs.handler} / ${f.opensearch_cpu_ms_per_1000_docs.baseline}`,
+    ]);
+    if (d) {
+      rows.push([
+        `${corpus}: raw-bulk ceiling docs/s of handler / forwarder bodies`,
+        `${fmt(d.handler_ceiling_docs_per_s)} / ${fmt(d.baseline_ceiling_docs_per_s)} (handler ÷ own ceiling ${d.handler_vs_own_ceiling})`,
+      ]);
+      rows.push([
+        `${corpus}: per invocation handler / forwarder`,
+        `${d.handler_wall_ms_per_invocation} / ${d.baseline_wall_ms_per_invocation} ms; ${d.archive_objects_per_invocation} archive objects, ${d.handler_log_lines_per_invocation} log lines (${fmt(d.handler_log_bytes_per_invocation)} B), ${d.alerts_sent} alerts in ${d.events} events of ${d.lines_per_event} lines`,
+      ]);
+    }
   }
+  if (r.forwarder_run)
+    rows.push([
+      'forwarder comparison load average',
+      `${r.forwarder_run.loadavg.start.join(' ')} at the start, ${r.forwarder_run.loadavg.end.join(' ')} at the end; OpenSearch CPU from ${r.forwarder_run.opensearch_cpu_source}`,
+    ]);
   const m = r.memory;
   if (m) {
     rows.push([
@@ -214,17 +288,65 @@ function figures(r: Results): [string, string][] {
   }
   const c = r.cost;
   if (c) {
-    rows.push([
-      'cost per GB of logs (CPU-bound)',
-      `${c.gb_s_per_gb} GB-s = $${c.usd_per_gb} (+ $${c.request_usd_per_gb} requests)`,
-    ]);
-    if (c.e2e_usd_per_gb !== null)
+    for (const [corpus, v] of Object.entries(c.by_corpus))
       rows.push([
-        'cost per GB of logs (e2e wall time)',
-        `${c.e2e_gb_s_per_gb} GB-s = $${c.e2e_usd_per_gb}`,
+        `${corpus}: $ per GB of log text handler / forwarder (CPU-bound floor) / Firehose`,
+        `$${v.handler.usd_per_gb} / $${v.baseline.usd_per_gb} ($${v.handler.cpu_bound_usd_per_gb} / $${v.baseline.cpu_bound_usd_per_gb}) / $${c.firehose_usd_per_gb}`,
       ]);
   }
   return rows;
+}
+
+/** The deployed handler against the forwarder, one row per corpus, with the ceilings and the load. */
+function forwarderTable(r: Results): string[] {
+  const f = r.forwarder;
+  const run = r.forwarder_run;
+  if (!f || !run || Object.keys(f).length === 0) return [];
+  const rows = Object.entries(f).map(([corpus, c]) => {
+    const d = run.details[corpus];
+    return [
+      corpus,
+      `${fmt(c.handler_docs_per_s)} / ${fmt(c.baseline_docs_per_s)}`,
+      String(c.ratio),
+      d ? `${fmt(d.handler_ceiling_docs_per_s)} / ${fmt(d.baseline_ceiling_docs_per_s)}` : 'n/a',
+      `${c.handler_cpu_us_per_event} / ${c.baseline_cpu_us_per_event}`,
+      `${c.handler_peak_rss_mb} / ${c.baseline_peak_rss_mb}`,
+      `${c.handler_store_bytes_per_doc} / ${c.baseline_store_bytes_per_doc}`,
+      `${c.opensearch_cpu_ms_per_1000_docs.handler} / ${c.opensearch_cpu_ms_per_1000_docs.baseline}`,
+    ];
+  });
+  return [
+    markdownTable(
+      [
+        'corpus',
+        'docs/s handler / forwarder',
+        'ratio',
+        'raw-bulk ceiling docs/s (own bodies)',
+        'CPU µs/event',
+        'peak RSS MB',
+        'store B/doc',
+        'OpenSearch CPU ms/1,000 docs',
+      ],
+      rows,
+    ),
+    '',
+    `Forwarder comparison: ${Object.values(run.details)[0]?.events ?? '?'} × ${FORWARDER_LINES}-line events per corpus after ${Object.values(run.details)[0]?.warmup_invocations ?? '?'} warm-up invocations per instance, ABBA; load average ${run.loadavg.start.join(' ')} at its start, ${run.loadavg.end.join(' ')} at its end. Chart: [forwarder.svg](forwarder.svg).`,
+    '',
+  ];
+}
+
+/** A section that fails is reported and left null; the others still run. */
+async function runSection(
+  results: Results,
+  name: Section,
+  fn: () => Promise<void> | void,
+): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    results.errors[name] = (err as Error).message;
+    log(`${name} failed: ${(err as Error).message}`);
+  }
 }
 
 async function runStackSections(
@@ -233,64 +355,94 @@ async function runStackSections(
   config: ReturnType<typeof loadConfig>,
   mode: (typeof MODES)['quick'],
   results: Results,
+  profileDir: string | undefined,
+  corpora: readonly BenchDataset[],
 ): Promise<void> {
   log('local stack: starting what is not running');
-  const { started } = await ensureStack({ services: ['opensearch', 'moto'], log });
+  const { started } = await ensureStack({ services: ['opensearch', 'moto', 'slack'], log });
   const configFile = path.join(WORK, 'logferry.bench.yml');
   writeBenchConfig(path.join(ROOT, 'logferry.yml'), configFile);
-  // The bundles read only validated JSON, as deployed; the e2e handler (from source) reads it too.
+  // The bundles read only validated JSON, as deployed; the bench's own prebuilt bodies use it too.
   const validatedFile = path.join(WORK, 'logferry.bench.json');
   writeValidatedConfig(configFile, validatedFile);
-  const env: Record<string, string> = {
+  const stack: Record<string, string> = {
     ...localEnv(),
     ARCHIVE_BUCKET: BENCH_BUCKET,
     LOGFERRY_CONFIG: validatedFile,
     LOGFERRY_STAGE: 'bench',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    // EMF lines would bury the table; metrics cost nothing worth measuring here.
-    POWERTOOLS_METRICS_DISABLED: 'true',
+    // As serverless.yml sets it; SLACK_WEBHOOK_URL (the local receiver) overrides it.
+    SLACK_WEBHOOK_PARAM: '/logferry/bench/slack-webhook',
   };
-  Object.assign(process.env, env);
-  const client = createOpenSearchClient({ url: env.OPENSEARCH_URL! });
-  const s3 = createS3Client({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
+  const env = deployedEnv(ROOT, 'logferry-bench-ingestCloudwatch', 'ingestCloudwatch', stack);
+  // This process only prebuilds ceiling bodies and cleans up; the credentials are moto's.
+  Object.assign(process.env, stack);
+  const client = createOpenSearchClient({ url: stack.OPENSEARCH_URL! });
+  const s3 = createS3Client({ region: stack.AWS_REGION, endpoint: stack.AWS_ENDPOINT_URL });
   try {
     await ensureBucket({
-      endpoint: env.AWS_ENDPOINT_URL!,
-      region: env.AWS_REGION!,
+      endpoint: stack.AWS_ENDPOINT_URL!,
+      region: stack.AWS_REGION!,
       bucket: BENCH_BUCKET,
-      accessKeyId: env.AWS_ACCESS_KEY_ID!,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+      accessKeyId: stack.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: stack.AWS_SECRET_ACCESS_KEY!,
     });
     await deleteBenchIndices(client);
     await installBenchTemplate(client, config.index.refresh_interval);
-    if (want('e2e')) {
-      log(`e2e: ${mode.e2eEvents} × 1 MB CloudWatch Logs events, handler vs raw bulk`);
-      try {
-        // Imported only now: the handler reads its environment once, at load, as in Lambda.
-        const { handler } = await import('#functions/cloudwatch-logs.ts');
-        const benchConfig = loadConfig(configFile);
-        results.e2e = await benchE2e({
-          handler: handler as never,
-          events: cloudWatchEvents(mode.e2eEvents, 100).map((e) => e.event),
-          warmup: cloudWatchEvents(1, 99)[0]!.event,
-          config: benchConfig,
-          url: env.OPENSEARCH_URL!,
+    await installForwarderTemplate(client, config.index.refresh_interval);
+    if (want('forwarder')) {
+      await runSection(results, 'forwarder', async () => {
+        const handlerBundle = bundles.find((b) => b.name === 'cloudwatch-logs');
+        const forwarderBundle = await buildBundle(
+          ROOT,
+          { name: 'forwarder', entry: 'bench/forwarder.ts' },
+          path.join(WORK, 'bundles'),
+        );
+        for (const b of [handlerBundle, forwarderBundle])
+          if (!b?.file)
+            throw new Error(`bundle did not build: ${b?.error ?? 'cloudwatch-logs missing'}`);
+        const run = await benchDeployed({
+          handlerBundle: handlerBundle!,
+          forwarderBundle,
+          handlerEnv: profileDir
+            ? {
+                ...env,
+                NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`,
+              }
+            : env,
+          forwarderEnv: deployedEnv(ROOT, 'logferry-bench-forwarder', undefined, {
+            ...localEnv(),
+            FORWARDER_INDEX_PREFIX: FORWARDER_PREFIX,
+          }),
+          config: loadConfig(configFile),
           client,
-          prefix: BENCH_PREFIX,
-          rawPrefix: RAW_PREFIX,
+          url: stack.OPENSEARCH_URL!,
+          dir: path.join(WORK, 'forwarder'),
+          corpora,
+          events: mode.forwarderEvents,
+          warmup: mode.forwarderWarmup,
+          lines: FORWARDER_LINES,
+          prefixes: {
+            handler: BENCH_PREFIX,
+            handlerRaw: RAW_PREFIX,
+            forwarder: FORWARDER_PREFIX,
+            forwarderRaw: FORWARDER_RAW_PREFIX,
+          },
+          loadavg: () => os.loadavg().map((l) => round(l, 2)),
+          log,
+          cleanup: () => deleteBenchIndices(client),
         });
-      } catch (err) {
-        results.errors.e2e = (err as Error).message;
-        log(`e2e failed: ${(err as Error).message}`);
-      }
+        const { figures, ...rest } = run;
+        results.forwarder = figures;
+        results.forwarder_run = rest;
+        for (const [corpus, e] of Object.entries(run.errors))
+          results.errors[`forwarder ${corpus}`] = e;
+      });
     }
     if (want('memory')) {
       log('memory: 6 MB Kinesis batch and 1 MB CloudWatch Logs event, each in a fresh process');
-      try {
+      await runSection(results, 'memory', async () => {
         results.memory = await benchMemory(bundles, env, WORK);
-      } catch (err) {
-        results.errors.memory = (err as Error).message;
-      }
+      });
     }
   } finally {
     const deleted = await deleteBenchIndices(client).catch(() => 0);
@@ -316,6 +468,10 @@ async function main(): Promise<number> {
       out: { type: 'string', default: path.join(ROOT, 'bench', 'results.json') },
       // The README keeps the latest full table; --no-readme leaves it alone (a partial or trial run).
       'no-readme': { type: 'boolean', default: false },
+      // The deployed handler's instances write V8 CPU profiles to .local/bench/prof/ (bench/profile.ts reads them).
+      profile: { type: 'boolean', default: false },
+      // Some corpora of the forwarder comparison only (a trial run): `--corpora nginx,json`.
+      corpora: { type: 'string' },
     },
   });
   const only = values.only?.split(',').map((s) => s.trim()) as Section[] | undefined;
@@ -338,7 +494,8 @@ async function main(): Promise<number> {
     s3: null,
     pipeline_cpu_us_per_event: null,
     pipeline: null,
-    e2e: null,
+    forwarder: null,
+    forwarder_run: null,
     memory: null,
     cold_start: null,
     cost: null,
@@ -346,15 +503,7 @@ async function main(): Promise<number> {
     errors: {},
   };
 
-  // A section that fails is reported and left null; the others still run.
-  const section = async (name: Section, fn: () => Promise<void> | void) => {
-    try {
-      await fn();
-    } catch (err) {
-      results.errors[name] = (err as Error).message;
-      log(`${name} failed: ${(err as Error).message}`);
-    }
-  };
+  const section = (name: Section, fn: () => Promise<void> | void) => runSection(results, name, fn);
   if (want('parse')) {
     log('parse: lines per second per family, one core');
     await section('parse', () => {
@@ -394,7 +543,7 @@ async function main(): Promise<number> {
     });
   }
   let bundles: Bundle[] = [];
-  if (want('cold_start') || want('memory')) {
+  if (want('cold_start') || want('memory') || want('forwarder')) {
     log('bundles: esbuild with the settings of serverless.yml');
     bundles = await buildBundles(ROOT, path.join(WORK, 'bundles'));
   }
@@ -424,22 +573,41 @@ async function main(): Promise<number> {
       );
     });
   }
-  if (want('e2e') || want('memory')) {
-    await section(want('e2e') ? 'e2e' : 'memory', () =>
-      runStackSections(want, bundles, config, mode, results),
+  if (want('forwarder') || want('memory')) {
+    await section(want('forwarder') ? 'forwarder' : 'memory', () =>
+      runStackSections(
+        want,
+        bundles,
+        config,
+        mode,
+        results,
+        values.profile ? path.join(WORK, 'prof') : undefined,
+        (values.corpora?.split(',') as BenchDataset[] | undefined) ?? FORWARDER_CORPORA,
+      ),
     );
   }
 
-  if (results.pipeline) {
-    const p = results.pipeline;
-    results.cost = lambdaCost({
-      cpuUsPerEvent: p.cpu_us_per_event,
-      gzipUsPerEvent: p.gzip_cpu_us_per_event,
-      bytesPerEvent: p.bytes_per_event,
-      eventsPerInvocation: p.events / mode.pipelineEvents,
-      e2eDocsPerS: results.e2e?.docs_per_s ?? null,
-      docsPerEvent: p.documents / p.events,
-    });
+  if (results.forwarder && results.forwarder_run) {
+    const corpora: Parameters<typeof lambdaCost>[0] = {};
+    for (const [name, f] of Object.entries(results.forwarder)) {
+      const d = results.forwarder_run.details[name]!;
+      const logBytes = d.log_bytes_per_event * d.lines_per_event;
+      corpora[name] = {
+        handler: {
+          wallMsPerInvocation: d.handler_wall_ms_per_invocation,
+          cpuMsPerInvocation: (f.handler_cpu_us_per_event * d.lines_per_event) / 1000,
+          logBytesPerInvocation: logBytes,
+          putsPerInvocation: d.archive_objects_per_invocation,
+        },
+        baseline: {
+          wallMsPerInvocation: d.baseline_wall_ms_per_invocation,
+          cpuMsPerInvocation: (f.baseline_cpu_us_per_event * d.lines_per_event) / 1000,
+          logBytesPerInvocation: logBytes,
+          putsPerInvocation: 0,
+        },
+      };
+    }
+    results.cost = lambdaCost(corpora, configuredMemoryMb(ROOT, 'ingestCloudwatch'));
   }
   results.targets = targets(results);
   results.machine.loadavg_end = os.loadavg().map((l) => round(l, 2));
@@ -451,12 +619,23 @@ async function main(): Promise<number> {
     '',
     targetsTable(results.targets),
     '',
+    ...forwarderTable(results),
     figuresTable(figures(results)),
     ...Object.entries(results.errors).map(([k, v]) => `\n${k} failed: ${v}`),
   ].join('\n');
   console.log(`\n${text}\n`);
   console.log(`wrote ${path.relative(process.cwd(), values.out)}`);
   if (!values['no-readme'] && !only) updateReadme(path.join(ROOT, 'bench', 'README.md'), text);
+  if (!values['no-readme'] && results.forwarder && results.forwarder_run) {
+    const load = results.forwarder_run.loadavg;
+    const caption = `${results.generated_at.slice(0, 16)}Z, ${modeName} run, ${results.forwarder_run.details.nginx?.events ?? '?'} × ${FORWARDER_LINES}-line events per corpus, load average ${load.start[0]} → ${load.end[0]} on ${results.machine.cpus} shared cores`;
+    const svg = forwarderChart(
+      { ...results.forwarder_run, figures: results.forwarder },
+      CPU_LIMITS,
+      caption,
+    );
+    writeFileSync(path.join(ROOT, 'bench', 'forwarder.svg'), svg);
+  }
   return Object.keys(results.errors).length > 0 ? 1 : 0;
 }
 

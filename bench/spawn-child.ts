@@ -1,6 +1,7 @@
 // Starts bench/child.ts in a fresh Node process and reads the one JSON line it reports.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { buildScript } from './bundles.ts';
 
 export interface ChildReport {
   importMs?: number;
@@ -13,7 +14,11 @@ export interface ChildReport {
   error?: string;
 }
 
-const CHILD = path.join(import.meta.dirname, 'child.ts');
+const ROOT = path.resolve(import.meta.dirname, '..');
+let child: Promise<string> | undefined;
+/** bench/child.ts compiled once per run (plain JavaScript, so no type stripping in the figures). */
+const childScript = () =>
+  (child ??= buildScript(ROOT, 'bench/child.ts', path.join(ROOT, '.local', 'bench', 'scripts')));
 
 /**
  * Runs `node [flags] bench/child.ts BUNDLE [EVENT]` with `env` and returns its report; the same Node
@@ -22,14 +27,20 @@ const CHILD = path.join(import.meta.dirname, 'child.ts');
  * @example
  * const r = await runChild({ bundle, env, nodeFlags: ['--enable-source-maps'] });
  */
-export function runChild(opts: {
+export async function runChild(opts: {
   bundle: string;
   event?: string;
   env: Record<string, string>;
   nodeFlags?: string[];
   timeoutMs?: number;
 }): Promise<ChildReport> {
-  const args = [...(opts.nodeFlags ?? []), CHILD, opts.bundle, ...(opts.event ? [opts.event] : [])];
+  const script = await childScript();
+  const args = [
+    ...(opts.nodeFlags ?? []),
+    script,
+    opts.bundle,
+    ...(opts.event ? [opts.event] : []),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...opts.env },

@@ -53,6 +53,8 @@ export function createRuntime(
       concurrency: config.opensearch.concurrency,
       maxFieldBytes: config.opensearch.max_field_bytes,
       useIds: ids.useIds,
+      // The raw line is kept once: in the archive when there is one, else in the index.
+      omitOriginal: config.archive.enabled,
     }),
     archive: createS3ArchiveSink(s3opts),
     deadLetter: createS3DeadLetterSink(s3opts),

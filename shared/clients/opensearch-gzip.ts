@@ -18,8 +18,8 @@ interface Abortable {
 }
 
 /**
- * `Base` (the client's transport, or the SigV4 signer's) with bulk bodies serialised and gzipped at
- * BULK_GZIP_LEVEL before they go through it, uncompressed by it, with `content-encoding: gzip`. Off the
+ * `Base` (the client's transport, or the SigV4 signer's) with bulk bodies (an array to serialise, or
+ * prebuilt NDJSON as a string or a Buffer) gzipped at BULK_GZIP_LEVEL before they go through it, uncompressed by it, with `content-encoding: gzip`. Off the
  * main thread, as the transport's own gzip. Other requests, and clients without `compression: 'gzip'`,
  * pass through untouched; anything unexpected falls back to the transport's own path.
  *
@@ -32,12 +32,13 @@ export function withBulkGzip(Base: TransportClass): TransportClass {
     override request(params: Params, options: Options = {}, callback?: Callback): any {
       const body = params.bulkBody;
       const compression = options.compression ?? this.compression;
-      if (compression !== 'gzip' || !(Array.isArray(body) || typeof body === 'string')) {
+      const prebuilt = typeof body === 'string' || Buffer.isBuffer(body);
+      if (compression !== 'gzip' || !(prebuilt || Array.isArray(body))) {
         return super.request(params, options, callback as Callback);
       }
-      let text: string;
+      let text: string | Buffer;
       try {
-        text = typeof body === 'string' ? body : this.serializer.ndserialize(body as never);
+        text = prebuilt ? (body as string | Buffer) : this.serializer.ndserialize(body as never);
       } catch {
         // The transport reports serialisation errors in its own shape.
         return super.request(params, options, callback as Callback);

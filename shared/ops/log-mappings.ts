@@ -44,11 +44,13 @@ export const LOG_MAPPINGS = {
   ],
   properties: {
     '@timestamp': date,
-    message: text,
+    // Log search sorts by time, not relevance: length norms would only cost a byte per document.
+    message: { type: 'text', norms: false },
     tags: keyword,
     app: flat,
     event: obj({
-      id: keyword,
+      // Unique per document and the same as `_id`: searched by value, never sorted or aggregated.
+      id: { ...keyword, doc_values: false },
       dataset: keyword,
       original: { type: 'text', index: false },
       duration: long,

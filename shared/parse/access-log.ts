@@ -90,7 +90,10 @@ function trailing(
 }
 
 function mergeInto(dst: Fields, src: Fields): void {
-  for (const [k, v] of Object.entries(src)) {
+  // for…in over own keys: Object.entries allocated an array of pairs per object, every line.
+  for (const k in src) {
+    if (!Object.hasOwn(src, k)) continue;
+    const v = src[k];
     if (v && typeof v === 'object' && !Array.isArray(v)) mergeInto(child(dst, k), v as Fields);
     else dst[k] = v;
   }

@@ -3,7 +3,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { boundedStringify } from '#shared/bounded-json.ts';
 import { errorMessage, TransientSinkError } from '#shared/errors.ts';
 import { archiveRow, contentKey, hourPartition } from './archive-keys.ts';
-import { gzipNdjson } from './ndjson.ts';
+import { gzipNdjsonAsync } from './ndjson.ts';
 import type { ArchiveObject, ArchiveSink, DeadLetterEntry, DeadLetterSink } from './types.ts';
 
 export interface S3SinkOptions {
@@ -45,12 +45,8 @@ export function createS3ArchiveSink(opts: S3SinkOptions): ArchiveSink {
       await Promise.all(
         objects.map(async (obj) => {
           try {
-            await put(
-              opts,
-              obj.key,
-              gzipNdjson(obj.items.map(archiveRow), opts.gzipLevel),
-              deadline,
-            );
+            const body = await gzipNdjsonAsync(obj.items.map(archiveRow), opts.gzipLevel);
+            await put(opts, obj.key, body, deadline);
             written.push(obj.key);
           } catch (err) {
             failed.push({ key: obj.key, error: `s3 put ${obj.key}: ${errorMessage(err)}` });
@@ -85,7 +81,7 @@ export function createS3DeadLetterSink(opts: S3SinkOptions): DeadLetterSink {
         }),
       );
       try {
-        await put(opts, key, gzipNdjson(rows, opts.gzipLevel), now + 30_000);
+        await put(opts, key, await gzipNdjsonAsync(rows, opts.gzipLevel), now + 30_000);
       } catch (err) {
         throw new TransientSinkError(
           `dead-letter put ${key}: ${errorMessage(err)}`,

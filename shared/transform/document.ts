@@ -1,7 +1,7 @@
 // Builds the ECS document (docs/architecture.md, "Document") from an input event and what its parser found.
 import type { Config, Route } from '#shared/config/schema.ts';
 import type { Fields, InputEvent, LogDocument, ParsedLine, Routed } from '#shared/model.ts';
-import { mergeFields } from '#shared/parse/merge.ts';
+import { mergeFields, setOwn } from '#shared/parse/merge.ts';
 import { formatTime } from '#shared/parse/time.ts';
 import { classify, indexName, indexPrefix } from '#shared/transform/classify.ts';
 
@@ -13,6 +13,25 @@ export function stripEol(line: string): string {
 
 /** Merges `src` into `dst` in place, recursing into objects; `src` wins on leaves (safe for untrusted keys). */
 export const deepMerge = mergeFields;
+
+/**
+ * `deepMerge` for fields that belong to this one line (a parser builds them afresh for every line):
+ * an object `dst` lacks is taken as it is instead of copied, key by key, into a new one.
+ */
+function adoptFields(dst: Fields, src: Fields): void {
+  for (const key in src) {
+    if (!Object.hasOwn(src, key)) continue;
+    const value = src[key];
+    if (value === undefined) continue;
+    const existing = Object.hasOwn(dst, key) ? dst[key] : undefined;
+    if (isPlainObject(value) && isPlainObject(existing)) adoptFields(existing, value);
+    else setOwn(dst, key, value);
+  }
+}
+
+function isPlainObject(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the times an ISO date with a four-digit year can write. */
 const MIN_TIME = -62_167_219_200_000;
@@ -122,7 +141,7 @@ export function buildDocument(
   if (message !== stripEol(event.message)) doc.event.original = event.message;
   if (parsed.level) doc.log.level = parsed.level;
   addSourceFields(doc, event);
-  if (parsed.fields) deepMerge(doc, parsed.fields);
+  if (parsed.fields) adoptFields(doc, parsed.fields);
   // Parser fields must not override the identity and classification above.
   doc.event.id = event.id;
   doc.event.dataset = parsed.dataset;

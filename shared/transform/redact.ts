@@ -67,6 +67,11 @@ export interface Redactor {
 
 type Mask = (s: string, mask: string) => string;
 
+/** Strings longer than this are rarely repeated across documents (messages, URLs): not remembered. */
+const CLEAN_MAX_LENGTH = 256;
+/** At most this many clean strings remembered per redactor (~1 MB at the longest). */
+const CLEAN_ENTRIES = 4096;
+
 // Not inside a word: a run of digits in a hex id (`traceId: 2a39e1…f1c`) is no card number.
 const LUHN_CANDIDATE = /(?<![\dA-Za-z.-])\d(?:[ -]?\d){12,18}(?![\dA-Za-z.])/g;
 // Issuer prefixes of card networks: epoch times (17…), order numbers starting with 1 and the like are not cards.
@@ -182,6 +187,21 @@ export function createRedactor(opts: RedactOptions): Redactor {
     return out;
   }
 
+  // Documents repeat most of their strings (log group and stream, account, container, task, method,
+  // user agent…): a short string found clean once is not scanned again by this redactor. Only clean
+  // strings are kept, so no secret outlives the batch that carried it.
+  const clean = new Set<string>();
+  function walkText(value: string): string {
+    if (value.length > CLEAN_MAX_LENGTH) return text(value);
+    if (clean.has(value)) return value;
+    const out = text(value);
+    if (out === value) {
+      if (clean.size >= CLEAN_ENTRIES) clean.clear();
+      clean.add(value);
+    }
+    return out;
+  }
+
   function masked(
     value: unknown,
     key: string | number,
@@ -193,7 +213,7 @@ export function createRedactor(opts: RedactOptions): Redactor {
       if (byName && typeof key === 'string' && value !== '' && isSecretName(key))
         return saysNothing(value, mask) ? value : mask;
       for (const [from, to] of known) if (value === from) return to;
-      return text(value);
+      return walkText(value);
     }
     if (typeof value === 'number') {
       if (byName && typeof key === 'string' && isSecretName(key)) return mask;

@@ -74,6 +74,18 @@ describe('withBulkGzip', () => {
     expect(sent[0]!.headers['content-encoding']).toBe('gzip');
   });
 
+  it('gzips a prebuilt NDJSON body, as a string or a Buffer, to the same bytes', async () => {
+    for (const body of [ndjson, Buffer.from(ndjson)]) {
+      const { client, sent } = recordingClient('gzip');
+      await client.bulk({ body } as never);
+      expect((sent[0]!.body as Buffer).equals(gzipSync(ndjson, { level: BULK_GZIP_LEVEL }))).toBe(
+        true,
+      );
+      expect(sent[0]!.headers['content-encoding']).toBe('gzip');
+      expect(sent[0]!.headers['content-type']).toBe('application/x-ndjson');
+    }
+  });
+
   it('leaves other requests, and clients without compression, to the transport', async () => {
     const plain = recordingClient(undefined);
     await plain.client.bulk({ body: [action, JSON.parse(doc)] });

@@ -1,18 +1,21 @@
-// Bulk requests: index operations serialised once, packed by bytes, and sent through the client's bulk helper.
+// Bulk requests: index operations serialised once into NDJSON lines, packed by bytes, sent as one prebuilt body through the client.
 import type { Client } from '@opensearch-project/opensearch';
+import { boundedStringify } from '#shared/bounded-json.ts';
 import { errorMessage } from '#shared/errors.ts';
 import type { LogDocument, Routed } from '#shared/model.ts';
-import { documentJson } from '#shared/sinks/document-json.ts';
+import { documentJson, indexJson } from '#shared/sinks/document-json.ts';
 import { type BulkItemError, requestStatus } from './item-status.ts';
 import { truncateForIndex } from './truncate.ts';
 
-/** One index operation: the action, and the document serialised once (the helper sends strings as they are). */
+/** One index operation: its two NDJSON lines, the action and the document, serialised once. */
 export interface BulkOperation {
-  action: { index: { _index: string; _id?: string } };
-  body: string;
+  /** `{"index":{…}}`. */
+  action: string;
+  /** The document's JSON text (without `event.original` when the archive keeps it). */
+  json: string;
   /** The document as sent (truncated or degraded copy, or the original). */
   doc: LogDocument;
-  /** Bytes of the action and body lines in the NDJSON body. */
+  /** UTF-8 bytes of both lines with their newlines. */
   bytes: number;
 }
 
@@ -25,27 +28,65 @@ export type BulkOutcome =
   | { kind: 'items'; items: BulkItem[] }
   | { kind: 'failed'; status: number; error: string };
 
+/** What every index operation of one sink shares. */
+export interface OperationOptions {
+  /** `_id` = `event.id` (default); false for OpenSearch Serverless time-series collections. */
+  useIds?: boolean;
+  /** Leave `event.original` out of the index copy: the archive keeps the raw line (document-json.ts). */
+  omitOriginal?: boolean;
+}
+
+/** The action line's head per index name: a batch writes to a handful of indices. */
+const heads = new Map<string, string>();
+
+function actionHead(index: string): string {
+  let head = heads.get(index);
+  if (head === undefined) {
+    head = `{"index":{"_index":${JSON.stringify(index)}`;
+    // A process meets few index names (one per prefix, type and day); the bound only stops a leak.
+    if (heads.size >= 1000) heads.clear();
+    heads.set(index, head);
+  }
+  return head;
+}
+
 /**
  * The operation that sends `body` (the document, or a copy of it) for a routed document, with
  * `_id` = `event.id` unless `useIds` is false.
  */
-export function bulkOperation(item: Routed, body: LogDocument, useIds = true): BulkOperation {
-  const action = useIds ? { _index: item.index, _id: item.doc.event.id } : { _index: item.index };
+export function bulkOperation(
+  item: Routed,
+  body: LogDocument,
+  opts: OperationOptions = {},
+): BulkOperation {
+  const head = actionHead(item.index);
+  const action =
+    opts.useIds === false ? `${head}}}` : `${head},"_id":${JSON.stringify(item.doc.event.id)}}}`;
   // An untruncated document is usually its own archive row too: one serialisation serves both.
-  const json = body === item.doc ? documentJson(body) : JSON.stringify(body);
-  const op = { action: { index: action }, body: json, doc: body };
+  const json =
+    body === item.doc
+      ? opts.omitOriginal
+        ? indexJson(body)
+        : documentJson(body)
+      : boundedStringify(body);
   return {
-    ...op,
-    bytes: Buffer.byteLength(JSON.stringify(op.action)) + Buffer.byteLength(json) + 2,
+    action,
+    json,
+    doc: body,
+    bytes: Buffer.byteLength(action) + Buffer.byteLength(json) + 2,
   };
 }
 
 /** The operation of a routed document, truncated for the index when some string is too long. */
-export function indexOperation(item: Routed, maxFieldBytes: number, useIds = true): BulkOperation {
+export function indexOperation(
+  item: Routed,
+  maxFieldBytes: number,
+  opts: OperationOptions = {},
+): BulkOperation {
   // No string in a document is longer than its JSON text, and n UTF-16 units are at most 3n UTF-8
   // bytes: a short text proves every string fits without walking the document.
   const fits = documentJson(item.doc).length * 3 <= maxFieldBytes;
-  return bulkOperation(item, fits ? item.doc : truncateForIndex(item.doc, maxFieldBytes), useIds);
+  return bulkOperation(item, fits ? item.doc : truncateForIndex(item.doc, maxFieldBytes), opts);
 }
 
 /** Packs operation positions into bulks of at most `maxBytes` (a larger operation goes alone). */
@@ -71,16 +112,45 @@ export function pack(
   return chunks;
 }
 
-/** Index and event id: present in every operation, with or without `_id`, and in every degraded copy. */
-function dropKey(index: string | undefined, doc: unknown): string {
-  const id = (doc as { event?: { id?: unknown } } | null)?.event?.id;
-  return `${index ?? ''}\u0000${String(id)}`;
+interface BulkAnswer {
+  errors?: boolean;
+  items?: Record<string, { status?: number; error?: BulkItemError } | undefined>[];
+}
+
+/** Item k's answer; an answer that names no status for it counts as none (status 0: retry). */
+function itemOf(answer: BulkAnswer, k: number): BulkItem {
+  const entry = answer.items?.[k];
+  const result = entry && (entry.index ?? Object.values(entry)[0]);
+  if (typeof result?.status !== 'number')
+    return { status: 0, error: { reason: 'no answer for this item' } };
+  return result.error ? { status: result.status, error: result.error } : { status: result.status };
 }
 
 /**
- * Sends one bulk request through the client's bulk helper. The helper serialises the request, checks every
- * item and reports the failed ones to `onDrop`; sizing, 413 splits, concurrency and retries stay with the
- * sink, so the helper sends exactly this chunk once (`retries: 0`, one flush at the end).
+ * The chunk's NDJSON lines written straight into one buffer of the size the operations add up to: no
+ * joined string of the whole body on the heap (a large object, ~1 KB a document) to be copied again
+ * into a buffer for gzip.
+ */
+export function bulkBody(chunk: readonly number[], ops: readonly BulkOperation[]): Buffer {
+  let bytes = 0;
+  for (const i of chunk) bytes += ops[i]!.bytes;
+  const body = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const i of chunk) {
+    const op = ops[i]!;
+    at += body.write(op.action, at);
+    body[at++] = 0x0a;
+    at += body.write(op.json, at);
+    body[at++] = 0x0a;
+  }
+  return body;
+}
+
+/**
+ * Sends one bulk request: the chunk's NDJSON lines as one body, which the client sends as it is
+ * (gzipped by the transport, signed by SigV4 where the endpoint needs it). Items answer in request
+ * order, so item k is the chunk's k-th document. Sizing, 413 splits, concurrency and retries stay with
+ * the sink: the client sends exactly this chunk once.
  */
 export async function sendBulk(
   client: Client,
@@ -88,41 +158,18 @@ export async function sendBulk(
   ops: readonly BulkOperation[],
   timeoutMs: number,
 ): Promise<BulkOutcome> {
-  // Built on the first failed item only: most bulks have none.
-  let positions: Map<string, number[]> | undefined;
-  const positionsOf = (key: string): number[] => {
-    if (!positions) {
-      positions = new Map();
-      chunk.forEach((i, k) => {
-        const opKey = dropKey(ops[i]!.action.index._index, ops[i]!.doc);
-        const list = positions!.get(opKey);
-        if (list) list.push(k);
-        else positions!.set(opKey, [k]);
-      });
-    }
-    return positions.get(key) ?? [];
-  };
-  const items: BulkItem[] = chunk.map(() => ({ status: 200 }));
+  const body = bulkBody(chunk, ops);
   try {
-    await client.helpers.bulk<number>(
-      {
-        datasource: [...chunk],
-        onDocument: (i) => [ops[i]!.action, ops[i]!.body as unknown as Record<string, unknown>],
-        flushBytes: Number.MAX_SAFE_INTEGER,
-        flushInterval: 3_600_000,
-        concurrency: 1,
-        retries: 0,
-        // What the helper reads of each item; the rest (ids, versions, shards) is not worth parsing.
-        filter_path: 'errors,items.*.status,items.*.error',
-        onDrop: (drop) => {
-          const op = (drop.operation as { index?: { _index?: string } }).index;
-          const item: BulkItem = { status: drop.status, error: drop.error as BulkItemError };
-          for (const k of positionsOf(dropKey(op?._index, drop.document))) items[k] = item;
-        },
-      },
+    const { body: answer } = await client.bulk(
+      // What is read of each item; the rest (ids, versions, shards) is not worth parsing.
+      { body, filter_path: 'errors,items.*.status,items.*.error' } as never,
       { requestTimeout: timeoutMs, maxRetries: 0 },
     );
-    return { kind: 'items', items };
+    const a = answer as BulkAnswer;
+    // No item failed: nothing to read per item.
+    if (a.errors === false && a.items?.length === chunk.length)
+      return { kind: 'items', items: chunk.map(() => ({ status: 200 })) };
+    return { kind: 'items', items: chunk.map((_, k) => itemOf(a, k)) };
   } catch (err) {
     return { kind: 'failed', status: requestStatus(err), error: errorMessage(err) };
   }

@@ -35,6 +35,11 @@ export interface OpenSearchSinkOptions {
   onAttempt?: (info: AttemptInfo) => void;
   /** `_id` = `event.id` (default); false for OpenSearch Serverless time-series collections, which refuse ids. */
   useIds?: boolean;
+  /**
+   * Leave `event.original` out of the index copy (a degraded copy keeps it): the raw line is in the
+   * archive, and every field the parser found in it is in the document already.
+   */
+  omitOriginal?: boolean;
 }
 
 export interface AttemptInfo {
@@ -51,6 +56,13 @@ export interface AttemptInfo {
   bulkBytes: number;
   error?: string;
 }
+
+/** Results most documents share, one object for all (nothing writes into a result). */
+const INDEXED: IndexResult = Object.freeze({ status: 'indexed' });
+const NOT_ATTEMPTED: IndexResult = Object.freeze({
+  status: 'retry',
+  error: 'not attempted before the deadline',
+});
 
 /** Less time than this before the deadline is not worth a request. */
 const MIN_REQUEST_MS = 100;
@@ -94,7 +106,7 @@ function applyItems(
     const why = call.degradedBy.get(i);
     switch (verdict.kind) {
       case 'indexed':
-        call.results[i] = why ? { status: 'degraded', ...why } : { status: 'indexed' };
+        call.results[i] = why ? { status: 'degraded', ...why } : INDEXED;
         return;
       case 'retry':
         call.results[i] = {
@@ -116,7 +128,9 @@ function applyItems(
         call.stage[i] = verdict.whole ? 'whole' : 'field';
         const doc = call.items[i]!;
         const copy = degradeDocument(doc.doc, item.error, doc.raw, verdict.whole);
-        call.ops[i] = bulkOperation(doc, truncateForIndex(copy, opts.maxFieldBytes), opts.useIds);
+        call.ops[i] = bulkOperation(doc, truncateForIndex(copy, opts.maxFieldBytes), {
+          useIds: opts.useIds,
+        });
         call.results[i] = {
           status: 'retry',
           error: `mapping conflict; degraded copy not indexed yet: ${error}`,
@@ -151,6 +165,7 @@ function applyItems(
 export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
   const backoff = opts.backoff ?? { baseMs: 200, maxMs: 5000 };
   const degrade = opts.degradeOnMappingError ?? true;
+  const operation = { useIds: opts.useIds, omitOriginal: opts.omitOriginal };
   // Learnt across calls (one sink per cold start): a cluster that answered 413 or 429 to the last
   // batch will most likely do so again, so the next batch starts where this one left off.
   let bulkBytes = opts.bulkBytes;
@@ -216,8 +231,8 @@ export function createOpenSearchSink(opts: OpenSearchSinkOptions): IndexSink {
     async index(items: readonly Routed[], deadline: number): Promise<IndexResult[]> {
       const call: Call = {
         items,
-        ops: items.map((item) => indexOperation(item, opts.maxFieldBytes, opts.useIds)),
-        results: items.map(() => ({ status: 'retry', error: 'not attempted before the deadline' })),
+        ops: items.map((item) => indexOperation(item, opts.maxFieldBytes, operation)),
+        results: items.map(() => NOT_ATTEMPTED),
         stage: items.map(() => 'none'),
         degradedBy: new Map(),
       };

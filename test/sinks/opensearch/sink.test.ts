@@ -5,7 +5,7 @@ import { type AttemptInfo, createOpenSearchSink } from '#shared/sinks/opensearch
 
 /**
  * A real client whose transport answers each bulk request with what `answer` says: the sink's own code and
- * the client's bulk helper run for real, only the HTTP round trip is replaced.
+ * the client's bulk API run for real, only the HTTP round trip is replaced.
  */
 function fakeClient(
   answer: (lines: { id: string; body: Record<string, unknown> }[], bytes: number) => unknown,
@@ -15,13 +15,16 @@ function fakeClient(
   let inFlight = 0;
   let maxInFlight = 0;
   const client = new Client({ node: 'http://127.0.0.1:1' });
-  const respond = async (params: { bulkBody?: string | string[] }) => {
+  const respond = async (params: { bulkBody?: string | string[] | Buffer }) => {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     await new Promise((r) => setTimeout(r, 2));
     inFlight--;
     const { bulkBody = [] } = params;
-    const body = typeof bulkBody === 'string' ? bulkBody : `${bulkBody.join('\n')}\n`;
+    const body =
+      typeof bulkBody === 'string' || Buffer.isBuffer(bulkBody)
+        ? bulkBody.toString()
+        : `${bulkBody.join('\n')}\n`;
     const rows = body.trimEnd().split('\n');
     const docs = [];
     for (let i = 0; i < rows.length; i += 2) {
@@ -44,7 +47,7 @@ function fakeClient(
   };
   // The bulk helper calls the transport with a callback; direct calls use the promise.
   (client.transport as unknown as { request: unknown }).request = (
-    params: { bulkBody?: string | string[] },
+    params: { bulkBody?: string | string[] | Buffer },
     _options: unknown,
     callback?: (err: unknown, result: unknown) => void,
   ) => {
@@ -201,6 +204,73 @@ describe('createOpenSearchSink', () => {
     expect(results.every((r) => r.status === 'retry')).toBe(true);
     expect(results[0]).toMatchObject({ error: expect.stringMatching(/HTTP 503/) });
   });
+  it('leaves event.original out of the index copy when asked, and keeps it in a degraded copy', async () => {
+    // Prepare: three documents with a raw line; the second is refused for its mapping once.
+    const list = items(3);
+    for (const item of list) item.doc.event.original = `{"raw":"${item.doc.event.id}"}`;
+    let refused = false;
+    const fake = fakeClient((docs) =>
+      docs.map((d) => {
+        if (d.id !== 'id-1' || refused) return ok;
+        refused = true;
+        return {
+          index: {
+            status: 400,
+            error: {
+              type: 'mapper_parsing_exception',
+              reason: 'failed to parse field [http.response.status_code] of type [long]',
+            },
+          },
+        };
+      }),
+    );
+    const sink = createOpenSearchSink({
+      client: fake.client,
+      bulkBytes: 1 << 20,
+      concurrency: 1,
+      maxFieldBytes: 32766,
+      backoff,
+      omitOriginal: true,
+    });
+    // Act
+    const results = await sink.index(list, Date.now() + 5000);
+    // Assess: sent without the raw line, everything else as the document has it.
+    expect(results.map((r) => r.status)).toEqual(['indexed', 'degraded', 'indexed']);
+    const [first, second, third, degraded] = fake.bodies();
+    for (const [sent, item] of [
+      [first, list[0]],
+      [second, list[1]],
+      [third, list[2]],
+    ] as const) {
+      const { original, ...event } = item!.doc.event;
+      expect(original).toBeDefined();
+      expect(sent).toEqual({ ...item!.doc, event });
+    }
+    // The degraded copy carries the original, since it moved fields out of their place.
+    expect((degraded!.event as { original?: string }).original).toBe('{"raw":"id-1"}');
+  });
+
+  it('retries an item the answer says nothing about, and only that one', async () => {
+    // Prepare: the first answer lacks its last item (a truncated or odd response).
+    let calls = 0;
+    const fake = fakeClient((docs) => {
+      calls++;
+      return calls === 1 ? docs.slice(0, -1).map(() => ok) : docs.map(() => ok);
+    });
+    const sink = createOpenSearchSink({
+      client: fake.client,
+      bulkBytes: 1 << 20,
+      concurrency: 1,
+      maxFieldBytes: 32766,
+      backoff,
+    });
+    // Act
+    const results = await sink.index(items(4), Date.now() + 5000);
+    // Assess
+    expect(results.every((r) => r.status === 'indexed')).toBe(true);
+    expect(fake.requests.map((r) => r.ids)).toEqual([['id-0', 'id-1', 'id-2', 'id-3'], ['id-3']]);
+  });
+
   it('sends long strings cut (tag _truncated) and a long document of short strings whole', async () => {
     // Prepare: document 0 holds a 40,000-byte message; document 1 a JSON text longer than a third
     // of the limit, every string in it short.
