@@ -16,6 +16,7 @@ import { EndpointResolutionError } from '#shared/errors.ts';
 import { bootstrapOpenSearch } from '#shared/ops/bootstrap.ts';
 import { createOpenSearchSink } from '#shared/sinks/opensearch/sink.ts';
 import { transformEvents } from '#shared/transform/transform-events.ts';
+import { testConfigPath } from '#test/helpers/config.ts';
 import { inputEvent, ROOT } from '#test/helpers/events.ts';
 
 const env = localEnv();
@@ -110,7 +111,7 @@ describe('bootstrap on the local OpenSearch', () => {
   });
 
   it('npm run bootstrap -- --json reports the templates', async () => {
-    const file = join(ROOT, '.local', 'test-config', `${run}.yml`);
+    const file = testConfigPath(`${run}.yml`);
     writeFileSync(file, `version: 1\nindex: { prefix: ${prefix}, refresh_interval: 1s }\n`);
     const { stdout } = await promisify(execFile)(
       'npx',

@@ -13,6 +13,7 @@ import { importSavedObjects } from '#shared/clients/dashboards.ts';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { parseConfigText } from '#shared/config/yaml.ts';
 import { dashboardObjects, toNdjson } from '#shared/ops/dashboards/generate.ts';
+import { testConfigPath } from '#test/helpers/config.ts';
 import { ROOT } from '#test/helpers/events.ts';
 
 interface Received {
@@ -87,7 +88,7 @@ function createReceiver() {
 
 const env = localEnv();
 const prefix = `it-dimp-${process.pid}`;
-const configFile = join(ROOT, '.local', 'test-config', `${prefix}.yml`);
+const configFile = testConfigPath(`${prefix}.yml`);
 const yaml = `version: 1\nindex: { prefix: ${prefix} }\n`;
 const expected = toNdjson(dashboardObjects(parseConfigText(yaml, configFile)));
 const receiver = createReceiver();

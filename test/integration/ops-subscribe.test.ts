@@ -15,6 +15,7 @@ import { parseConfig } from '#shared/config/file.ts';
 import { writeValidatedConfig } from '#shared/config/yaml.ts';
 import { subscribeLogGroups } from '#shared/ops/subscribe.ts';
 import { ownLogGroupGlobs, subscriptionTarget } from '#shared/ops/subscribe-plan.ts';
+import { testConfigPath } from '#test/helpers/config.ts';
 import { ROOT } from '#test/helpers/events.ts';
 import { createKinesisStream } from '#test/helpers/moto.ts';
 
@@ -167,13 +168,13 @@ describe('subscribe against moto', () => {
     // Prepare
     const group = `${root}/web/new`;
     await createGroup(group);
-    const yaml = join(ROOT, '.local', 'test-config', `${run}.yml`);
+    const yaml = testConfigPath(`${run}.yml`);
     writeFileSync(
       yaml,
       `version: 1\nsubscriptions:\n  include: ['${root}/**']\n  destination: kinesis\n`,
     );
     // The function reads validated JSON only, as serverless package writes it.
-    const { file } = writeValidatedConfig(yaml, join(ROOT, '.local', 'test-config', `${run}.json`));
+    const { file } = writeValidatedConfig(yaml, testConfigPath(`${run}.json`));
     Object.assign(process.env, {
       LOGFERRY_CONFIG: file,
       LOGFERRY_STAGE: stage,
@@ -200,7 +201,7 @@ describe('subscribe against moto', () => {
   });
 
   it('npm run subscribe -- --json prints one report line', async () => {
-    const file = join(ROOT, '.local', 'test-config', `${run}-cli.yml`);
+    const file = testConfigPath(`${run}-cli.yml`);
     writeFileSync(
       file,
       `version: 1\nsubscriptions:\n  include: ['${root}/**']\n  exclude: ['${root}/**/debug']\n  destination: kinesis\n`,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenSearchClient } from '#shared/clients/opensearch.ts';
 import { createS3Client } from '#shared/clients/s3.ts';
 import { archiveRows } from '#shared/ops/reindex.ts';
+import { testConfigPath } from '#test/helpers/config.ts';
 import { ROOT } from '#test/helpers/events.ts';
 import { replay, replayTarget } from '#test/helpers/replay.ts';
 
@@ -101,7 +102,7 @@ describe('npm run query over the local archive', () => {
   it('a partially retried Kinesis batch archives rows again under new keys; logs still counts each once', async () => {
     // Prepare: the FireLens batch retried from its second record, as Lambda does after a failure.
     const event = JSON.parse(readFileSync(join(ROOT, 'events/kinesis/firelens.json'), 'utf8'));
-    const retry = join(ROOT, '.local', 'test-config', `${target.prefix}-retry.json`);
+    const retry = testConfigPath(`${target.prefix}-retry.json`);
     writeFileSync(retry, JSON.stringify({ Records: event.Records.slice(1) }));
     const before = await archived();
     // Act
