@@ -17,7 +17,8 @@ export interface RejectedRecord {
   source?: Record<string, unknown>;
 }
 
-type Deps = { config: Config; sinks: Sinks; now?: () => number; enrich?: Enricher };
+/** What delivering a batch needs: the configuration, the sinks, and optionally a clock and the enricher. */
+export type DeliverDeps = { config: Config; sinks: Sinks; now?: () => number; enrich?: Enricher };
 
 /** A batch (or slice) delivered to the sinks, and what of it the alert stage still needs. */
 export interface Delivery {
@@ -41,7 +42,7 @@ export interface Delivery {
 export async function runBatch(
   events: readonly InputEvent[],
   rejectedRecords: readonly RejectedRecord[],
-  deps: Deps,
+  deps: DeliverDeps,
   deadline: number,
 ): Promise<BatchReport> {
   const { report, delivered } = await deliverBatch(events, rejectedRecords, deps, deadline, false);
@@ -56,7 +57,7 @@ export async function runBatch(
 export async function alertDelivered(
   report: BatchReport,
   delivered: readonly Routed[],
-  deps: Pick<Deps, 'sinks'>,
+  deps: Pick<DeliverDeps, 'sinks'>,
   deadline: number,
 ): Promise<void> {
   if (!deps.sinks.alert) return;
@@ -76,7 +77,7 @@ export async function alertDelivered(
 export async function deliverBatch(
   events: readonly InputEvent[],
   rejectedRecords: readonly RejectedRecord[],
-  deps: Deps,
+  deps: DeliverDeps,
   deadline: number,
   claimsOnly: boolean,
 ): Promise<Delivery> {

@@ -6,14 +6,9 @@ import { decodeKinesisRecord, type KinesisRecordRef } from '#shared/decode/kines
 import { type BatchCaps, batchCaps, decodeLimits } from '#shared/decode/limits.ts';
 import type { Enricher } from '#shared/enrich/enrich.ts';
 import { DecodeError } from '#shared/errors.ts';
-import type { InputEvent, Routed } from '#shared/model.ts';
-import {
-  alertDelivered,
-  type Delivery,
-  deliverBatch,
-  type RejectedRecord,
-} from '#shared/pipeline/deliver.ts';
-import { type BatchReport, emptyReport, mergeReport, worsen } from '#shared/pipeline/outcome.ts';
+import { alertDelivered, type RejectedRecord } from '#shared/pipeline/deliver.ts';
+import { type BatchReport, worsen } from '#shared/pipeline/outcome.ts';
+import { createSliceDelivery } from '#shared/pipeline/slices.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 import { overflowRecords, textPart } from './overflow.ts';
 
@@ -99,40 +94,11 @@ export async function ingestKinesis(
   const now = deps.now ?? Date.now;
   const caps = batchCaps(deps.config);
   const taken = { records: 0, events: 0, text: 0 };
-  /** Longest a slice took so far: no record is started that could not be delivered in time. */
-  let slowest = 0;
   let deferral: { from: number; why: string } | undefined;
-  const report = emptyReport();
-  const delivered: Routed[] = [];
-  let events: InputEvent[] = [];
-  let rejected: RejectedRecord[] = [];
-  let text = 0;
-  let slices = 0;
-  // One slice may still be in the sinks while the next is transformed and sent: the cluster keeps
-  // two bulks to work on, as it had when the batch went whole. Reports merge in slice order.
-  const inFlight: Promise<Delivery>[] = [];
-  const settle = async () => {
-    const slice = await inFlight.shift()!;
-    mergeReport(report, slice.report);
-    for (const item of slice.delivered) delivered.push(item);
-  };
-  const deliver = async () => {
-    const started = now();
-    const pending = deliverBatch(events, rejected, deps, deadline, true).then((d) => {
-      slowest = Math.max(slowest, now() - started);
-      return d;
-    });
-    // Awaited in turn below; until then a failure must not count as unhandled.
-    pending.catch(() => undefined);
-    inFlight.push(pending);
-    events = [];
-    rejected = [];
-    text = 0;
-    slices++;
-    if (inFlight.length > 1) await settle();
-  };
+  const slices = createSliceDelivery(deps, deadline, now);
   for (const [i, record] of records.entries()) {
-    if (taken.records > 0 && now() + slowest >= deadline) {
+    // No record is started that the slowest slice so far says could not be delivered in time.
+    if (taken.records > 0 && now() + slices.slowestMs >= deadline) {
       deferral = { from: i, why: 'too little time left before the deadline' };
       break;
     }
@@ -156,13 +122,14 @@ export async function ingestKinesis(
       taken.text += recordText;
       // The slice so far goes first when this record would take it past a limit: a document's
       // objects cost more than its text, so short lines count by number too.
+      const { pending } = slices;
       if (
-        (text > 0 || events.length > 0) &&
-        (text + recordText > sliceText || events.length + decoded.events.length > SLICE_EVENTS)
+        (pending.text > 0 || pending.events > 0) &&
+        (pending.text + recordText > sliceText ||
+          pending.events + decoded.events.length > SLICE_EVENTS)
       )
-        await deliver();
-      for (const e of decoded.events) events.push(e);
-      text += recordText;
+        await slices.deliver();
+      const rejected: RejectedRecord[] = [];
       const source = decoded.events[0]?.source ?? { logGroup: decoded.ref.stream };
       for (const part of decoded.rejected) {
         if (part.text !== undefined) {
@@ -192,10 +159,11 @@ export async function ingestKinesis(
           decoded.overflow,
         ),
       );
+      slices.add(decoded.events, rejected, recordText);
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
       taken.records++;
-      rejected.push(unshapedRecord(record, i, err));
+      slices.add([], [unshapedRecord(record, i, err)], 0);
     }
   }
   // Records with no sequence number cannot be named in batchItemFailures: the ones before the
@@ -203,10 +171,9 @@ export async function ingestKinesis(
   let from = deferral?.from ?? records.length;
   for (; from < records.length && !records[from]?.kinesis?.sequenceNumber; from++) {
     const err = new DecodeError('Kinesis record has no kinesis.sequenceNumber', 'shape');
-    rejected.push(unshapedRecord(records[from]!, from, err));
+    slices.add([], [unshapedRecord(records[from]!, from, err)], 0);
   }
-  if (events.length > 0 || rejected.length > 0 || slices === 0) await deliver();
-  while (inFlight.length > 0) await settle();
+  const { report, delivered } = await slices.finish();
   if (deferral && from < records.length) deferRecords(report, records.slice(from), deferral.why);
   await alertDelivered(report, delivered, deps, deadline);
   return { report, records };

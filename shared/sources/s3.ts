@@ -1,25 +1,12 @@
-// Source adapter for S3 objects (SQS, EventBridge or direct S3 notifications): stream each object, deliver its lines in slices.
-import type { SQSBatchResponse } from 'aws-lambda';
 import type { ObjectStore, ResumeQueue } from '#shared/clients/s3-objects.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { type ObjectItem, readObject } from '#shared/decode/s3-object.ts';
 import type { Enricher } from '#shared/enrich/enrich.ts';
-import { DecodeError, DeliveryError, errorMessage, ObjectReadError } from '#shared/errors.ts';
-import type { InputEvent, Routed } from '#shared/model.ts';
+import { DecodeError, errorMessage, ObjectReadError } from '#shared/errors.ts';
 import { headerLine, layoutFromKey, layoutFromLine } from '#shared/parse/aws/detect.ts';
-import {
-  alertDelivered,
-  type Delivery,
-  deliverBatch,
-  type RejectedRecord,
-} from '#shared/pipeline/deliver.ts';
-import {
-  BATCH_SUMMARY,
-  type BatchReport,
-  type BatchSummary,
-  emptyReport,
-  mergeReport,
-} from '#shared/pipeline/outcome.ts';
+import { alertDelivered, type RejectedRecord } from '#shared/pipeline/deliver.ts';
+import type { BatchReport } from '#shared/pipeline/outcome.ts';
+import { createSliceDelivery } from '#shared/pipeline/slices.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 import { SLICE_TEXT } from './kinesis.ts';
 import { deadLetterSource, s3EventId, sourceOf } from './s3-lines.ts';
@@ -80,31 +67,11 @@ export async function ingestS3(
   const sliceText = deps.sliceText ?? SLICE_TEXT;
   const maxLineBytes = deps.maxLineBytes ?? 1024 * 1024;
   const stopAt = deadline - (deps.reserveMs ?? 10_000);
-  const report = emptyReport();
   const counts = { read: 0, skipped: 0, resumed: 0, lines: 0 };
-  const delivered: Routed[] = [];
   const retry = new Map<string, string>();
   const unfinished: { recordId: string; ref: ObjectRef; marker: ResumeMarker }[] = [];
-  let events: InputEvent[] = [];
-  let rejected: RejectedRecord[] = [];
-  let text = 0;
-  let slices = 0;
-  const inFlight: Promise<Delivery>[] = [];
-  const settle = async () => {
-    const slice = await inFlight.shift()!;
-    mergeReport(report, slice.report);
-    for (const item of slice.delivered) delivered.push(item);
-  };
-  const deliver = async () => {
-    const pending = deliverBatch(events, rejected, deps, deadline, true);
-    pending.catch(() => undefined);
-    inFlight.push(pending);
-    events = [];
-    rejected = [];
-    text = 0;
-    slices++;
-    if (inFlight.length > 1) await settle();
-  };
+  const slices = createSliceDelivery(deps, deadline, now);
+  const reject = (r: RejectedRecord) => slices.add([], [r], 0);
 
   /** Reads one object into the slices; returns where it stopped when time ran out. */
   const readOne = async (recordId: string, ref: ObjectRef): Promise<ResumeMarker | undefined> => {
@@ -142,7 +109,7 @@ export async function ingestS3(
         last = item;
         counts.lines++;
         if (item.text === undefined) {
-          rejected.push({
+          reject({
             recordId,
             error: `line ${item.line} of s3://${ref.bucket}/${ref.key} is ${item.bytes} bytes, over the ${maxLineBytes}-byte limit`,
             reason: 'decode_too_large',
@@ -161,15 +128,15 @@ export async function ingestS3(
           if (header.fields) source = sourceOf(pinned, dataset, header.fields);
           continue;
         }
-        events.push({
+        const event = {
           id: s3EventId(pinned, item.line),
           timestamp: ref.eventTime,
           message: item.text,
           source,
           recordId,
-        });
-        text += item.text.length;
-        if (text >= sliceText) await deliver();
+        };
+        slices.add([event], [], item.text.length);
+        if (slices.pending.text >= sliceText) await slices.deliver();
       }
       if (now() >= stopAt && last) {
         await items.return(undefined);
@@ -188,7 +155,7 @@ export async function ingestS3(
 
   for (const d of deliveries) {
     if (d.error) {
-      rejected.push({
+      reject({
         recordId: d.recordId,
         error: d.error,
         reason: 'decode_shape',
@@ -213,7 +180,7 @@ export async function ingestS3(
         if (err instanceof ObjectReadError && err.failure === 'superseded') continue;
         if (err instanceof DecodeError || err instanceof ObjectReadError) {
           const reason = err instanceof DecodeError ? `decode_${err.reason}` : 'object_missing';
-          rejected.push({
+          reject({
             recordId: d.recordId,
             error: `s3://${ref.bucket}/${ref.key}: ${err.message}`,
             reason,
@@ -229,8 +196,7 @@ export async function ingestS3(
       }
     }
   }
-  if (events.length > 0 || rejected.length > 0 || slices === 0) await deliver();
-  while (inFlight.length > 0) await settle();
+  const { report, delivered } = await slices.finish();
   for (const [id, error] of retry) {
     report.outcomes.set(id, 'retry');
     if (!report.errors.includes(error)) report.errors.push(error);
