@@ -3,6 +3,15 @@ import type { InputEvent, Routed } from '#shared/model.ts';
 import { type DeliverDeps, type Delivery, deliverBatch, type RejectedRecord } from './deliver.ts';
 import { type BatchReport, emptyReport, mergeReport } from './outcome.ts';
 
+/**
+ * Most log text (UTF-16 units of the decoded lines) a slice of a batch (or of an S3 object) holds, unless one record alone
+ * holds more. A 6 MB batch of gzipped CloudWatch Logs payloads carries ~28 MiB of it (0.5-0.75 MiB a
+ * record): delivered whole it peaked at ~0.9-1 GB RSS. V8 lets old space fill with each slice's promoted
+ * garbage before collecting, so the peak grows ~100 MB per MiB of slice: one slice at a time, 1.3 MiB
+ * slices ~350 MB, 2 MiB ~415 MB, 4.5 MiB ~550 MB; 1 MiB with two slices overlapping ~340-380 MB.
+ */
+export const SLICE_TEXT = 1024 * 1024;
+
 export interface SliceDelivery {
   /** Events and characters of log text in the slice being filled. */
   readonly pending: { events: number; text: number };

@@ -8,7 +8,7 @@ import type { Enricher } from '#shared/enrich/enrich.ts';
 import { DecodeError } from '#shared/errors.ts';
 import { alertDelivered, type RejectedRecord } from '#shared/pipeline/deliver.ts';
 import { type BatchReport, worsen } from '#shared/pipeline/outcome.ts';
-import { createSliceDelivery } from '#shared/pipeline/slices.ts';
+import { createSliceDelivery, SLICE_TEXT } from '#shared/pipeline/slices.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
 import { overflowRecords, textPart } from './overflow.ts';
 
@@ -45,15 +45,6 @@ function unshapedRecord(record: KinesisStreamRecord, i: number, err: DecodeError
     source: { trigger: 'kinesis', record_index: i },
   };
 }
-
-/**
- * Most log text (UTF-16 units of the decoded lines) a slice of a batch holds, unless one record alone
- * holds more. A 6 MB batch of gzipped CloudWatch Logs payloads carries ~28 MiB of it (0.5-0.75 MiB a
- * record): delivered whole it peaked at ~0.9-1 GB RSS. V8 lets old space fill with each slice's promoted
- * garbage before collecting, so the peak grows ~100 MB per MiB of slice: one slice at a time, 1.3 MiB
- * slices ~350 MB, 2 MiB ~415 MB, 4.5 MiB ~550 MB; 1 MiB with two slices overlapping ~340-380 MB.
- */
-export const SLICE_TEXT = 1024 * 1024;
 
 /** Most events a slice holds, unless one record alone holds more (at most `decode.max_events_per_record`). */
 export const SLICE_EVENTS = 20_000;

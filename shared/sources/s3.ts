@@ -6,9 +6,8 @@ import { DecodeError, errorMessage, ObjectReadError } from '#shared/errors.ts';
 import { headerLine, layoutFromKey, layoutFromLine } from '#shared/parse/aws/detect.ts';
 import { alertDelivered, type RejectedRecord } from '#shared/pipeline/deliver.ts';
 import type { BatchReport } from '#shared/pipeline/outcome.ts';
-import { createSliceDelivery } from '#shared/pipeline/slices.ts';
+import { createSliceDelivery, SLICE_TEXT } from '#shared/pipeline/slices.ts';
 import type { Sinks } from '#shared/sinks/types.ts';
-import { SLICE_TEXT } from './kinesis.ts';
 import { deadLetterSource, s3EventId, sourceOf } from './s3-lines.ts';
 import {
   type ObjectRef,
