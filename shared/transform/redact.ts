@@ -55,17 +55,45 @@ export interface Redactor {
   /**
    * Masks every string (and card-like number under `app`) in place; true when something changed.
    * A string equal to a `known` text gets its masked form without a second pass: the message and
-   * `event.original` are often the very line already masked for the archive.
+   * `event.original` are often the very line already masked for the archive. `scope: 'names'` masks
+   * only values by their key (a secret name, or the element after a secret option in a list).
    */
-  document(doc: Record<string, unknown>, known?: readonly (readonly [string, string])[]): boolean;
+  document(
+    doc: Record<string, unknown>,
+    known?: readonly (readonly [string, string])[],
+    scope?: WalkScope,
+  ): boolean;
   /**
-   * Whether the document of raw line `raw` may hold something to mask that `text(raw)` left: a value
-   * masked by its key alone, or one a parser decodes from an escape. When false the walk can be skipped.
+   * How much of the document of raw line `raw` may hold something to mask that `text(raw)` left
+   * (when `text(raw)` masked nothing): see walkScope.
    */
-  mayHold(raw: string): boolean;
+  walkScope(raw: string): WalkScope | undefined;
 }
 
+/**
+ * What a document walk must look at. `all`: every string again, for a line whose values a parser may
+ * decode into text the line's own scan never saw (an escape other than `\"`, HAProxy's and rsyslog's
+ * `#HH`). `names`: only values masked by their key, for a line that says a secret name somewhere but
+ * whose every value is text the line's scan already found clean.
+ */
+export type WalkScope = 'all' | 'names';
+
 type Mask = (s: string, mask: string) => string;
+
+/**
+ * Whether every backslash of `raw` escapes a quote (`\"`): JSON carried in a JSON string (FireLens,
+ * Docker) decodes to the same text with `"` where the line has `\"`. No built-in rule tells the two
+ * apart: `\` and `"` both end every token, value, address and authority the rules read, and neither
+ * is part of any (redact-tokens.ts, redact-names.ts read escaped quotes as quotes), so a value decoded
+ * from such a line holds a secret only where the line itself does. A custom pattern may read quotes
+ * any way it likes: with one, the decoded values are scanned again.
+ */
+function onlyQuoteEscapes(raw: string, custom: boolean): boolean {
+  if (custom) return false;
+  for (let i = raw.indexOf('\\'); i >= 0; i = raw.indexOf('\\', i + 2))
+    if (raw.charCodeAt(i + 1) !== 0x22) return false;
+  return true;
+}
 
 /** Strings longer than this are rarely repeated across documents (messages, URLs): not remembered. */
 const CLEAN_MAX_LENGTH = 256;
@@ -179,6 +207,7 @@ export function createRedactor(opts: RedactOptions): Redactor {
     masks.push((s) => re.replaceAll(s, mask));
   }
   const byName = opts.rules.includes('secret_field');
+  const custom = (opts.patterns?.length ?? 0) > 0;
   const cards = opts.rules.includes('credit_card');
 
   function text(s: string): string {
@@ -223,11 +252,21 @@ export function createRedactor(opts: RedactOptions): Redactor {
     return value;
   }
 
+  /** The checks of `masked` that need no scan of the value: its key names a secret. */
+  function maskedByName(value: unknown, key: string | number): unknown {
+    if (typeof key !== 'string' || !isSecretName(key)) return value;
+    if (typeof value === 'string')
+      return value === '' || value === mask || saysNothing(value, mask) ? value : mask;
+    return typeof value === 'number' ? mask : value;
+  }
+
   /** An explicit stack instead of recursion: a document nested thousands deep cannot overflow it. */
   function document(
     doc: Record<string, unknown>,
     known: readonly (readonly [string, string])[] = [],
+    scope: WalkScope = 'all',
   ): boolean {
+    const all = scope === 'all';
     let changed = false;
     const stack: [Record<string | number, unknown>, boolean][] = [[doc, false]];
     for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
@@ -248,7 +287,11 @@ export function createRedactor(opts: RedactOptions): Redactor {
           !value.startsWith('-') &&
           !saysNothing(value, mask)
             ? mask
-            : masked(value, key, inApp, known);
+            : all
+              ? masked(value, key, inApp, known)
+              : byName
+                ? maskedByName(value, key)
+                : value;
         afterOption = byName && typeof key === 'number' && isSecretOption(value);
         if (next !== value) {
           // `__proto__` is a key like any other in a log line: plain assignment would not set it.
@@ -265,6 +308,9 @@ export function createRedactor(opts: RedactOptions): Redactor {
     privateKeys: opts.rules.includes('private_key'),
     text,
     document,
-    mayHold: (raw) => (byName && SECRET_WORDS.test(raw)) || raw.includes('\\') || raw.includes('#'),
+    walkScope(raw) {
+      if (raw.includes('#') || (raw.includes('\\') && !onlyQuoteEscapes(raw, custom))) return 'all';
+      return byName && SECRET_WORDS.test(raw) ? 'names' : undefined;
+    },
   };
 }
