@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/file.ts';
 import type { InputEvent } from '#shared/model.ts';
-import { createRedactor, luhnValid, REDACT_RULES } from '#shared/transform/redact.ts';
+import { createRedactor, REDACT_RULES } from '#shared/transform/redact.ts';
+import { luhnValid } from '#shared/transform/redact-cards.ts';
 import { transformEvents } from '#shared/transform/transform-events.ts';
 import { fireLensLine } from '#test/helpers/kinesis-events.ts';
 
