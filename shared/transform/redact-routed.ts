@@ -19,16 +19,21 @@ export function redactRouted(item: Routed, redact: Redactor, masked = false): bo
   const maskedBody = redact.text(body);
   // Nothing masked (most lines): the raw line itself, no copy.
   const maskedRaw = maskedBody === body ? raw : maskedBody + raw.slice(body.length);
-  // Every value comes from the raw line: when it held nothing to mask, no key a value is masked
-  // by and no escape a parser could undo into something maskable, the walk is skipped (most lines).
-  const walk = maskedBody !== body || redact.mayHold(body);
+  // Every value comes from the raw line: when it held nothing to mask, the walk looks only at what
+  // the line's scan cannot have seen (values masked by their key, values decoded from an escape),
+  // and is skipped when there is neither (most lines).
+  const scope = maskedBody !== body ? 'all' : redact.walkScope(body);
   const id = item.doc.event.id;
   const changedDoc =
-    walk &&
-    redact.document(item.doc, [
-      [raw, maskedRaw],
-      [body, maskedBody],
-    ]);
+    scope !== undefined &&
+    redact.document(
+      item.doc,
+      [
+        [raw, maskedRaw],
+        [body, maskedBody],
+      ],
+      scope,
+    );
   item.doc.event.id = id;
   if (!changedDoc && maskedRaw === raw && !masked) return false;
   item.raw = maskedRaw;

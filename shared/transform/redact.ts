@@ -1,6 +1,7 @@
 // Masks secrets and personal data in documents and raw lines: named secrets, tokens, JWTs, private keys, URL passwords, cards, emails.
 import { compileLinearRegex } from '#shared/linear-regex.ts';
 import { setOwn } from '#shared/parse/merge.ts';
+import { isCard, maskCards } from './redact-cards.ts';
 import {
   isSecretOption,
   maskMysqlPassword,
@@ -55,96 +56,50 @@ export interface Redactor {
   /**
    * Masks every string (and card-like number under `app`) in place; true when something changed.
    * A string equal to a `known` text gets its masked form without a second pass: the message and
-   * `event.original` are often the very line already masked for the archive.
+   * `event.original` are often the very line already masked for the archive. `scope: 'names'` masks
+   * only values by their key (a secret name, or the element after a secret option in a list).
    */
-  document(doc: Record<string, unknown>, known?: readonly (readonly [string, string])[]): boolean;
+  document(
+    doc: Record<string, unknown>,
+    known?: readonly (readonly [string, string])[],
+    scope?: WalkScope,
+  ): boolean;
   /**
-   * Whether the document of raw line `raw` may hold something to mask that `text(raw)` left: a value
-   * masked by its key alone, or one a parser decodes from an escape. When false the walk can be skipped.
+   * How much of the document of raw line `raw` may hold something to mask that `text(raw)` left
+   * (when `text(raw)` masked nothing): see walkScope.
    */
-  mayHold(raw: string): boolean;
+  walkScope(raw: string): WalkScope | undefined;
 }
 
+/**
+ * What a document walk must look at. `all`: every string again, for a line whose values a parser may
+ * decode into text the line's own scan never saw (an escape other than `\"`, HAProxy's and rsyslog's
+ * `#HH`). `names`: only values masked by their key, for a line that says a secret name somewhere but
+ * whose every value is text the line's scan already found clean.
+ */
+export type WalkScope = 'all' | 'names';
+
 type Mask = (s: string, mask: string) => string;
+
+/**
+ * Whether every backslash of `raw` escapes a quote (`\"`): JSON carried in a JSON string (FireLens,
+ * Docker) decodes to the same text with `"` where the line has `\"`. No built-in rule tells the two
+ * apart: `\` and `"` both end every token, value, address and authority the rules read, and neither
+ * is part of any (redact-tokens.ts, redact-names.ts read escaped quotes as quotes), so a value decoded
+ * from such a line holds a secret only where the line itself does. A custom pattern may read quotes
+ * any way it likes: with one, the decoded values are scanned again.
+ */
+function onlyQuoteEscapes(raw: string, custom: boolean): boolean {
+  if (custom) return false;
+  for (let i = raw.indexOf('\\'); i >= 0; i = raw.indexOf('\\', i + 2))
+    if (raw.charCodeAt(i + 1) !== 0x22) return false;
+  return true;
+}
 
 /** Strings longer than this are rarely repeated across documents (messages, URLs): not remembered. */
 const CLEAN_MAX_LENGTH = 256;
 /** At most this many clean strings remembered per redactor (~1 MB at the longest). */
 const CLEAN_ENTRIES = 4096;
-
-// Not inside a word: a run of digits in a hex id (`traceId: 2a39e1…f1c`) is no card number.
-const LUHN_CANDIDATE = /(?<![\dA-Za-z.-])\d(?:[ -]?\d){12,18}(?![\dA-Za-z.])/g;
-// Issuer prefixes of card networks: epoch times (17…), order numbers starting with 1 and the like are not cards.
-const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|35|6(?:011|5|4[4-9]|2))/;
-
-/** Luhn checksum over the digits of `s`. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-/**
- * True when `s` holds `min` digits in a row, single spaces or dashes allowed between them: what
- * LUHN_CANDIDATE needs before it can match. A plain loop; the regex's lookbehind makes it try every digit.
- */
-function hasDigitRun(s: string, min: number): boolean {
-  let run = 0;
-  let sep = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (++run >= min) return true;
-      sep = false;
-    } else if ((c === 32 || c === 45) && run > 0 && !sep) {
-      sep = true;
-    } else {
-      run = 0;
-      sep = false;
-    }
-  }
-  return false;
-}
-
-/** Luhn over the digits of a candidate (its spaces and dashes skipped), then the issuer prefix. */
-function isCard(candidate: string): boolean {
-  let digits = 0;
-  let sum = 0;
-  let double = false;
-  for (let i = candidate.length - 1; i >= 0; i--) {
-    let d = candidate.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) continue;
-    digits++;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  if (digits < 13 || digits > 19 || sum % 10 !== 0) return false;
-  let head = '';
-  for (let i = 0; i < candidate.length && head.length < 4; i++) {
-    const c = candidate.charCodeAt(i);
-    if (c >= 48 && c <= 57) head += candidate[i];
-  }
-  return CARD_PREFIX.test(head);
-}
-
-function maskCards(s: string, mask: string): string {
-  if (!hasDigitRun(s, 13)) return s;
-  LUHN_CANDIDATE.lastIndex = 0;
-  return s.replace(LUHN_CANDIDATE, (m) => (isCard(m) ? mask : m));
-}
 
 function maskNamed(s: string, mask: string): string {
   if (!SECRET_WORDS.test(s)) return s;
@@ -179,6 +134,7 @@ export function createRedactor(opts: RedactOptions): Redactor {
     masks.push((s) => re.replaceAll(s, mask));
   }
   const byName = opts.rules.includes('secret_field');
+  const custom = (opts.patterns?.length ?? 0) > 0;
   const cards = opts.rules.includes('credit_card');
 
   function text(s: string): string {
@@ -223,11 +179,21 @@ export function createRedactor(opts: RedactOptions): Redactor {
     return value;
   }
 
+  /** The checks of `masked` that need no scan of the value: its key names a secret. */
+  function maskedByName(value: unknown, key: string | number): unknown {
+    if (typeof key !== 'string' || !isSecretName(key)) return value;
+    if (typeof value === 'string')
+      return value === '' || value === mask || saysNothing(value, mask) ? value : mask;
+    return typeof value === 'number' ? mask : value;
+  }
+
   /** An explicit stack instead of recursion: a document nested thousands deep cannot overflow it. */
   function document(
     doc: Record<string, unknown>,
     known: readonly (readonly [string, string])[] = [],
+    scope: WalkScope = 'all',
   ): boolean {
+    const all = scope === 'all';
     let changed = false;
     const stack: [Record<string | number, unknown>, boolean][] = [[doc, false]];
     for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
@@ -248,7 +214,11 @@ export function createRedactor(opts: RedactOptions): Redactor {
           !value.startsWith('-') &&
           !saysNothing(value, mask)
             ? mask
-            : masked(value, key, inApp, known);
+            : all
+              ? masked(value, key, inApp, known)
+              : byName
+                ? maskedByName(value, key)
+                : value;
         afterOption = byName && typeof key === 'number' && isSecretOption(value);
         if (next !== value) {
           // `__proto__` is a key like any other in a log line: plain assignment would not set it.
@@ -265,6 +235,9 @@ export function createRedactor(opts: RedactOptions): Redactor {
     privateKeys: opts.rules.includes('private_key'),
     text,
     document,
-    mayHold: (raw) => (byName && SECRET_WORDS.test(raw)) || raw.includes('\\') || raw.includes('#'),
+    walkScope(raw) {
+      if (raw.includes('#') || (raw.includes('\\') && !onlyQuoteEscapes(raw, custom))) return 'all';
+      return byName && SECRET_WORDS.test(raw) ? 'names' : undefined;
+    },
   };
 }

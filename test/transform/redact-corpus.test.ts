@@ -122,6 +122,7 @@ async function kinesisEverywhere(data: (Buffer | string)[]) {
   return {
     report,
     entries,
+    docs: sinks.indexed.map((r) => r.doc),
     all: JSON.stringify([
       sinks.indexed.map((r) => r.doc),
       sinks.archived,
@@ -130,6 +131,23 @@ async function kinesisEverywhere(data: (Buffer | string)[]) {
     ]),
   };
 }
+
+describe('secret corpus: each form inside a FireLens record and a Docker JSON line', () => {
+  // JSON in JSON: the form's quotes are escaped as \" in the record, which the document walk of a
+  // clean-looking line skips (redact.ts, onlyQuoteEscapes): each form must still be found.
+  it.each(SECRET_FORMS.map((f, i) => [f.name, f, i] as const))('%s', async (_name, form) => {
+    // Act
+    const out = await kinesisEverywhere([
+      fireLensLine(form.line),
+      fireLensLine(JSON.stringify({ level: 'info', msg: form.line })),
+      JSON.stringify({ log: `${form.line}\n`, stream: 'stdout', time: '2025-11-20T10:00:00Z' }),
+    ]);
+    // Assess: every record became a document, none of them holds the secret, each was tagged.
+    expect(out.report.documents).toBe(3);
+    for (const secret of form.secrets) expect(out.all).not.toContain(secret);
+    for (const doc of out.docs) expect(doc.tags).toContain('_redacted');
+  });
+});
 
 describe('secret corpus: one FireLens record per line of a PEM key', () => {
   it('masks the body lines across the records of one container', async () => {

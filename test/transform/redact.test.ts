@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#shared/config/file.ts';
 import type { InputEvent } from '#shared/model.ts';
-import { createRedactor, luhnValid, REDACT_RULES } from '#shared/transform/redact.ts';
+import { createRedactor, REDACT_RULES } from '#shared/transform/redact.ts';
+import { luhnValid } from '#shared/transform/redact-cards.ts';
 import { transformEvents } from '#shared/transform/transform-events.ts';
 import { fireLensLine } from '#test/helpers/kinesis-events.ts';
 
@@ -163,6 +164,28 @@ describe('redaction in the pipeline', () => {
       const plain = transformEvents([line], parseConfig({ version: 1, redact: false })).routed[0]!;
       expect(masked.doc).toEqual(plain.doc);
       expect(masked.raw).toBe(plain.raw);
+    });
+
+    it('masks a value by its key alone where the line scan sees no value (past 8 spaces)', () => {
+      // The line scan allows at most 8 spaces after a separator: only the walk of the names finds it.
+      const json = `{"level":"info","msg":"login","password":${' '.repeat(9)}"hunter2"}`;
+      for (const line of [event(json, '/ecs/web'), firelens(json)]) {
+        const [r] = transformEvents([line], config).routed;
+        expect(r!.doc.app).toEqual({ password: '[REDACTED]' });
+        expect(r!.doc.tags).toEqual(['_redacted']);
+      }
+    });
+
+    it('walks every value of a quote-escaped line when a custom pattern may read quotes', () => {
+      // In the record the quotes are `\"`: the pattern matches only the decoded message.
+      const custom = parseConfig({
+        version: 1,
+        redact: { enabled: true, patterns: [{ name: 'sku', regex: '"sku-[0-9]+"' }] },
+      });
+      const line = firelens('order "sku-123" placed');
+      const [r] = transformEvents([line], custom).routed;
+      expect(r!.doc.message).toBe('order [REDACTED] placed');
+      expect(r!.doc.tags).toEqual(['_redacted']);
     });
 
     it('still walks the document when other escapes may decode to a secret', () => {
