@@ -12,6 +12,7 @@ import {
 import { pollKinesis } from './dev/kinesis-poller.ts';
 import { loadFunctions } from './dev/lambda-runtime.ts';
 import { type LogsState, watchLogGroups } from './dev/log-groups.ts';
+import { pollQueue } from './dev/sqs-poller.ts';
 import { LOCAL_DIR } from './local/paths.ts';
 
 const USAGE = `usage: npm run dev [-- --once] [--verbose]
@@ -19,7 +20,10 @@ const USAGE = `usage: npm run dev [-- --once] [--verbose]
   Delivers what lands in the local stack deployed by \`npm run deploy:local\` to the deployed
   functions' real handlers, run in this process with their deployed environment, as AWS would:
   the Kinesis stream's records to ingestKinesis (the mapping's batch size and window, partial batch
-  responses, bisect, retries and record age, then the on-failure queue), the events of log groups
+  responses, bisect, retries and record age, then the on-failure queue), the messages of ingestS3's
+  queue (S3 notifications of objects put into the source buckets) to ingestS3 (the mapping's batch
+  size and window, partial batch responses; what fails comes back after the visibility timeout, and
+  SQS moves it to the dead-letter queue after maxReceiveCount receives), the events of log groups
   subscribed with a Lambda destination to that function (the filter pattern applied, gzip + base64,
   a control message for a new filter), and each new log group to subscribeLogGroups. One line per
   delivery; Ctrl-C stops. --once delivers what is there and exits. --verbose shows the functions'
@@ -87,10 +91,9 @@ runCli({
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
 
-    // Kinesis mappings only: an SQS-fed function (ingestS3) is not polled here (docs/deploy.md).
-    const mappings = deployment.mappings.filter(
-      (m) => byArn.has(m.functionArn) && m.streamArn.startsWith('arn:aws:kinesis:'),
-    );
+    const active = deployment.mappings.filter((m) => m.enabled && byArn.has(m.functionArn));
+    const mappings = active.filter((m) => m.kind === 'kinesis');
+    const queues = active.filter((m) => m.kind === 'sqs');
     const pollers = mappings.map((mapping: DeployedMapping) => {
       state.checkpoints[mapping.uuid] ??= {};
       return pollKinesis({
@@ -103,6 +106,16 @@ runCli({
         signal: controller.signal,
       });
     });
+    const queuePollers = queues.map((mapping) =>
+      pollQueue({
+        target,
+        mapping,
+        fn: byArn.get(mapping.functionArn)!,
+        log,
+        once: cli.values.once === true,
+        signal: controller.signal,
+      }),
+    );
     const watcher = watchLogGroups({
       target,
       account,
@@ -113,7 +126,8 @@ runCli({
       log,
     });
     log(
-      `delivering: ${mappings.map((m) => m.streamArn.split('/').pop()).join(', ') || 'no stream'} and subscribed log groups` +
+      `delivering: ${mappings.map((m) => m.sourceArn.split('/').pop()).join(', ') || 'no stream'}, ` +
+        `${queues.map((m) => m.sourceArn.split(':').pop()).join(', ') || 'no queue'} and subscribed log groups` +
         (cli.values.once ? ' (--once)' : '; Ctrl-C stops'),
     );
     const logsLoop = (async () => {
@@ -125,7 +139,7 @@ runCli({
       }
     })();
     try {
-      await Promise.all([...pollers, logsLoop]);
+      await Promise.all([...pollers, ...queuePollers, logsLoop]);
     } finally {
       watcher.close();
       saveState(state);

@@ -1,11 +1,12 @@
 // Checks what `serverless package` left in .serverless/: one small zip per function holding its bundle, source map
-// and the validated logferry.json, and a CloudFormation template with the resources, failure handling and per-function
-// grants serverless.yml promises.
+// and the validated logferry.json, and a CloudFormation template with the resources, failure handling, per-function
+// grants, SQS source wiring and alarms serverless.yml promises.
 //
 //   npx serverless package && npx tsx scripts/package-check.ts [--dir .serverless] [--max-bytes 1000000]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { checkAlarms, checkSqsSource, roleStatements } from './package-check-sqs.ts';
 
 /** The issue's budget: "one small zip per function", under 1 MB each. */
 export const MAX_ZIP_BYTES = 1_000_000;
@@ -66,6 +67,8 @@ export interface PackageReport {
 
 export interface FunctionState {
   handler: string;
+  /** The deployed name (`logferry-dev-ingestS3`). */
+  name?: string;
   package?: { artifact?: string };
   events?: Array<Record<string, unknown>>;
 }
@@ -176,21 +179,9 @@ function roleIdOf(role: unknown): string | undefined {
 
 /** The Allow actions a role holds: its inline policies, and the policies that name it in `Roles`. */
 function roleActions(template: Template, roleId: string): Set<string> {
-  const resources = template.Resources ?? {};
-  const role = resources[roleId]?.Properties ?? {};
-  const docs = (
-    (role.Policies ?? []) as Array<{ PolicyDocument?: { Statement?: Statement[] } }>
-  ).map((p) => p.PolicyDocument);
-  for (const r of Object.values(resources)) {
-    const roles = (r.Properties?.Roles ?? []) as Array<{ Ref?: string }>;
-    // Conditional policies count as held: the check is of the most a role can ever have.
-    if (r.Type?.startsWith('AWS::IAM::') && roles.some((x) => x?.Ref === roleId))
-      docs.push(r.Properties?.PolicyDocument as { Statement?: Statement[] });
-  }
   const actions = new Set<string>();
-  for (const doc of docs)
-    for (const st of doc?.Statement ?? [])
-      if (st.Effect === 'Allow') for (const a of asArray(st.Action)) actions.add(a);
+  for (const st of roleStatements(template, roleId))
+    if (st.Effect === 'Allow') for (const a of asArray(st.Action)) actions.add(a);
   return actions;
 }
 
@@ -200,13 +191,15 @@ function checkFunctionResources(
   template: Template,
   problems: string[],
   notes: string[],
-): string | undefined {
+): { roleId?: string; queues: string[] } {
   const resources = template.Resources ?? {};
   const prefix = normalizedFunctionName(fnKey);
-  const lambda = resources[`${prefix}LambdaFunction`];
+  const lambdaId = `${prefix}LambdaFunction`;
+  const lambda = resources[lambdaId];
+  const queues: string[] = [];
   if (lambda?.Type !== 'AWS::Lambda::Function') {
-    problems.push(`${fnKey}: template has no ${prefix}LambdaFunction`);
-    return undefined;
+    problems.push(`${fnKey}: template has no ${lambdaId}`);
+    return { queues };
   }
   const variables = ((
     lambda.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined
@@ -240,11 +233,9 @@ function checkFunctionResources(
         'Fn::GetAtt'
       ]?.[0];
       const queue = source ? resources[source] : undefined;
-      if (queue?.Type === 'AWS::SQS::Queue') {
-        if (!queue.Properties?.RedrivePolicy)
-          problems.push(
-            `${fnKey}: ${source} has no RedrivePolicy: a failing message would come back forever`,
-          );
+      if (source && queue?.Type === 'AWS::SQS::Queue') {
+        // Checked once the role is known (package-check-sqs.ts).
+        queues.push(source);
         continue;
       }
       if (
@@ -279,17 +270,20 @@ function checkFunctionResources(
     problems.push(`${fnKey}: ${wanted} cloudwatchLog events but ${filters} subscription filters`);
 
   const roleId = roleIdOf(lambda.Properties?.Role);
-  if (!roleId || resources[roleId]?.Type !== 'AWS::IAM::Role') {
+  const ownRole = roleId && resources[roleId]?.Type === 'AWS::IAM::Role' ? roleId : undefined;
+  for (const queueId of queues)
+    checkSqsSource(fnKey, lambdaId, queueId, ownRole, template, problems);
+  if (!ownRole) {
     problems.push(`${fnKey}: its Role is not a role of this template`);
-    return undefined;
+    return { queues };
   }
-  const actions = roleActions(template, roleId);
+  const actions = roleActions(template, ownRole);
   for (const action of grants?.needs ?? [])
-    if (!actions.has(action)) problems.push(`${fnKey}: ${roleId} does not grant ${action}`);
+    if (!actions.has(action)) problems.push(`${fnKey}: ${ownRole} does not grant ${action}`);
   for (const action of grants?.never ?? [])
     if (actions.has(action))
-      problems.push(`${fnKey}: ${roleId} grants ${action}, which it never uses`);
-  return roleId;
+      problems.push(`${fnKey}: ${ownRole} grants ${action}, which it never uses`);
+  return { roleId: ownRole, queues };
 }
 
 function checkSharedResources(template: Template, problems: string[]): void {
@@ -368,8 +362,11 @@ export function checkTemplate(
   const problems: string[] = [];
   const notes: string[] = [];
   const roleOwners = new Map<string, string>();
+  const queues: string[] = [];
   for (const [key, fn] of Object.entries(functions)) {
-    const roleId = checkFunctionResources(key, fn, template, problems, notes);
+    const checked = checkFunctionResources(key, fn, template, problems, notes);
+    queues.push(...checked.queues);
+    const roleId = checked.roleId;
     if (!roleId) continue;
     const owner = roleOwners.get(roleId);
     if (owner)
@@ -377,6 +374,15 @@ export function checkTemplate(
     roleOwners.set(roleId, key);
   }
   checkSharedResources(template, problems);
+  const alarmed = Object.entries(functions).map(([key, fn]) => ({
+    key,
+    lambdaId: `${normalizedFunctionName(key)}LambdaFunction`,
+    name: fn.name,
+  }));
+  checkAlarms(alarmed, queues, template, problems);
+  // What `npm run s3:notify` (and the deploy's) points the source buckets at.
+  if (queues.length > 0 && !template.Outputs?.S3SourceQueueArn)
+    problems.push('template has no output S3SourceQueueArn');
   return { problems, notes };
 }
 

@@ -1,4 +1,4 @@
-// What the dev loop and deploy:local read back of the deployed local stack: outputs, functions, the Kinesis mapping.
+// What the dev loop and deploy:local read back of the deployed local stack: outputs, functions, their Kinesis and SQS mappings.
 import {
   CloudFormationClient,
   DescribeStacksCommand,
@@ -12,6 +12,7 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { MappingSettings } from './kinesis-shard.ts';
 
 /** The stack osls names `<service>-<stage>` for the local stage. */
@@ -57,7 +58,12 @@ export interface DeployedFunction {
 export interface DeployedMapping {
   uuid: string;
   functionArn: string;
-  streamArn: string;
+  /** What the mapping reads: a Kinesis stream or an SQS queue. */
+  sourceArn: string;
+  kind: 'kinesis' | 'sqs';
+  /** As deployed (the template's `Enabled`), whatever the mapping's state says now. */
+  enabled: boolean;
+  /** Kinesis batches; an SQS mapping uses batchSize, batchWindowMs and reportBatchItemFailures. */
   settings: MappingSettings;
   startingPosition: string;
   /** When the mapping was made or last changed (epoch ms): where LATEST starts. */
@@ -86,6 +92,7 @@ export class NotDeployedError extends Error {
 
 function mappingOf(m: {
   UUID?: string;
+  State?: string;
   FunctionArn?: string;
   EventSourceArn?: string;
   BatchSize?: number;
@@ -99,13 +106,17 @@ function mappingOf(m: {
   DestinationConfig?: { OnFailure?: { Destination?: string } };
 }): DeployedMapping {
   const age = m.MaximumRecordAgeInSeconds ?? -1;
+  const sourceArn = m.EventSourceArn ?? '';
+  const kind = sourceArn.startsWith('arn:aws:sqs:') ? 'sqs' : 'kinesis';
   return {
     uuid: m.UUID ?? '',
     functionArn: m.FunctionArn ?? '',
-    streamArn: m.EventSourceArn ?? '',
+    sourceArn,
+    kind,
+    enabled: m.State === undefined || m.State === 'Enabled' || m.State === 'Enabling',
     settings: {
-      // The defaults are Lambda's for Kinesis.
-      batchSize: m.BatchSize ?? 100,
+      // The defaults are Lambda's: 10 messages for SQS, 100 records for Kinesis.
+      batchSize: m.BatchSize ?? (kind === 'sqs' ? 10 : 100),
       batchWindowMs: (m.MaximumBatchingWindowInSeconds ?? 0) * 1000,
       bisect: m.BisectBatchOnFunctionError ?? false,
       reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
@@ -120,6 +131,21 @@ function mappingOf(m: {
 
 type AsyncSettings = DeployedFunction['async'];
 type TemplateResource = { Type?: string; Properties?: Record<string, unknown> };
+
+/**
+ * An SQS queue's URL from its ARN.
+ *
+ * @example
+ * const url = await queueUrl(sqs, 'arn:aws:sqs:us-east-1:123456789012:logferry-local-LogferryS3Queue-X');
+ */
+export async function queueUrl(sqs: SQSClient, arn: string): Promise<string> {
+  const [, , , , account, name] = arn.split(':');
+  const { QueueUrl } = await sqs.send(
+    new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
+  );
+  if (!QueueUrl) throw new Error(`no queue ${arn}`);
+  return QueueUrl;
+}
 
 /** An SQS queue's ARN from its URL (what a queue's physical id is): https://host/<account>/<name>. */
 export function queueArnOfUrl(url: string, region: string): string | undefined {
@@ -160,6 +186,20 @@ function templateAsyncSettings(
     });
   }
   return settings;
+}
+
+/** Each mapping's `Enabled` in the deployed template, by its UUID (the mapping's physical id). */
+function templateMappingsEnabled(
+  template: { Resources?: Record<string, TemplateResource> },
+  physical: Map<string, string>,
+): Map<string, boolean> {
+  const enabled = new Map<string, boolean>();
+  for (const [id, r] of Object.entries(template.Resources ?? {})) {
+    const uuid = physical.get(id);
+    if (r.Type === 'AWS::Lambda::EventSourceMapping' && uuid)
+      enabled.set(uuid, r.Properties?.Enabled !== false && r.Properties?.Enabled !== 'false');
+  }
+  return enabled;
 }
 
 async function readFunction(
@@ -234,6 +274,7 @@ export async function readDeployment(
     const { TemplateBody } = await cfn.send(new GetTemplateCommand({ StackName: stackName }));
     const template = JSON.parse(TemplateBody ?? '{}') as Deployment['template'];
     const fromTemplate = templateAsyncSettings(template, physical, target.region);
+    const asDeployed = templateMappingsEnabled(template, physical);
     const functions = await Promise.all(
       names.sort().map((name) => readFunction(lambda, name, fromTemplate.get(name))),
     );
@@ -242,7 +283,12 @@ export async function readDeployment(
       const listed = await lambda.send(
         new ListEventSourceMappingsCommand({ FunctionName: fn.arn }),
       );
-      for (const m of listed.EventSourceMappings ?? []) mappings.push(mappingOf(m));
+      for (const m of listed.EventSourceMappings ?? []) {
+        const mapping = mappingOf(m);
+        // The dev loop pauses moto's own SQS delivery while it runs; what counts is what was deployed.
+        mapping.enabled = asDeployed.get(mapping.uuid) ?? mapping.enabled;
+        mappings.push(mapping);
+      }
     }
     return {
       stackName,

@@ -6,9 +6,9 @@ import {
   KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsTarget, DeployedMapping } from './deployed.ts';
+import { type AwsTarget, type DeployedMapping, queueUrl } from './deployed.ts';
 import { ShardConsumer, type StreamRecord } from './kinesis-shard.ts';
 import { kinesisEvent, kinesisFailureRecord } from './lambda-events.ts';
 import type { LocalFunction } from './lambda-runtime.ts';
@@ -59,15 +59,6 @@ export function iteratorStart(
   return { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(mapping.lastModified) };
 }
 
-async function queueUrl(sqs: SQSClient, arn: string): Promise<string> {
-  const [, , , , account, name] = arn.split(':');
-  const { QueueUrl } = await sqs.send(
-    new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
-  );
-  if (!QueueUrl) throw new Error(`no queue ${arn}`);
-  return QueueUrl;
-}
-
 async function pollShard(
   options: PollerOptions,
   clients: { kinesis: KinesisClient; sqs: SQSClient },
@@ -75,7 +66,7 @@ async function pollShard(
 ): Promise<void> {
   const { mapping, fn, signal } = options;
   const source = {
-    streamArn: mapping.streamArn,
+    streamArn: mapping.sourceArn,
     shardId,
     region: options.target.region,
     roleArn: fn.fn.role,
@@ -97,7 +88,7 @@ async function pollShard(
       const body = kinesisFailureRecord(batch, {
         functionArn: fn.fn.arn,
         shardId,
-        streamArn: mapping.streamArn,
+        streamArn: mapping.sourceArn,
       });
       if (!mapping.onFailure) {
         options.log(
@@ -127,7 +118,7 @@ async function pollShard(
   });
   const start = await clients.kinesis.send(
     new GetShardIteratorCommand({
-      StreamARN: mapping.streamArn,
+      StreamARN: mapping.sourceArn,
       ShardId: shardId,
       ...iteratorStart(mapping, options.checkpoints[shardId]),
     }),
@@ -139,7 +130,7 @@ async function pollShard(
     if (consumer.pending < mapping.settings.batchSize) {
       const page = await clients.kinesis.send(
         new GetRecordsCommand({
-          StreamARN: mapping.streamArn,
+          StreamARN: mapping.sourceArn,
           ShardIterator: iterator,
           Limit: Math.min(MAX_GET, mapping.settings.batchSize),
         }),
@@ -173,7 +164,7 @@ export async function pollKinesis(options: PollerOptions): Promise<void> {
   const sqs = new SQSClient(options.target);
   try {
     const { Shards } = await kinesis.send(
-      new ListShardsCommand({ StreamARN: options.mapping.streamArn }),
+      new ListShardsCommand({ StreamARN: options.mapping.sourceArn }),
     );
     const open = (Shards ?? []).filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber);
     await Promise.all(open.map((s) => pollShard(options, { kinesis, sqs }, s.ShardId ?? '')));

@@ -1,7 +1,8 @@
-// The events AWS hands Lambda functions (Kinesis, CloudWatch Logs, EventBridge) and the on-failure records it writes, as documented.
+// The events AWS hands Lambda functions (Kinesis, SQS, CloudWatch Logs, EventBridge) and the on-failure records it writes, as documented.
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Discarded, StreamRecord } from './kinesis-shard.ts';
+import type { QueueMessage } from './sqs-queue.ts';
 
 export interface StreamSource {
   streamArn: string;
@@ -34,6 +35,32 @@ export function kinesisEvent(records: readonly StreamRecord[], source: StreamSou
       invokeIdentityArn: source.roleArn,
       awsRegion: source.region,
       eventSourceARN: source.streamArn,
+    })),
+  };
+}
+
+/**
+ * An SQS event as Lambda's SQS poller builds it from the messages one batch received.
+ *
+ * @example
+ * const event = sqsEvent(messages, { queueArn, region: 'us-east-1' });
+ */
+export function sqsEvent(
+  messages: readonly QueueMessage[],
+  source: { queueArn: string; region: string },
+) {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.messageId,
+      receiptHandle: m.receiptHandle,
+      body: m.body,
+      attributes: m.attributes,
+      messageAttributes: m.messageAttributes,
+      md5OfBody: m.md5OfBody,
+      ...(m.md5OfMessageAttributes ? { md5OfMessageAttributes: m.md5OfMessageAttributes } : {}),
+      eventSource: 'aws:sqs',
+      eventSourceARN: source.queueArn,
+      awsRegion: source.region,
     })),
   };
 }

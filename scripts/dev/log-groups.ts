@@ -5,8 +5,8 @@ import {
   paginateDescribeLogGroups,
   paginateFilterLogEvents,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsTarget } from './deployed.ts';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type AwsTarget, queueUrl } from './deployed.ts';
 import { compileFilterPattern, type Matcher } from './filter-pattern.ts';
 import {
   asyncFailureRecord,
@@ -116,10 +116,7 @@ export function watchLogGroups(options: LogsOptions): LogsWatcher {
     }
     const destination = fn.fn.async.onFailure;
     if (!destination) return false;
-    const [, , , , account, name] = destination.split(':');
-    const { QueueUrl } = await sqs.send(
-      new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
-    );
+    const QueueUrl = await queueUrl(sqs, destination);
     const body = asyncFailureRecord(event, {
       functionArn: fn.fn.arn,
       requestId,

@@ -143,12 +143,12 @@ describe('npm run deploy:local', () => {
   });
 
   it('maps the stream to ingestKinesis with the batching and failure handling of serverless.yml', () => {
-    const kinesis = deployment.mappings.filter((m) => m.streamArn.includes(':kinesis:'));
+    const kinesis = deployment.mappings.filter((m) => m.kind === 'kinesis');
     expect(kinesis).toHaveLength(1);
     const [mapping] = kinesis;
     expect(mapping).toMatchObject({
       functionArn: expect.stringMatching(/:function:logferry-local-ingestKinesis$/),
-      streamArn: expect.stringMatching(/:stream\/logferry-local-logs$/),
+      sourceArn: expect.stringMatching(/:stream\/logferry-local-logs$/),
       startingPosition: 'LATEST',
       settings: {
         batchSize: 500,
@@ -238,7 +238,7 @@ describe('npm run deploy:local', () => {
     await deployLocal({ kinesisBatchSize: 100 });
     const again = await readDeployment(target());
     expect(again.stackId).toBe(deployment.stackId);
-    const kinesis = again.mappings.find((m) => m.streamArn.includes(':kinesis:'));
+    const kinesis = again.mappings.find((m) => m.kind === 'kinesis');
     expect(kinesis?.settings.batchSize).toBe(100);
   }, 300_000);
 
