@@ -37,6 +37,30 @@ const INGEST = [
   allow('sqs:SendMessage', 'arn:aws:sqs:r:1:q'),
 ];
 
+/** An alarm on the sum of one Lambda metric of the functions named by their logical ids. */
+function lambdaAlarm(metric: string, lambdaIds: string[]) {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      Metrics: lambdaIds.map((id) => ({
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/Lambda',
+            MetricName: metric,
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],
+          },
+        },
+      })),
+    },
+  };
+}
+
+const LAMBDAS = [
+  'IngestCloudwatchLambdaFunction',
+  'IngestKinesisLambdaFunction',
+  'SubscribeLogGroupsLambdaFunction',
+];
+
 /** A template shaped as serverless.yml packages it, each function with its own role. */
 function template(): Template & {
   Resources: Record<string, { Properties?: Record<string, unknown> }>;
@@ -94,6 +118,8 @@ function template(): Template & {
       LogferryArchiveBucketPolicy: { Type: 'AWS::S3::BucketPolicy' },
       LogferryFailureQueue: { Type: 'AWS::SQS::Queue' },
       LogferryAlarmTopic: { Type: 'AWS::SNS::Topic', Properties: { KmsMasterKeyId: { Ref: 'K' } } },
+      LogferryErrorsAlarm: lambdaAlarm('Errors', LAMBDAS),
+      LogferryThrottlesAlarm: lambdaAlarm('Throttles', LAMBDAS),
     },
     Outputs: { ArchiveBucketName: {}, FailureQueueUrl: {}, LogStreamArn: {} },
   } as never;
@@ -173,36 +199,147 @@ describe('checkTemplate', () => {
     ]);
   });
 
-  it("takes an SQS-fed function's failure handling from its queue's redrive policy", () => {
+  /** The template with ingestS3 fed by an S3 notification queue, wired as serverless.yml wires it. */
+  function s3Template() {
     const t = template();
-    const functions = {
-      ...FUNCTIONS,
-      ingestS3: { handler: 'functions/s3.handler', events: [{ sqs: {} }] },
-    };
+    const queueArn = { 'Fn::GetAtt': ['Queue', 'Arn'] };
+    const queueAlarm = (metric: string, queueId: string) => ({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        Namespace: 'AWS/SQS',
+        MetricName: metric,
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      },
+    });
     Object.assign(t.Resources, {
       IngestS3LambdaFunction: {
         Type: 'AWS::Lambda::Function',
-        Properties: { Environment: ENV, Role: { 'Fn::Sub': `\${IngestS3Role.Arn}` } },
+        Properties: {
+          Timeout: 300,
+          Environment: { Variables: { ...ENV.Variables, S3_QUEUE_URL: { Ref: 'Queue' } } },
+          Role: { 'Fn::Sub': `\${IngestS3Role.Arn}` },
+        },
       },
       IngestS3EventSourceMappingSQSQueue: {
         Type: 'AWS::Lambda::EventSourceMapping',
         Properties: {
-          EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+          EventSourceArn: queueArn,
           FunctionResponseTypes: ['ReportBatchItemFailures'],
         },
       },
-      Queue: { Type: 'AWS::SQS::Queue', Properties: { RedrivePolicy: { maxReceiveCount: 5 } } },
+      Queue: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          VisibilityTimeout: 1800,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetters', 'Arn'] },
+            maxReceiveCount: 5,
+          },
+        },
+      },
+      DeadLetters: { Type: 'AWS::SQS::Queue' },
+      QueuePolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [{ Ref: 'Queue' }],
+          PolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 's3.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+              },
+            ],
+          },
+        },
+      },
       IngestS3Role: role(
         ...INGEST,
         allow(['s3:GetObject'], 'arn:aws:s3:::src/*'),
-        allow(['sqs:ReceiveMessage'], 'arn:aws:sqs:r:1:q'),
+        allow(
+          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:SendMessage'],
+          [queueArn],
+        ),
       ),
+      QueueAgeAlarm: queueAlarm('ApproximateAgeOfOldestMessage', 'Queue'),
+      DeadLetterAlarm: queueAlarm('ApproximateNumberOfMessagesVisible', 'DeadLetters'),
+      LogferryErrorsAlarm: lambdaAlarm('Errors', [...LAMBDAS, 'IngestS3LambdaFunction']),
+      LogferryThrottlesAlarm: lambdaAlarm('Throttles', [...LAMBDAS, 'IngestS3LambdaFunction']),
     });
-    expect(checkTemplate(functions, t).problems).toEqual([]);
-    t.Resources.Queue!.Properties = {};
-    expect(checkTemplate(functions, t).problems).toEqual([
+    (t.Outputs as Record<string, unknown>).S3SourceQueueArn = {};
+    return t;
+  }
+  const S3_FUNCTIONS = {
+    ...FUNCTIONS,
+    ingestS3: { handler: 'functions/s3.handler', events: [{ sqs: {} }] },
+  };
+
+  it('passes an SQS-fed function wired as serverless.yml wires ingestS3', () => {
+    expect(checkTemplate(S3_FUNCTIONS, s3Template()).problems).toEqual([]);
+  });
+
+  it("takes an SQS-fed function's failure handling from its queue's redrive policy", () => {
+    const t = s3Template();
+    t.Resources.Queue!.Properties = { VisibilityTimeout: 1800 };
+    expect(checkTemplate(S3_FUNCTIONS, t).problems).toEqual([
       'ingestS3: Queue has no RedrivePolicy: a failing message would come back forever',
     ]);
+    t.Resources.Queue!.Properties = { RedrivePolicy: { deadLetterTargetArn: 'arn:aws:sqs:r:1:x' } };
+    expect(checkTemplate(S3_FUNCTIONS, t).problems).toEqual([
+      "ingestS3: Queue's RedrivePolicy names no dead-letter queue of the stack",
+      "ingestS3: Queue's RedrivePolicy has no maxReceiveCount",
+      "ingestS3: Queue's VisibilityTimeout (30 s) is shorter than the function's timeout (300 s)",
+    ]);
+  });
+
+  it("reports the poller's and the resume queue's grants missing on the very queue the function reads", () => {
+    const t = s3Template();
+    t.Resources.IngestS3Role = role(
+      ...INGEST,
+      allow(['s3:GetObject'], 'arn:aws:s3:::src/*'),
+      // On another queue: not what the mapping reads.
+      allow(
+        ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+        [{ 'Fn::GetAtt': ['DeadLetters', 'Arn'] }],
+      ),
+      allow(['sqs:GetQueueAttributes'], [{ 'Fn::GetAtt': ['Queue', 'Arn'] }]),
+    ) as never;
+    expect(checkTemplate(S3_FUNCTIONS, t).problems).toEqual([
+      'ingestS3: IngestS3Role does not grant sqs:ReceiveMessage on Queue',
+      'ingestS3: IngestS3Role does not grant sqs:DeleteMessage on Queue',
+      'ingestS3: IngestS3Role does not grant sqs:SendMessage on Queue',
+    ]);
+  });
+
+  it('reports a queue S3 may not send to, and a resume queue that is not the queue read', () => {
+    const t = s3Template();
+    delete t.Resources.QueuePolicy;
+    const env = t.Resources.IngestS3LambdaFunction!.Properties!.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    env.Variables.S3_QUEUE_URL = { Ref: 'DeadLetters' };
+    expect(checkTemplate(S3_FUNCTIONS, t).problems).toEqual([
+      'ingestS3: S3_QUEUE_URL is not the URL of Queue, the queue it reads',
+      'ingestS3: no queue policy lets S3 send its notifications to Queue',
+    ]);
+  });
+
+  it('reports a function the Errors and Throttles alarms do not count, and unwatched queues', () => {
+    const t = s3Template();
+    t.Resources.LogferryErrorsAlarm = lambdaAlarm('Errors', LAMBDAS) as never;
+    delete t.Resources.QueueAgeAlarm;
+    delete t.Resources.DeadLetterAlarm;
+    delete (t.Outputs as Record<string, unknown>).S3SourceQueueArn;
+    expect(checkTemplate(S3_FUNCTIONS, t).problems).toEqual([
+      'ingestS3: LogferryErrorsAlarm does not count it',
+      'Queue: no alarm on ApproximateAgeOfOldestMessage',
+      'DeadLetters: no alarm on messages in the dead-letter queue',
+      'template has no output S3SourceQueueArn',
+    ]);
+    delete t.Resources.LogferryThrottlesAlarm;
+    expect(checkTemplate(S3_FUNCTIONS, t).problems).toContain(
+      'template has no alarm LogferryThrottlesAlarm',
+    );
   });
 
   it('notes, without failing, a stage packaged before it has an OpenSearch endpoint', () => {
