@@ -17,9 +17,14 @@ import {
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketNotificationConfigurationCommand,
+  HeadBucketCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Deployment, readDeployment } from '#scripts/dev/deployed.ts';
+import { type Deployment, queueUrl, readDeployment } from '#scripts/dev/deployed.ts';
 import { REPO_ROOT } from '#scripts/local/paths.ts';
 import { childEnv, deployLocal, removeLocal, target } from '#test/helpers/local-deploy.ts';
 
@@ -50,8 +55,8 @@ function policyJson(doc: string): unknown {
   }
 }
 
-/** Every Allow action of a role, inline and attached, as moto stores the documents. */
-async function roleActions(iam: IAMClient, roleArn: string): Promise<Set<string>> {
+/** Every statement of a role, inline and attached, as moto stores the documents. */
+async function roleStatements(iam: IAMClient, roleArn: string): Promise<Statement[]> {
   const roleName = roleArn.split('/').pop() ?? '';
   const docs: string[] = [];
   const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
@@ -70,13 +75,24 @@ async function roleActions(iam: IAMClient, roleArn: string): Promise<Set<string>
     );
     docs.push(version.PolicyVersion?.Document ?? '{}');
   }
+  return docs.flatMap((doc) =>
+    [(policyJson(doc) as { Statement: Statement | Statement[] }).Statement].flat(),
+  );
+}
+
+/** Every Allow action of a role, inline and attached. */
+async function roleActions(iam: IAMClient, roleArn: string): Promise<Set<string>> {
   const actions = new Set<string>();
-  for (const doc of docs) {
-    const parsed = policyJson(doc) as { Statement: Statement[] };
-    for (const s of parsed.Statement)
-      if (s.Effect === 'Allow') for (const a of [s.Action].flat()) actions.add(a);
-  }
+  for (const s of await roleStatements(iam, roleArn))
+    if (s.Effect === 'Allow') for (const a of [s.Action].flat()) actions.add(a);
   return actions;
+}
+
+/** The resources an Allow statement of the role grants `action` on. */
+function grantedOn(statements: Statement[], action: string): string[] {
+  return statements
+    .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes(action))
+    .flatMap((s) => [s.Resource].flat().map(String));
 }
 
 describe('npm run deploy:local', () => {
@@ -84,6 +100,7 @@ describe('npm run deploy:local', () => {
   const iam = new IAMClient(target());
   const events = new EventBridgeClient(target());
   const cfn = new CloudFormationClient(target());
+  const sqs = new SQSClient(target());
   let deployment: Deployment;
   let output: string;
 
@@ -93,7 +110,7 @@ describe('npm run deploy:local', () => {
   }, 300_000);
 
   afterAll(async () => {
-    for (const c of [lambda, iam, events, cfn]) c.destroy();
+    for (const c of [lambda, iam, events, cfn, sqs]) c.destroy();
   });
 
   it('prints the stack outputs', () => {
@@ -160,6 +177,77 @@ describe('npm run deploy:local', () => {
       },
       onFailure: expect.stringMatching(/:logferry-local-LogferryFailureQueue-/),
     });
+  });
+
+  it("feeds ingestS3 from its queue with serverless.yml's batching, partial batch responses and redrive", async () => {
+    const sqsMappings = deployment.mappings.filter((m) => m.kind === 'sqs');
+    expect(sqsMappings).toHaveLength(1);
+    const [mapping] = sqsMappings;
+    const queueArn = deployment.outputs.S3SourceQueueArn;
+    expect(queueArn).toMatch(/:logferry-local-LogferryS3Queue-/);
+    expect(mapping).toMatchObject({
+      functionArn: expect.stringMatching(/:function:logferry-local-ingestS3$/),
+      sourceArn: queueArn,
+      enabled: true,
+      settings: { batchSize: 5, batchWindowMs: 5000, reportBatchItemFailures: true },
+    });
+    const url = await queueUrl(sqs, queueArn!);
+    expect(url).toBe(deployment.outputs.S3SourceQueueUrl);
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+    );
+    // Six times the function's timeout (300 s), as AWS advises for a Lambda source.
+    expect(Attributes?.VisibilityTimeout).toBe('1800');
+    const redrive = JSON.parse(Attributes?.RedrivePolicy ?? '{}');
+    expect(Number(redrive.maxReceiveCount)).toBe(5);
+    expect(redrive.deadLetterTargetArn).toMatch(/:logferry-local-LogferryS3DeadLetterQueue-/);
+    const dlqUrl = await queueUrl(sqs, redrive.deadLetterTargetArn);
+    expect(dlqUrl).toBe(deployment.outputs.S3SourceDeadLetterQueueUrl);
+    // The function's timeout must fit in the visibility timeout, or AWS refuses the mapping.
+    const { Configuration } = await lambda.send(
+      new GetFunctionCommand({ FunctionName: 'logferry-local-ingestS3' }),
+    );
+    expect(Configuration?.Timeout).toBe(300);
+    expect(Configuration?.Environment?.Variables?.S3_QUEUE_URL).toBe(url);
+  });
+
+  it("grants ingestS3 its own queue and the source buckets' objects, nothing else of the kind", async () => {
+    const fn = deployment.functions.find((f) => f.name.endsWith('-ingestS3'))!;
+    const statements = await roleStatements(iam, fn.role);
+    const queueArn = deployment.outputs.S3SourceQueueArn;
+    for (const action of [
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:SendMessage',
+    ])
+      expect(grantedOn(statements, action), action).toContain(queueArn);
+    // SendMessage also goes to the failure queue (ingest delivery); Receive/Delete to no other queue.
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage'])
+      expect(grantedOn(statements, action), action).toEqual([queueArn]);
+    expect(grantedOn(statements, 's3:GetObject')).toEqual(['arn:aws:s3:::logferry-s3-samples/*']);
+    const actions = await roleActions(iam, fn.role);
+    for (const never of ['logs:PutSubscriptionFilter', 'iam:PassRole', 'kinesis:GetRecords'])
+      expect(actions.has(never), never).toBe(false);
+  });
+
+  it("points the local source bucket's ObjectCreated notification at ingestS3's queue (the deploy's s3:notify)", async () => {
+    expect(output).toMatch(/logferry s3:notify: logferry-s3-samples\s+(created|updated|unchanged)/);
+    const s3 = new S3Client({ ...target(), forcePathStyle: true });
+    try {
+      const config = await s3.send(
+        new GetBucketNotificationConfigurationCommand({ Bucket: 'logferry-s3-samples' }),
+      );
+      expect(config.QueueConfigurations).toEqual([
+        expect.objectContaining({
+          Id: 'logferry-local',
+          QueueArn: deployment.outputs.S3SourceQueueArn,
+          Events: ['s3:ObjectCreated:*'],
+        }),
+      ]);
+    } finally {
+      s3.destroy();
+    }
   });
 
   it('gives the asynchronous functions retries and the failure queue', () => {
