@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { EXIT, runCli, UsageError } from './cli.ts';
 import { awsTarget, LOCAL_STACK_NAME, readDeployment } from './dev/deployed.ts';
+import { stopMotoDelivery } from './dev/sqs-poller.ts';
 import { ensureBucket } from './local/moto.ts';
 import { REPO_ROOT } from './local/paths.ts';
 
@@ -71,7 +72,10 @@ runCli({
     }
     const code = await serverless([command, '--stage', STAGE, ...params], cli.env);
     if (code !== 0 || command === 'remove') return code === 0 ? EXIT.ok : EXIT.failed;
-    const { outputs } = await readDeployment(awsTarget(cli.env), LOCAL_STACK_NAME);
+    const { outputs, mappings } = await readDeployment(awsTarget(cli.env), LOCAL_STACK_NAME);
+    // `npm run dev` is the SQS mappings' poller; moto's own would burn receive counts (sqs-poller.ts).
+    for (const m of mappings)
+      if (m.kind === 'sqs') await stopMotoDelivery(awsTarget(cli.env), m.uuid);
     console.log(`\nstack ${LOCAL_STACK_NAME} outputs (moto at ${endpoint}):`);
     for (const [key, value] of Object.entries(outputs)) console.log(`  ${key}: ${value}`);
     console.log(

@@ -77,16 +77,23 @@ function describe(line: QueueLine, attrs: QueueAttributes): string {
 }
 
 /**
- * moto tries to run a mapped function itself when a message is sent to its queue; without Docker the
- * attempt fails, which leaves the message visible again with one receive counted, so it would reach
- * the dead-letter queue one delivery early. The loop stands in for that delivery: it turns moto's off
- * while it polls and back on when it stops.
+ * Turns off moto's own delivery of an SQS mapping. moto runs a mapped function itself on every
+ * SendMessage to its queue, receiving every visible message; without Docker the run fails and the
+ * messages are made visible again, each with one more receive counted: a few objects put while no dev
+ * loop runs would walk their neighbours to the dead-letter queue without any delivery. The dev loop is
+ * the mapping's poller instead (deploy:local turns moto's off after each deploy, the loop when it
+ * starts); `DeployedMapping.enabled` still says what the template deployed.
+ *
+ * @example
+ * await stopMotoDelivery(target, mapping.uuid);
  */
-async function pauseMoto(lambda: LambdaClient, uuid: string): Promise<() => Promise<void>> {
-  await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }));
-  return async () => {
-    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
-  };
+export async function stopMotoDelivery(target: AwsTarget, uuid: string): Promise<void> {
+  const lambda = new LambdaClient(target);
+  try {
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: false }));
+  } finally {
+    lambda.destroy();
+  }
 }
 
 /**
@@ -99,16 +106,14 @@ async function pauseMoto(lambda: LambdaClient, uuid: string): Promise<() => Prom
 export async function pollQueue(options: QueuePollerOptions): Promise<void> {
   const { mapping, fn, signal } = options;
   const sqs = new SQSClient(options.target);
-  const lambda = new LambdaClient(options.target);
   const name = mapping.sourceArn.split(':').pop() ?? mapping.sourceArn;
-  let resume: (() => Promise<void>) | undefined;
   try {
     const url = await queueUrl(sqs, mapping.sourceArn);
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
     );
     const attrs = queueAttributes(Attributes ?? {});
-    resume = await pauseMoto(lambda, mapping.uuid);
+    await stopMotoDelivery(options.target, mapping.uuid);
     let kept = 0;
     const consumer = new QueueConsumer(
       { ...mapping.settings, maxReceiveCount: attrs.maxReceiveCount },
@@ -172,10 +177,6 @@ export async function pollQueue(options: QueuePollerOptions): Promise<void> {
         `sqs ${name}: ${kept} message(s) left to come back after the visibility timeout (${attrs.visibilitySeconds} s)`,
       );
   } finally {
-    await resume?.().catch((error: Error) =>
-      options.log(`sqs ${name}: could not turn moto's own delivery back on: ${error.message}`),
-    );
     sqs.destroy();
-    lambda.destroy();
   }
 }

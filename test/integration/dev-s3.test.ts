@@ -169,7 +169,11 @@ describe('npm run dev --once with S3 sources', () => {
     );
     expect(output).toMatch(/sqs logferry-local-LogferryS3Queue-\S+: ok, \d+ deleted/);
     expect(await queueDepth(queue)).toBe(0);
-    expect(await queueDepth(deadLetterQueue)).toBe(0);
+    // Nothing walked to the dead-letter queue by receives that delivered nothing (moto's own poller).
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: deadLetterQueue, MaxNumberOfMessages: 10 }),
+    );
+    expect((Messages ?? []).map((m) => m.Body)).toEqual([]);
   });
 
   it("indexes the ALB object's lines with the object's bucket, key and ids", async () => {
@@ -209,7 +213,7 @@ describe('npm run dev --once with S3 sources', () => {
     const listed = await s3.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: 'dead-letter/' }),
     );
-    const entries: { reason?: string; source?: Record<string, unknown> }[] = [];
+    const entries: { source?: Record<string, unknown> }[] = [];
     for (const o of listed.Contents ?? []) {
       const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
       const text = gunzipSync(await body.Body!.transformToByteArray()).toString('utf8');
@@ -218,7 +222,7 @@ describe('npm run dev --once with S3 sources', () => {
     const ours = entries.filter((e) => e.source?.key === KEY.corrupt);
     expect(ours, JSON.stringify(entries.map((e) => e.source))).toEqual([
       expect.objectContaining({
-        reason: 'decode_gzip',
+        error: expect.objectContaining({ reason: 'decode_gzip' }),
         source: expect.objectContaining({ trigger: 's3', bucket: BUCKET, etag: etags.corrupt }),
       }),
     ]);
