@@ -48,10 +48,15 @@ const ALIASES: Record<string, string> = {
 const TRAILERS = [
   // ingress-nginx's default `upstreaminfo`, after the user agent.
   '$request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id',
+  // Releases before 0.23 had no alternative upstream, and before 0.13 no request id.
+  '$request_length $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id',
+  '$request_length $request_time [$proxy_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status',
   '$request_time $upstream_response_time $pipe',
   '$request_time $upstream_response_time',
   '$request_time',
 ].map((format, i) => compileFormat({ name: `trailer-${i}`, family: 'nginx', format }));
+const TIMERS_FROM = 3;
+const TIMERS_ONLY = /^[\d.,: p-]+$/;
 
 function trailing(
   text: string,
@@ -79,7 +84,10 @@ function trailing(
     }
     return undefined;
   }
-  for (const t of TRAILERS) {
+  for (const [i, t] of TRAILERS.entries()) {
+    // The timer-only trailers end in a value that would take the rest of the line: only numbers,
+    // upstream separators and `$pipe` may be there, so a format they do not describe stays whole.
+    if (i >= TIMERS_FROM && !TIMERS_ONLY.test(rest)) break;
     const p = t.parse(rest, ctx);
     if (!p) continue;
     Object.assign(out.app, p.app);

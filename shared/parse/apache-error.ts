@@ -75,7 +75,8 @@ export const apacheError: LineParser = {
       const c = CLIENT.exec(rest);
       if (c) {
         const addr = clientFields(c[2]!, v24);
-        if (c[1] === 'client') fields.source = addr;
+        // ModSecurity repeats `[client ip]` after the core's `[client ip:port]`: the first wins.
+        if (c[1] === 'client') fields.source ??= addr;
         else app.remote = c[2];
         rest = rest.slice(c[0].length);
         progress = true;

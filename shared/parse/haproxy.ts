@@ -1,4 +1,4 @@
-// HAProxy `option httplog`, `option tcplog`, the default `Connect from` format and JSON log-format lines keyed by HAProxy's own variable names.
+// HAProxy `option httplog` (and `clf`), `option tcplog`, connection errors, the default `Connect from` format and JSON log-format lines keyed by HAProxy's own variable names.
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { compileFormat } from './format/compile.ts';
 import { haproxyVariable } from './format/haproxy.ts';
@@ -30,11 +30,42 @@ const HTTPSLOG = compileFormat({
   format:
     '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r %[fc_err]/%[ssl_fc_err,hex]/%[ssl_c_err]/%[ssl_c_ca_err]/%[ssl_fc_is_resumed] %[ssl_fc_sni]/%sslv/%sslc',
 });
+const CLIENT_ONLY = compileFormat({ name: 'client', family: 'haproxy', format: '%ci:%cp [%tr]' });
 const TCPLOG = compileFormat({
   name: 'tcplog',
   family: 'haproxy',
   format: '%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq',
 });
+// `option httplog clf`: CLF with the port, accept milliseconds, names (quoted), timers, state and
+// counters appended; HAProxy 1.x ended at the captured cookies.
+const HTTPLOG_CLF = [
+  '%ci - - [%trg] %{+Q}r %ST %B "" "" %cp %ms %{+Q}ft %{+Q}b %{+Q}s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %{+Q}CC %{+Q}CS %{+Q}hrl %{+Q}hsl',
+  '%ci - - [%trg] %{+Q}r %ST %B "" "" %cp %ms %{+Q}ft %{+Q}b %{+Q}s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %{+Q}CC %{+Q}CS',
+].map((format, i) => compileFormat({ name: `httplog-clf-${i}`, family: 'haproxy', format }));
+
+/** `option httplog clf` lines; they look like CLF, so access-line detection asks here first. */
+export function haproxyClf(line: string, ctx: ParseContext): ParsedLine | undefined {
+  return HTTPLOG_CLF[0]!.parse(line, ctx) ?? HTTPLOG_CLF[1]!.parse(line, ctx);
+}
+
+// A connection that failed before any log format applied (TLS handshake, PROXY protocol):
+// `10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in/1: SSL handshake failure`.
+const CONN_ERROR =
+  /^(\S+?):(\d{1,5}) \[(\d{2}\/\w{3}\/\d{4}:[\d:.]+)\] ([^\s/]+)\/([^\s:]+): (.+)$/;
+
+function parseConnectionError(line: string, ctx: ParseContext): ParsedLine | undefined {
+  const m = CONN_ERROR.exec(line);
+  if (!m) return undefined;
+  const client = CLIENT_ONLY.parse(`${m[1]}:${m[2]} [${m[3]}]`, ctx);
+  if (!client) return undefined;
+  const fields: Fields = {
+    ...client.fields,
+    haproxy: { frontend_name: m[4], bind_name: m[5] },
+    error: { message: m[6] },
+  };
+  return { dataset: 'haproxy.tcp', time: client.time, level: 'error', message: m[6], fields };
+}
+
 // HAProxy's default format, when no log option is set: `Connect from 10.0.1.2:33312 to 10.0.3.31:8012 (www/HTTP)`.
 const CONNECT = compileFormat({
   name: 'connect',
@@ -118,10 +149,14 @@ export function fromHaproxyObject(
 export const haproxyHttp: LineParser = {
   dataset: 'haproxy.http',
   parse: (line, ctx) =>
-    HTTPLOG.parse(line, ctx) ?? HTTPSLOG.parse(line, ctx) ?? HTTPLOG_HOST.parse(line, ctx),
+    HTTPLOG.parse(line, ctx) ??
+    HTTPSLOG.parse(line, ctx) ??
+    HTTPLOG_HOST.parse(line, ctx) ??
+    haproxyClf(line, ctx),
 };
 
 export const haproxyTcp: LineParser = {
   dataset: 'haproxy.tcp',
-  parse: (line, ctx) => TCPLOG.parse(line, ctx) ?? parseConnect(line, ctx),
+  parse: (line, ctx) =>
+    TCPLOG.parse(line, ctx) ?? parseConnect(line, ctx) ?? parseConnectionError(line, ctx),
 };

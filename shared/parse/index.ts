@@ -18,7 +18,13 @@ import {
   isLambdaPlatformObject,
   lambdaJson,
 } from './aws-lambda.ts';
-import { fromHaproxyObject, haproxyHttp, haproxyTcp, isHaproxyObject } from './haproxy.ts';
+import {
+  fromHaproxyObject,
+  haproxyClf,
+  haproxyHttp,
+  haproxyTcp,
+  isHaproxyObject,
+} from './haproxy.ts';
 import { logback } from './logback.ts';
 import { mergeFields } from './merge.ts';
 import { nginxError } from './nginx-error.ts';
@@ -111,6 +117,11 @@ function isDigit(c: number): boolean {
 function addressLed(line: string, ctx: ParseContext): ParsedLine | undefined {
   const space = line.indexOf(' ');
   if (space > 0 && line.charCodeAt(space + 1) === 0x5b /* [ */) return haproxyLine(line, ctx);
+  // `option httplog clf` writes CLF with empty referrer and agent, then HAProxy's own fields.
+  if (line.includes(' "" "" ')) {
+    const clf = haproxyClf(line, ctx);
+    if (clf) return clf;
+  }
   return parseAccessLine(line, ctx, serverHint(ctx.source));
 }
 
@@ -209,9 +220,11 @@ function syslogLine(line: string, ctx: ParseContext): ParsedLine | undefined {
   const body = detectBody(header.body, ctx);
   if (body) return withSyslog(header, body);
   const parsed = syslog.parse(line, ctx);
-  if (parsed && !parsed.level) {
-    const level = text.parse(header.body, ctx)?.level;
-    if (level) parsed.level = level;
+  if (parsed && (!parsed.level || parsed.time === undefined)) {
+    // A header without a time (`<13>` alone) leaves the body's own leading time, if any.
+    const plain = text.parse(header.body, ctx);
+    if (!parsed.level && plain?.level) parsed.level = plain.level;
+    if (parsed.time === undefined && plain?.time !== undefined) parsed.time = plain.time;
   }
   return parsed;
 }

@@ -6,9 +6,21 @@ import { child, setOwn } from './merge.ts';
 import { parseTimeValue } from './time.ts';
 import type { ParseContext } from './types.ts';
 
-/** `key=value` and `key="quoted value"` pairs, scanned once left to right (no backtracking). */
-export function scanPairs(text: string): [key: string, value: string][] | undefined {
-  const pairs: [string, string][] = [];
+/**
+ * `key=value` and `key="quoted value"` pairs, scanned once left to right (no backtracking). With
+ * `standalone`, a bare key after the first pair (`… msg="x" debug`) is a flag, `true` as in Vector's
+ * `parse_logfmt`.
+ */
+export function scanPairs(text: string): [key: string, value: string][] | undefined;
+export function scanPairs(
+  text: string,
+  standalone: boolean,
+): [key: string, value: string | true][] | undefined;
+export function scanPairs(
+  text: string,
+  standalone = false,
+): [key: string, value: string | true][] | undefined {
+  const pairs: [string, string | true][] = [];
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -16,7 +28,13 @@ export function scanPairs(text: string): [key: string, value: string][] | undefi
     if (i >= n) break;
     const start = i;
     while (i < n && text.charCodeAt(i) !== 0x3d /* = */ && text.charCodeAt(i) !== 0x20) i++;
-    if (i >= n || text.charCodeAt(i) !== 0x3d || !KEY.test(text.slice(start, i))) return undefined;
+    if (i >= n || text.charCodeAt(i) !== 0x3d) {
+      const bare = text.slice(start, i);
+      if (!standalone || pairs.length === 0 || !KEY.test(bare)) return undefined;
+      pairs.push([bare, true]);
+      continue;
+    }
+    if (!KEY.test(text.slice(start, i))) return undefined;
     const key = text.slice(start, i++);
     let value: string;
     if (text.charCodeAt(i) === 0x22 /* " */) {
@@ -35,12 +53,13 @@ export function scanPairs(text: string): [key: string, value: string][] | undefi
   return pairs.length ? pairs : undefined;
 }
 
-const KEY = /^[A-Za-z_][\w.-]*$/;
+// Keys are what loggers write: `tag#production`, `@timestamp`, `http.status`, `x-request-id`.
+const KEY = /^[A-Za-z_@][^\s="]*$/;
 
 // Heroku's router writes its level as `at=`.
 const LEVEL_KEYS = new Set(['level', 'lvl', 'severity', 'loglevel', 'at']);
 const MESSAGE_KEYS = new Set(['msg', 'message']);
-const TIME_KEYS = new Set(['time', 'ts', 't', 'timestamp']);
+const TIME_KEYS = new Set(['time', 'ts', 't', 'timestamp', '@timestamp']);
 const ERROR_KEYS = new Set(['err', 'error']);
 const CALLER = /^(.+):(\d+)$/;
 
@@ -59,12 +78,16 @@ function unquote(value: string): string {
  * // { dataset: 'text', level: 'warn', message: 'disk almost full', app: { free_mb: 512 } }
  */
 export function parseLogfmt(line: string, ctx: ParseContext): ParsedLine | undefined {
-  const pairs = scanPairs(line);
+  const pairs = scanPairs(line, true);
   if (!pairs?.some(([k]) => LEVEL_KEYS.has(k) || MESSAGE_KEYS.has(k))) return undefined;
   const parsed: ParsedLine = { dataset: 'text', message: line };
   const fields: Fields = {};
   const app: Record<string, unknown> = {};
   for (const [key, raw] of pairs) {
+    if (raw === true) {
+      setOwn(app, key, true);
+      continue;
+    }
     const value = unquote(raw);
     const level = LEVEL_KEYS.has(key) && !parsed.level ? normaliseLevel(value) : undefined;
     const time =

@@ -15,10 +15,12 @@ export interface SyslogHeader {
 }
 
 // A tag with a pid may go without its colon (`CRON[812] (root) CMD …`); one without a pid needs it.
+// The hostname is optional (HAProxy's `format local`, `haproxy[1]: …`) and never holds a `[` or ends in `:`.
 // The BSD time, with the year some senders add (`Oct 11 2003 22:14:15`).
-const BSD = '[A-Z][a-z]{2} {1,2}\\d{1,2}(?: \\d{4})? \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?';
+// RFC 3164's own examples also put the year first (`1990 Oct 22 10:52:01`).
+const BSD = '(?:\\d{4} )?[A-Z][a-z]{2} {1,2}\\d{1,2}(?: \\d{4})? \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?';
 const RFC3164 = new RegExp(
-  `^(?:<(\\d{1,3})>)?(${BSD}) (?:(\\S+) )?([^\\s:[\\]]+)(?:\\[(\\d+)\\]:? ?|: ?)(.*)$`,
+  `^(?:<(\\d{1,3})>)?(${BSD}) (?:([^\\s[]*[^\\s:[]) )?([^\\s:[\\]]+)(?:\\[(\\d+)\\]:? ?|: ?)(.*)$`,
   's',
 );
 // A tag with neither pid nor colon, known only by the bracket after it (`apache_error [Tue Jun …`).
@@ -34,6 +36,14 @@ const RSYSLOG_ISO =
 const RSYSLOG_ISO_NO_TAG = /^<(\d{1,3})>(\d{4}-\d{2}-\d{2}T\S+) (\S+) (.*)$/s;
 // syslogd folds repeats into one line: `last message repeated 3 times`, FreeBSD with `---` around it.
 const REPEATED = /^(?:-{2,3} ?)?last message repeated (\d+) times?(?: ?-{2,3})?$/;
+// HAProxy's `log … format local|timed|iso` (and `short`/`priority` below): no hostname, or nothing
+// but a time, before a message that starts with the client's `addr:port [`.
+const HOSTLESS = new RegExp(
+  `^(?:<(\\d{1,3})>)?(${BSD}|\\d{4}-\\d{2}-\\d{2}T\\S+) (?=[^\\s[]*:\\d{1,5} \\[)`,
+  's',
+);
+// Only a PRI (`<134>…`, HAProxy's `format priority` and `short`): the rest is the message.
+const PRI_ONLY = /^<(\d{1,3})>/;
 const RFC5424 = /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
 
 const FACILITIES = [
@@ -179,7 +189,27 @@ function bareTag(line: string): (string | undefined)[] | null {
   return m && [m[0], m[1], m[2], m[3], m[4], undefined, m[5]];
 }
 
+function hostless(line: string, ctx: ParseContext): SyslogHeader | undefined {
+  const m = HOSTLESS.exec(line);
+  if (!m) return undefined;
+  const time = timeOf(m[2]!, ctx);
+  if (time === undefined) return undefined;
+  const out: SyslogHeader = { time, fields: {}, body: line.slice(m[0].length) };
+  priorityFields(m[1], out);
+  return out;
+}
+
+function priorityOnly(line: string): SyslogHeader | undefined {
+  const m = PRI_ONLY.exec(line);
+  if (!m || Number(m[1]) > 191 || line.length === m[0].length) return undefined;
+  const out: SyslogHeader = { fields: {}, body: line.slice(m[0].length) };
+  priorityFields(m[1], out);
+  return out;
+}
+
 function rfc3164(line: string, ctx: ParseContext): SyslogHeader | undefined {
+  const h = hostless(line, ctx);
+  if (h) return h;
   const m = RFC3164.exec(line) ?? bareTag(line) ?? RSYSLOG_ISO.exec(line);
   if (m && !REPEATED.test(`${m[4]} ${m[6]}`.trim())) {
     const [, pri, ts, host, tag, pid, body] = m;
@@ -205,6 +235,11 @@ function rfc3164(line: string, ctx: ParseContext): SyslogHeader | undefined {
 }
 
 function timeOf(ts: string, ctx: ParseContext): number | undefined {
+  // `1990 Oct 22 10:52:01` is read as `Oct 22 1990 10:52:01`.
+  if (ts.charCodeAt(4) === 0x20 && ts.charCodeAt(0) <= 0x39) {
+    const [year, month, day, clock] = ts.split(/ +/);
+    return parseSyslogTime(`${month} ${day} ${year} ${clock}`, ctx.eventTime, ctx.timeZone);
+  }
   return ts.charCodeAt(0) <= 0x39
     ? parseIsoTime(ts, ctx.timeZone)
     : parseSyslogTime(ts, ctx.eventTime, ctx.timeZone);
@@ -229,6 +264,7 @@ export function parseSyslogHeader(line: string, ctx: ParseContext): SyslogHeader
       const r = rfc5424(line, ctx);
       if (r) return r;
     }
+    return rfc3164(line, ctx) ?? priorityOnly(line);
   }
   return rfc3164(line, ctx);
 }

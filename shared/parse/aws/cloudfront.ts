@@ -142,10 +142,12 @@ const SETTERS: Record<string, Setter> = {
     if (s !== undefined) path(d, 'event').duration = Math.round(s * 1e9);
   },
   'x-forwarded-for': (v, d) => {
-    const list = v
+    // CloudFront percent-encodes the space after each comma (`198.51.100.1,%20203.0.113.2`), and
+    // `network.forwarded_ip` is an ip field: an entry that is no address (`unknown`) is left out.
+    const list = percentDecode(v)
       .split(',')
       .map((s) => s.trim())
-      .filter((s) => s && s !== '-');
+      .filter((s) => s && s !== '-' && isIp(s));
     if (!list.length) return;
     path(d, 'network').forwarded_ip = list;
     // The first forwarded address is the viewer behind the proxy that `c-ip` names.

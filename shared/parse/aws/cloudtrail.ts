@@ -106,7 +106,10 @@ function fromRecord(r: Obj): ParsedLine | undefined {
   const out: Fields = {};
   const ct: Fields = {};
   const errorCode = str(r.errorCode);
-  out.event = { action: name, provider, outcome: errorCode ? 'failure' : 'success' };
+  // A failed console sign-in has no errorCode: it says so in its response (`ConsoleLogin: Failure`).
+  const response = isObj(r.responseElements) ? r.responseElements : undefined;
+  const failed = errorCode !== undefined || response?.ConsoleLogin === 'Failure';
+  out.event = { action: name, provider, outcome: failed ? 'failure' : 'success' };
   const cloud: Fields = { provider: 'aws' };
   put(cloud, 'region', str(r.awsRegion));
   const account = str(r.recipientAccountId);

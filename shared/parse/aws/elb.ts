@@ -1,4 +1,4 @@
-// Application and Network Load Balancer access log lines (docs/s3-sources.md, "aws.elb"): every documented field, typed.
+// Application, Network and Classic Load Balancer access log lines (docs/s3-sources.md, "aws.elb"): every documented field, typed.
 import type { Fields, ParsedLine } from '#shared/model.ts';
 import { child } from '#shared/parse/merge.ts';
 import { parseIsoTime } from '#shared/parse/time.ts';
@@ -27,7 +27,8 @@ function list(value: string | undefined, sep: string): string[] | undefined {
 /** `"GET https://example.com:443/a HTTP/2.0"`: method, URL and version split at the first and last space. */
 function requestFields(request: string | undefined, out: Fields): void {
   const r = present(request);
-  if (r === undefined) return;
+  // A Classic ELB TCP listener writes `"- - - "`: no request at all.
+  if (r === undefined || /^[- ]*$/.test(r)) return;
   const first = r.indexOf(' ');
   const last = r.lastIndexOf(' ');
   if (first < 0 || last === first) {
@@ -109,6 +110,22 @@ function alb(line: string, f: string[]): ParsedLine | undefined {
   return parsed;
 }
 
+/**
+ * Classic Load Balancer: `time name client:port backend:port` three timings, two statuses, two byte
+ * counts, request, agent, cipher, protocol. The backend gets ALB's names (`target`,
+ * `target_processing_time`, `target_status_code`) so one dashboard reads both.
+ */
+function classic(line: string, f: string[]): ParsedLine | undefined {
+  const time = parseIsoTime(f[0] ?? '');
+  if (time === undefined || f.length < 11) return undefined;
+  const shifted = ['classic', ...f];
+  const parsed = alb(line, shifted.slice(0, 17));
+  if (!parsed) return undefined;
+  const elb = (parsed.fields!.aws as Fields).elb as Fields;
+  delete elb.type;
+  return parsed;
+}
+
 function nlb(line: string, f: string[]): ParsedLine | undefined {
   // NLB writes its times to the second, without a zone: they are UTC.
   const time = parseIsoTime(f[2] ?? '');
@@ -152,7 +169,8 @@ function nlb(line: string, f: string[]): ParsedLine | undefined {
 }
 
 /**
- * ALB lines (`http`, `https`, `h2`, `grpcs`, `ws`, `wss`) and NLB TLS lines (`tls 2.0 …`). Timings go
+ * ALB lines (`http`, `https`, `h2`, `grpcs`, `ws`, `wss`), NLB TLS lines (`tls 2.0 …`) and Classic
+ * ELB lines (led by their time). Timings go
  * to `aws.elb.*` in their own units and the whole request to `event.duration` (ns); `-` and ALB's
  * `-1` timings are left out.
  *
@@ -165,6 +183,7 @@ export const awsElb: LineParser = {
     const f = splitFields(line);
     const type = f[0] ?? '';
     if (type === 'tls') return nlb(line, f);
-    return ALB_TYPES.has(type) ? alb(line, f) : undefined;
+    if (ALB_TYPES.has(type)) return alb(line, f);
+    return type.charCodeAt(0) <= 0x39 ? classic(line, f) : undefined;
   },
 };

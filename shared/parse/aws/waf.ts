@@ -80,7 +80,12 @@ function request(req: Obj, out: Fields, waf: Fields): string | undefined {
     }
     waf.request = { headers };
   }
-  if (host) url.domain = host;
+  // The Host header may carry a port (`localhost:1989`): `url.domain` is the name alone.
+  const port = host ? /^(.+?|\[[^\]]+\]):(\d{1,5})$/.exec(host) : null;
+  if (port) {
+    url.domain = port[1]!.replace(/^\[|\]$/g, '');
+    url.port = Number(port[2]);
+  } else if (host) url.domain = host;
   if (url.path !== undefined) {
     const q = url.query === undefined ? '' : `?${url.query}`;
     url.original = host

@@ -66,7 +66,8 @@ describe('aws.waf', () => {
           response: { status_code: 403 },
         },
         url: {
-          domain: 'localhost:1989',
+          domain: 'localhost',
+          port: 1989,
           path: '/myUri',
           query: 'a=1',
           fragment: '#frag',
