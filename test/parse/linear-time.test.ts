@@ -111,6 +111,16 @@ const HEADS: Record<string, string> = {
   'klog file': 'I0505 17:59:40.692994   28133 klog.go',
   logfmt: 'level=info msg="',
   'logfmt pairs': 'level=info a=1 ',
+  'logfmt flag': 'level=info a=1 flag ',
+  'haproxy clf':
+    '10.0.1.2 - - [20/Nov/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "" "" 3317 655 "',
+  'haproxy connection error': '10.0.1.2:33317 [20/Nov/2025:10:00:00.655] fe/',
+  'haproxy priority': '<134>10.0.1.2:',
+  'haproxy timed': '<134>2025-11-20T10:00:00.655+00:00 a',
+  'syslog year first': '<0>1990 Oct 22 10:52:01 ',
+  'nginx ingress old':
+    '1.2.3.4 - - [20/Nov/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-" 80 0.1 [a] ',
+  'classic elb': '2025-11-20T10:00:00.000000Z lb 1.2.3.4:80 ',
 };
 
 const ctx: ParseContext = { eventTime: Date.UTC(2025, 10, 20), source: { logGroup: '/lt' } };
