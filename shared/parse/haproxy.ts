@@ -145,18 +145,40 @@ export function fromHaproxyObject(
   return parsed;
 }
 
+/**
+ * Lines padded with runs of spaces before the request (`0/0/0/-1/63387    504 …`, seen from relays
+ * and older configurations) are read with each run as one space; the message keeps the line as it was.
+ */
+function padded(
+  parse: (line: string, ctx: ParseContext) => ParsedLine | undefined,
+): LineParser['parse'] {
+  return (line, ctx) => {
+    const parsed = parse(line, ctx);
+    if (parsed || !line.includes('  ')) return parsed;
+    const quote = line.indexOf('"');
+    const head = quote < 0 ? line : line.slice(0, quote);
+    if (!head.includes('  ')) return undefined;
+    const retry = parse(head.replace(/ {2,}/g, ' ') + (quote < 0 ? '' : line.slice(quote)), ctx);
+    return retry && { ...retry, message: line };
+  };
+}
+
 /** httplog, then tcplog; JSON objects come through {@link fromHaproxyObject}. */
 export const haproxyHttp: LineParser = {
   dataset: 'haproxy.http',
-  parse: (line, ctx) =>
-    HTTPLOG.parse(line, ctx) ??
-    HTTPSLOG.parse(line, ctx) ??
-    HTTPLOG_HOST.parse(line, ctx) ??
-    haproxyClf(line, ctx),
+  parse: padded(
+    (line, ctx) =>
+      HTTPLOG.parse(line, ctx) ??
+      HTTPSLOG.parse(line, ctx) ??
+      HTTPLOG_HOST.parse(line, ctx) ??
+      haproxyClf(line, ctx),
+  ),
 };
 
 export const haproxyTcp: LineParser = {
   dataset: 'haproxy.tcp',
-  parse: (line, ctx) =>
-    TCPLOG.parse(line, ctx) ?? parseConnect(line, ctx) ?? parseConnectionError(line, ctx),
+  parse: padded(
+    (line, ctx) =>
+      TCPLOG.parse(line, ctx) ?? parseConnect(line, ctx) ?? parseConnectionError(line, ctx),
+  ),
 };

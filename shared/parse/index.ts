@@ -31,7 +31,7 @@ import { nginxError } from './nginx-error.ts';
 import { fromNginxObject, isNginxObject, nginxAccessOrJson } from './nginx-json.ts';
 import { pythonLogging } from './python-logging.ts';
 import { springBoot } from './spring-boot.ts';
-import { parseSyslogHeader, type SyslogHeader, syslog } from './syslog.ts';
+import { parseSyslogHeader, type SyslogHeader, startsWithTag, syslog } from './syslog.ts';
 import { text } from './text.ts';
 import type { LineParser, ParseContext } from './types.ts';
 
@@ -179,9 +179,10 @@ function detect(line: string, ctx: ParseContext): ParsedLine | undefined {
     if (LAMBDA_WORDS.test(line)) return awsLambda.parse(line, ctx);
     if (PYTHON_BASIC.test(line)) return pythonLogging.parse(line, ctx);
     if (line.charCodeAt(3) === 0x20) return syslogLine(line, ctx);
-    return undefined;
+    return startsWithTag(line) ? syslogLine(line, ctx) : undefined;
   }
   if (c === 0x6e /* n */ && line.startsWith('nginx: [')) return nginxError.parse(line, ctx);
+  if (startsWithTag(line)) return syslogLine(line, ctx);
   // IPv6 clients start with a hex letter or a colon; hostname clients (HostnameLookups) with anything.
   if (line.includes(' [')) return addressLed(line, ctx);
   return undefined;

@@ -44,6 +44,8 @@ const HOSTLESS = new RegExp(
 );
 // Only a PRI (`<134>…`, HAProxy's `format priority` and `short`): the rest is the message.
 const PRI_ONLY = /^<(\d{1,3})>/;
+// Only a tag with its pid (`haproxy[14389]: …`, as HAProxy's manual shows its lines): no time, no host.
+const TAG_ONLY = /^([A-Za-z][\w.-]{0,47})\[(\d{1,10})\]: /;
 const RFC5424 = /^<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
 
 const FACILITIES = [
@@ -207,6 +209,17 @@ function priorityOnly(line: string): SyslogHeader | undefined {
   return out;
 }
 
+/** True for a line led by a bare `tag[pid]: ` (`haproxy[14389]: …`). */
+export function startsWithTag(line: string): boolean {
+  return TAG_ONLY.test(line);
+}
+
+function tagOnly(line: string): SyslogHeader | undefined {
+  const m = TAG_ONLY.exec(line);
+  if (!m) return undefined;
+  return { fields: { process: processFields(m[1], m[2])! }, body: line.slice(m[0].length) };
+}
+
 function rfc3164(line: string, ctx: ParseContext): SyslogHeader | undefined {
   const h = hostless(line, ctx);
   if (h) return h;
@@ -266,7 +279,7 @@ export function parseSyslogHeader(line: string, ctx: ParseContext): SyslogHeader
     }
     return rfc3164(line, ctx) ?? priorityOnly(line);
   }
-  return rfc3164(line, ctx);
+  return rfc3164(line, ctx) ?? tagOnly(line);
 }
 
 /** A syslog line whose body is plain text. */

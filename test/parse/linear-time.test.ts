@@ -121,6 +121,8 @@ const HEADS: Record<string, string> = {
   'nginx ingress old':
     '1.2.3.4 - - [20/Nov/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-" 80 0.1 [a] ',
   'classic elb': '2025-11-20T10:00:00.000000Z lb 1.2.3.4:80 ',
+  'syslog tag only': 'haproxy[1]: ',
+  'haproxy padded': '10.0.1.2:33317 [20/Nov/2025:10:00:00.655] fe be/s 0/0/0/1/1   ',
 };
 
 const ctx: ParseContext = { eventTime: Date.UTC(2025, 10, 20), source: { logGroup: '/lt' } };
