@@ -16,9 +16,10 @@ export interface SyslogHeader {
 
 // A tag with a pid may go without its colon (`CRON[812] (root) CMD …`); one without a pid needs it.
 // The hostname is optional (HAProxy's `format local`, `haproxy[1]: …`) and never holds a `[` or ends in `:`.
-// The BSD time, with the year some senders add (`Oct 11 2003 22:14:15`).
-// RFC 3164's own examples also put the year first (`1990 Oct 22 10:52:01`).
-const BSD = '(?:\\d{4} )?[A-Z][a-z]{2} {1,2}\\d{1,2}(?: \\d{4})? \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?';
+// The BSD time, with the year some senders add (`Oct 11 2003 22:14:15`), RFC 3164's examples' year
+// first (`1990 Oct 22 10:52:01`) and zone and year after it (`Aug 24 05:34:00 CST 1987`).
+const BSD =
+  '(?:\\d{4} )?[A-Z][a-z]{2} {1,2}\\d{1,2}(?: \\d{4})? \\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?(?: [A-Z]{3,4} \\d{4})?';
 const RFC3164 = new RegExp(
   `^(?:<(\\d{1,3})>)?(${BSD}) (?:([^\\s[]*[^\\s:[]) )?([^\\s:[\\]]+)(?:\\[(\\d+)\\]:? ?|: ?)(.*)$`,
   's',
@@ -248,14 +249,13 @@ function rfc3164(line: string, ctx: ParseContext): SyslogHeader | undefined {
 }
 
 function timeOf(ts: string, ctx: ParseContext): number | undefined {
-  // `1990 Oct 22 10:52:01` is read as `Oct 22 1990 10:52:01`.
-  if (ts.charCodeAt(4) === 0x20 && ts.charCodeAt(0) <= 0x39) {
-    const [year, month, day, clock] = ts.split(/ +/);
-    return parseSyslogTime(`${month} ${day} ${year} ${clock}`, ctx.eventTime, ctx.timeZone);
-  }
-  return ts.charCodeAt(0) <= 0x39
-    ? parseIsoTime(ts, ctx.timeZone)
-    : parseSyslogTime(ts, ctx.eventTime, ctx.timeZone);
+  if (ts.charCodeAt(4) === 0x2d) return parseIsoTime(ts, ctx.timeZone);
+  // `1990 Oct 22 10:52:01` and `Oct 22 10:52:01 CST 1990` are read as `Oct 22 1990 10:52:01`: the
+  // zone abbreviation is ambiguous (CST is two zones), so the route's zone applies.
+  const p = ts.split(/ +/);
+  const year = ts.charCodeAt(0) <= 0x39 ? p.shift() : p.length === 5 ? p.pop() : undefined;
+  const text = year === undefined ? ts : `${p[0]} ${p[1]} ${year} ${p[2]}`;
+  return parseSyslogTime(text, ctx.eventTime, ctx.timeZone);
 }
 
 /**
