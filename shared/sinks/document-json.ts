@@ -36,14 +36,31 @@ export function documentJson(doc: LogDocument): string {
  */
 export function indexJson(doc: LogDocument): string {
   const text = documentJson(doc);
-  const original = doc.event.original;
+  const { id, dataset, original } = doc.event;
   if (typeof original !== 'string') return text;
-  const piece = `,"original":${JSON.stringify(original)}`;
-  // Before `event` come only `@timestamp` and `message`, strings whose quotes are escaped, and inside
-  // `event` only keys set before it (id, dataset): the first match after `"event":{` is the property.
+  // Before `event` come only `@timestamp` and `message`, strings whose quotes are escaped: the first
+  // `"event":{` is the property. When its first keys are id and dataset, the third is at a known place,
+  // and when that is `original` its string ends at the first quote not escaped: no second
+  // serialisation of the raw line (FireLens lines are mostly escapes), no search through the text.
   const event = text.indexOf('"event":{');
-  const at = event < 0 ? -1 : text.indexOf(piece, event);
-  if (at >= 0) return text.slice(0, at) + text.slice(at + piece.length);
+  if (event >= 0 && typeof id === 'string' && typeof dataset === 'string') {
+    const head = `"id":${JSON.stringify(id)},"dataset":${JSON.stringify(dataset)},"original":"`;
+    const at = event + 9 + head.length - 13;
+    if (text.startsWith(head, event + 9)) {
+      const end = stringEnd(text, at + 13);
+      if (end > 0) return text.slice(0, at) + text.slice(end + 1);
+    }
+  }
   const { original: _raw, ...rest } = doc.event;
   return boundedStringify({ ...doc, event: rest });
+}
+
+/** Index of the quote that closes the JSON string whose text starts at `from`, or -1. */
+function stringEnd(text: string, from: number): number {
+  for (let q = text.indexOf('"', from); q >= 0; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return -1;
 }

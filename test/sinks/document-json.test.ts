@@ -70,4 +70,30 @@ describe('indexJson', () => {
       }),
     );
   });
+
+  it('finds the end of a raw line made of quotes and backslashes (JSON in JSON, escaped again)', () => {
+    const tricky = fc.string({ unit: fc.constantFrom('\\', '"', '\\"', 'a', '\n', '}', ',') });
+    fc.assert(
+      fc.property(tricky, tricky, (raw, message) => {
+        const d = doc(raw, { message });
+        d.event.original_size = raw.length;
+        expect(indexJson(d)).toBe(withoutOriginal(d));
+      }),
+    );
+    const firelens = JSON.stringify({
+      log: '1.2.3.4 "GET / HTTP/1.1" "\\" \\\\"',
+      source: 'stdout',
+    });
+    expect(indexJson(doc(firelens))).toBe(withoutOriginal(doc(firelens)));
+  });
+
+  it('serialises a copy when event has other keys before original, or an id that is no string', () => {
+    const d = doc();
+    d.event.reason = 'x';
+    d.event.original = 'raw';
+    expect(indexJson(d)).toBe(withoutOriginal(d));
+    const n = doc('raw');
+    (n.event as Record<string, unknown>).id = 42;
+    expect(indexJson(n)).toBe(withoutOriginal(n));
+  });
 });
