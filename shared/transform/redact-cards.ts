@@ -26,19 +26,50 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Neither a digit nor a space or dash: no digit run goes through it. */
+function breaksRun(c: number): boolean {
+  return !((c >= 48 && c <= 57) || c === 32 || c === 45);
+}
+
 /**
  * True when `s` holds `min` digits in a row, single spaces or dashes allowed between them: what
  * LUHN_CANDIDATE needs before it can match. A plain loop; the regex's lookbehind makes it try every digit.
+ * Such a run lies in a stretch of at least `min` characters none of which breaks it, and the loop
+ * starts afresh after each character that does: stretches are found by looking `min - 1` ahead
+ * (most text breaks a run every few characters, so most characters are never read) and only they
+ * are read whole.
+ *
+ * @example
+ * hasDigitRun('card 4111-1111 1111 1111', 13) // true
+ * hasDigitRun('GET /orders/42 200 1234567', 13) // false
  */
-function hasDigitRun(s: string, min: number): boolean {
+export function hasDigitRun(s: string, min: number): boolean {
+  let start = 0;
+  while (start + min <= s.length) {
+    let j = start + min - 1;
+    while (j >= start && !breaksRun(s.charCodeAt(j))) j--;
+    if (j >= start) {
+      start = j + 1;
+      continue;
+    }
+    let end = start + min;
+    while (end < s.length && !breaksRun(s.charCodeAt(end))) end++;
+    if (digitRunIn(s, start, end, min)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/** The run check over `s[from, to)`, a stretch with no character that breaks a run. */
+function digitRunIn(s: string, from: number, to: number, min: number): boolean {
   let run = 0;
   let sep = false;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (++run >= min) return true;
       sep = false;
-    } else if ((c === 32 || c === 45) && run > 0 && !sep) {
+    } else if (run > 0 && !sep) {
       sep = true;
     } else {
       run = 0;
