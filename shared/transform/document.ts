@@ -109,8 +109,14 @@ function addSourceFields(doc: LogDocument, event: InputEvent): void {
   // Several events may share a wrapper's objects: they go in as copies.
   const wrapper = source.wrapper;
   if (wrapper) {
-    for (const key of Object.keys(wrapper))
-      if (key !== 'app') deepMerge(doc, { [key]: wrapper[key] });
+    for (const key of Object.keys(wrapper)) {
+      const value = wrapper[key];
+      if (key === 'app' || value === undefined) continue;
+      // What deepMerge(doc, { [key]: value }) does, without the one-key object per key and event.
+      const existing = Object.hasOwn(doc, key) ? (doc as Fields)[key] : undefined;
+      if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+      else setOwn(doc as Fields, key, isPlainObject(value) ? deepMerge({}, value) : value);
+    }
   }
 }
 

@@ -103,21 +103,23 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
       memo.recordId = event.recordId;
       memo.key = streamKey(event, event.source, undefined);
     }
-    return {
+    // Set afterwards rather than spread in: no empty object and no spread per event.
+    const p: Prepared = {
       event,
       route,
       line: raw,
       source: event.source,
       time: event.timestamp,
       key: memo.key,
-      ...(tooDeep ? { tooDeep: depth } : {}),
     };
+    if (tooDeep) p.tooDeep = depth;
+    return p;
   }
   const wrapper = event.source.wrapper
     ? mergeFields(mergeFields({}, event.source.wrapper), unwrapped.wrapper)
     : unwrapped.wrapper;
   const source: EventSource = { ...event.source, wrapper };
-  return {
+  const p: Prepared = {
     event,
     route,
     line: unwrapped.line,
@@ -125,8 +127,9 @@ function prepare(event: InputEvent, config: Config, memo: SourceMemo): Prepared 
     // An envelope time that is no real date leaves the transport's, which the document checks in turn.
     time: isValidTime(unwrapped.time) ? unwrapped.time : event.timestamp,
     key: streamKey(event, source, unwrapped.stream),
-    ...(jsonDepthExceeds(unwrapped.line, depth) ? { tooDeep: depth } : {}),
   };
+  if (jsonDepthExceeds(unwrapped.line, depth)) p.tooDeep = depth;
+  return p;
 }
 
 function parse(p: Prepared, formats: Map<string, DeclaredFormat>): ParsedLine {
@@ -228,7 +231,12 @@ function withStackType(parsed: ParsedLine): ParsedLine {
 
 function documentOf(g: Group): { event: InputEvent; parsed: ParsedLine } {
   const first = g.items[0]!;
-  const event: InputEvent = { ...first.event, source: first.source, timestamp: first.time };
+  // A copy only when the envelope changed the source or the time, or lines are merged into it.
+  const same = first.source === first.event.source && first.time === first.event.timestamp;
+  const event: InputEvent =
+    same && g.items.length === 1
+      ? first.event
+      : { ...first.event, source: first.source, timestamp: first.time };
   if (g.items.length === 1) {
     const parsed = first.line.includes('\n') ? withStack(g.parsed) : withStackType(g.parsed);
     return { event, parsed: g.orphan ? tagged(parsed, '_multiline_partial') : parsed };
@@ -283,7 +291,8 @@ export function transformEvents(
       continue;
     }
     const redact = route ? c.routeRedact.get(route) : c.redact;
-    const masked = g.items.some((p) => p.masked);
+    const masked =
+      g.items.length === 1 ? g.items[0]!.masked === true : g.items.some((p) => p.masked);
     if (redact && redactRouted(item, redact, masked)) stats.redacted++;
     routed.push(item);
   }
