@@ -45,11 +45,28 @@ export function contentKey(parts: readonly string[]): string {
  */
 export function planArchive(items: readonly Routed[]): ArchiveObject[] {
   const groups = new Map<string, Routed[]>();
+  // Documents come in runs of one type, hour and group: a run shares its list, no key built per document.
+  let run = { type: '', hour: '', group: '', list: [] as Routed[] };
   for (const item of items) {
-    const prefix = `archive/log_type=${item.doc.log.type}/${hourPartition(item.doc['@timestamp'])}/${groupSlug(item.group)}`;
-    const list = groups.get(prefix);
+    const type = item.doc.log.type;
+    const time = item.doc['@timestamp'];
+    if (
+      run.hour.length === 13 &&
+      type === run.type &&
+      item.group === run.group &&
+      time.startsWith(run.hour)
+    ) {
+      run.list.push(item);
+      continue;
+    }
+    const prefix = `archive/log_type=${type}/${hourPartition(time)}/${groupSlug(item.group)}`;
+    let list = groups.get(prefix);
     if (list) list.push(item);
-    else groups.set(prefix, [item]);
+    else {
+      list = [item];
+      groups.set(prefix, list);
+    }
+    run = { type, hour: time.slice(0, 13), group: item.group, list };
   }
   return [...groups].map(([prefix, list]) => ({
     key: `${prefix}/${contentKey(list.map((i) => i.doc.event.id))}.ndjson.gz`,
