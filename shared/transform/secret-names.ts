@@ -199,3 +199,40 @@ function decide(name: string, query: boolean): boolean {
   }
   return false;
 }
+
+/** The words isSecretName needs one of in a name (mayName): a regex, to search a whole line. */
+const NAME_WORDS = /pass|pwd|s(?:ecret|ig)|token|key|auth|c(?:redential|ode)/gi;
+
+function isNameChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x2e ||
+    c === 0x2d
+  );
+}
+
+/**
+ * Moves `re.lastIndex` forward to the start of the next name that holds a word of NAME_WORDS, or
+ * returns false when none is left. `re` is redact-names.ts's name-then-separator scan. Every name before it is no secret, and a match of
+ * NAME_THEN_SEPARATOR ends before the next name starts, so the names passed over would only have
+ * moved lastIndex to where the next one begins: the scan finds the same secret names, without a
+ * match (and its array) per name of the line. Linear: the name is walked back at most to lastIndex,
+ * and the next search starts past it.
+ *
+ * @example
+ * const re = /[a-z_]+=/g;
+ * skipToSecretWord('a=1 b=2 db_password=x', re); // true, re.lastIndex === 8
+ */
+export function skipToSecretWord(s: string, re: RegExp): boolean {
+  const from = re.lastIndex;
+  NAME_WORDS.lastIndex = from;
+  // test, not exec: no match array; the word's last letter is inside its name.
+  if (!NAME_WORDS.test(s)) return false;
+  let start = NAME_WORDS.lastIndex - 1;
+  while (start > from && isNameChar(s.charCodeAt(start - 1))) start--;
+  re.lastIndex = start;
+  return true;
+}
