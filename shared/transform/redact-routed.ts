@@ -16,13 +16,12 @@ import type { Redactor } from './redact.ts';
 export function redactRouted(item: Routed, redact: Redactor, masked = false): boolean {
   const raw = item.raw;
   const body = stripEol(raw);
-  const maskedBody = redact.text(body);
-  // Nothing masked (most lines): the raw line itself, no copy.
-  const maskedRaw = maskedBody === body ? raw : maskedBody + raw.slice(body.length);
   // Every value comes from the raw line: when it held nothing to mask, the walk looks only at what
   // the line's scan cannot have seen (values masked by their key, values decoded from an escape),
   // and is skipped when there is neither (most lines).
-  const scope = maskedBody !== body ? 'all' : redact.walkScope(body);
+  const { text: maskedBody, scope } = redact.line(body);
+  // Nothing masked (most lines): the raw line itself, no copy.
+  const maskedRaw = maskedBody === body ? raw : maskedBody + raw.slice(body.length);
   const id = item.doc.event.id;
   const changedDoc =
     scope !== undefined &&

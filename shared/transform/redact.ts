@@ -69,6 +69,11 @@ export interface Redactor {
    * (when `text(raw)` masked nothing): see walkScope.
    */
   walkScope(raw: string): WalkScope | undefined;
+  /**
+   * `text(raw)` and what the walk of its document must look at: `all` when the line itself was
+   * masked, else `walkScope(raw)`. One scan for secret names serves both.
+   */
+  line(raw: string): { text: string; scope: WalkScope | undefined };
 }
 
 /**
@@ -101,9 +106,12 @@ const CLEAN_MAX_LENGTH = 256;
 /** At most this many clean strings remembered per redactor (~1 MB at the longest). */
 const CLEAN_ENTRIES = 4096;
 
-function maskNamed(s: string, mask: string): string {
-  if (!SECRET_WORDS.test(s)) return s;
+function maskNamedWith(s: string, mask: string): string {
   return maskMysqlPassword(maskOptionValues(maskNamedValues(s, mask), mask), mask);
+}
+
+function maskNamed(s: string, mask: string): string {
+  return SECRET_WORDS.test(s) ? maskNamedWith(s, mask) : s;
 }
 
 /** In the order they run: block and token shapes first, so a named value masks what is left whole. */
@@ -128,7 +136,17 @@ const MASKS: readonly [RedactRule, Mask][] = [
  */
 export function createRedactor(opts: RedactOptions): Redactor {
   const mask = opts.replacement ?? '[REDACTED]';
-  const masks: Mask[] = MASKS.filter(([rule]) => opts.rules.includes(rule)).map(([, m]) => m);
+  // The answer of SECRET_WORDS for the line `line` is scanning, kept for its walk scope.
+  let lineOf: string | undefined;
+  let lineWords: boolean | undefined;
+  const maskNamedLine: Mask = (s, m) => {
+    const words = SECRET_WORDS.test(s);
+    if (s === lineOf) lineWords = words;
+    return words ? maskNamedWith(s, m) : s;
+  };
+  const masks: Mask[] = MASKS.filter(([rule]) => opts.rules.includes(rule)).map(([rule, m]) =>
+    rule === 'secret_field' ? maskNamedLine : m,
+  );
   for (const p of opts.patterns ?? []) {
     const re = compileLinearRegex(p.regex);
     masks.push((s) => re.replaceAll(s, mask));
@@ -235,9 +253,22 @@ export function createRedactor(opts: RedactOptions): Redactor {
     privateKeys: opts.rules.includes('private_key'),
     text,
     document,
-    walkScope(raw) {
-      if (raw.includes('#') || (raw.includes('\\') && !onlyQuoteEscapes(raw, custom))) return 'all';
-      return byName && SECRET_WORDS.test(raw) ? 'names' : undefined;
+    walkScope: (raw) => walkScope(raw, undefined),
+    line(raw) {
+      lineOf = raw;
+      lineWords = undefined;
+      const out = text(raw);
+      // Forgotten at once: the line may hold a secret, and nothing outlives the call.
+      const words = lineWords;
+      lineOf = undefined;
+      lineWords = undefined;
+      return { text: out, scope: out !== raw ? 'all' : walkScope(raw, words) };
     },
   };
+
+  /** `words`: whether the line holds SECRET_WORDS, when already known. */
+  function walkScope(raw: string, words: boolean | undefined): WalkScope | undefined {
+    if (raw.includes('#') || (raw.includes('\\') && !onlyQuoteEscapes(raw, custom))) return 'all';
+    return byName && (words ?? SECRET_WORDS.test(raw)) ? 'names' : undefined;
+  }
 }

@@ -228,3 +228,26 @@ describe('what the default rules leave alone (false positives measured on the be
     expect(doc.app).toEqual({ token: 'expired', password: '[REDACTED]' });
   });
 });
+
+describe('Redactor.line', () => {
+  const lines = [
+    'GET /health 200',
+    'user=bob password=hunter2',
+    'payment authorised for order 42',
+    '{"log":"{\\"token\\":\\"abc\\"}"}',
+    '{"msg":"a\\nb","key":"x"}',
+    'HAProxy #41 token',
+    'mail bob@example.com',
+    '',
+  ];
+  it('is text() and the walk scope walkScope() gives, with and without secret_field', () => {
+    for (const rules of [['secret_field', 'email'], ['email']] as const) {
+      const r = createRedactor({ rules: [...rules] });
+      for (const line of lines) {
+        const masked = r.text(line);
+        const scope = masked !== line ? 'all' : r.walkScope(line);
+        expect(r.line(line)).toEqual({ text: masked, scope });
+      }
+    }
+  });
+});
