@@ -11,7 +11,16 @@ import type { LineParser, ParseContext } from '#shared/parse/types.ts';
 import { tokenizeApache } from './apache.ts';
 import { tokenizeHaproxy } from './haproxy.ts';
 import { tokenizeNginx } from './nginx.ts';
-import { type Part, type ScanOptions, type Step, scanLine } from './scan.ts';
+import {
+  compileSteps,
+  FIT_TRUNCATED,
+  NO_FIT,
+  type Part,
+  type ScanOptions,
+  type Step,
+  scanLine,
+  type Variable,
+} from './scan.ts';
 import type { Out } from './values.ts';
 
 export type FormatFamily = 'nginx' | 'apache' | 'haproxy';
@@ -101,22 +110,30 @@ export function compileFormat(spec: FormatSpec): DeclaredFormat {
     separators: spec.family === 'haproxy',
   };
   const decode = unescaper(spec, mode);
+  const program = compileSteps(compiled, opts);
+  const visit = (v: Variable, raw: string, out: Out) => {
+    if (v.escaped) v.apply(out, decode(raw));
+    else v.apply(out, raw);
+  };
   return {
     name: spec.name,
     family: spec.family,
     dataset,
     parse(line: string, ctx: ParseContext): ParsedLine | undefined {
-      const out: Out = { fields: {}, app: {}, http, ctx };
-      const scanned = scanLine(compiled, line, opts, (v, raw) => {
-        if (raw === '' || (raw === '-' && !v.dashIsValue)) return;
-        v.apply(out, v.escaped ? decode(raw) : raw);
-      });
-      if (!scanned) return undefined;
+      const out: Out = { fields: {}, app: {}, http, ctx, time: undefined, fraction: undefined };
+      const scanned = scanLine(program, line, opts, visit, out);
+      if (scanned === NO_FIT) return undefined;
       const parsed: ParsedLine = { dataset, message: line, fields: out.fields };
       if (out.time !== undefined) parsed.time = out.time + (out.fraction ?? 0);
-      if (Object.keys(out.app).length) parsed.app = out.app;
-      if (scanned.truncated) parsed.tags = ['_truncated'];
+      if (hasKeys(out.app)) parsed.app = out.app;
+      if (scanned === FIT_TRUNCATED) parsed.tags = ['_truncated'];
       return parsed;
     },
   };
+}
+
+/** `Object.keys(obj).length > 0` without building the array, once per line. */
+function hasKeys(obj: object): boolean {
+  for (const _ in obj) return true;
+  return false;
 }

@@ -73,9 +73,10 @@ function until(line: string, i: number, lit: string, backslash: boolean): number
 /** Like {@link until}, but a space before the literal means the line does not fit. */
 function untilWord(line: string, i: number, lit: string): number {
   const first = lit.charCodeAt(0);
+  const single = lit.length === 1;
   for (let j = i; j < line.length; j++) {
     const c = line.charCodeAt(j);
-    if (c === first && line.startsWith(lit, j)) return j;
+    if (c === first && (single || line.startsWith(lit, j))) return j;
     if (c === 0x20) return -1;
   }
   return -1;
@@ -129,90 +130,194 @@ export function scanClf(line: string, i: number): number {
   return j;
 }
 
-function endOf(v: Variable, step: Step, line: string, i: number, opts: ScanOptions): number {
-  const next = step.next;
-  const backslash = opts.backslash || v.backslash === true;
+// How a compiled step finds its end: decided once per format, so a line does not re-read the shape.
+const LIT = 0;
+const CLF = 1;
+const BRACKET = 2;
+const BRACES = 3;
+const QUOTED = 4;
+const LIST = 5;
+const ADDRESS = 6;
+const CUSTOM = 7;
+/** Tails: where a `text` value (and a `quoted` or `address` one that is not) ends. */
+const TO_END = 8;
+const WORD_TO_END = 9;
+const INDEX_OF = 10;
+const UNTIL_ESCAPED = 11;
+const UNTIL_WORD = 12;
+
+/** A step compiled for one format: every field set, so all steps share one shape. */
+export interface CompiledStep {
+  kind: number;
+  /** How a value of kind `quoted` or `address` ends when the line does not have that shape there. */
+  tail: number;
+  lit: string;
+  /** `lit` without its leading space (HAProxy's merged separators). */
+  litRest: string;
+  v: Variable | undefined;
+  next: string;
+  backslash: boolean;
+  scan: Scan | undefined;
+}
+
+function tailOf(v: Variable, next: string | undefined, backslash: boolean): number {
+  if (next === undefined) return v.word ? WORD_TO_END : TO_END;
+  if (v.word && !backslash) return UNTIL_WORD;
+  return backslash ? UNTIL_ESCAPED : INDEX_OF;
+}
+
+function kindOf(v: Variable, next: string | undefined, tail: number): number {
   const shape = v.shape;
-  if (typeof shape === 'function') return shape(line, i);
+  if (typeof shape === 'function') return CUSTOM;
   switch (shape) {
     case 'clf':
+      return CLF;
+    case 'bracket':
+      return BRACKET;
+    case 'braces':
+      return BRACES;
+    case 'quoted':
+      return QUOTED;
+    case 'list':
+      return next === undefined ? TO_END : LIST;
+    case 'address':
+      return next?.charCodeAt(0) === 0x3a ? ADDRESS : tail;
+  }
+  return tail;
+}
+
+/**
+ * Compiles steps for {@link scanLine}: each variable's way to find its end is chosen here, once.
+ *
+ * @example
+ * compileSteps([{ v: status }, { lit: ' ' }, { v: bytes }], { backslash: false, separators: false })
+ */
+export function compileSteps(steps: readonly Step[], opts: ScanOptions): CompiledStep[] {
+  return steps.map((step): CompiledStep => {
+    const base = {
+      lit: '',
+      litRest: '',
+      v: undefined,
+      next: '',
+      backslash: false,
+      scan: undefined,
+    };
+    if (step.lit !== undefined)
+      return {
+        ...base,
+        kind: LIT,
+        tail: LIT,
+        lit: step.lit,
+        litRest: step.lit.slice(1),
+      };
+    const v = step.v!;
+    const backslash = opts.backslash || v.backslash === true;
+    const tail = tailOf(v, step.next, backslash);
+    return {
+      ...base,
+      kind: kindOf(v, step.next, tail),
+      tail,
+      v,
+      next: step.next ?? '',
+      backslash,
+      scan: typeof v.shape === 'function' ? v.shape : undefined,
+    };
+  });
+}
+
+function endOf(step: CompiledStep, line: string, i: number): number {
+  const next = step.next;
+  switch (step.kind) {
+    case INDEX_OF:
+      return line.indexOf(next, i);
+    case UNTIL_WORD:
+      return untilWord(line, i, next);
+    case CLF:
       return scanClf(line, i);
-    case 'bracket': {
+    case BRACKET: {
       if (line.charCodeAt(i) !== 0x5b) return -1;
       const j = line.indexOf(']', i);
       return j < 0 ? -1 : j + 1;
     }
-    case 'braces': {
+    case BRACES: {
       if (line.charCodeAt(i) !== 0x7b) return i;
       const j = line.indexOf('}', i);
       return j < 0 ? -1 : j + 1;
     }
-    case 'quoted': {
+    case QUOTED: {
       if (line.charCodeAt(i) !== 0x22) break;
-      const j = until(line, i + 1, '"', backslash);
+      const j = until(line, i + 1, '"', step.backslash);
       return j < 0 ? line.length : j + 1;
     }
-    case 'list': {
-      if (next === undefined) return line.length;
+    case LIST:
       for (let j = i; ; ) {
-        const k = until(line, j, next, backslash);
+        const k = until(line, j, next, step.backslash);
         if (k < 0) return -1;
         if (line.charCodeAt(k - 1) === 0x2c /* , */) j = k + 1;
         else if (line.startsWith(' : ', k)) j = k + 3;
         else return k;
       }
-    }
-    case 'address': {
-      if (next?.charCodeAt(0) !== 0x3a) break;
+    case ADDRESS: {
       let run = i;
       while (run < line.length && isAddressChar(line.charCodeAt(run))) run++;
       const j = line.lastIndexOf(next, run);
       return j >= i ? j : -1;
     }
+    case CUSTOM:
+      return step.scan!(line, i);
   }
-  if (next === undefined) return v.word ? wordEnd(line, i) : line.length;
-  return v.word && !backslash ? untilWord(line, i, next) : until(line, i, next, backslash);
+  return tailEnd(step.tail, line, i, next);
 }
 
-/** Receives each variable's raw text as the scanner reads it. */
-export type Visit = (v: Variable, raw: string) => void;
-
-/** What a scan found besides the values. */
-export interface ScanResult {
-  /** A quoted value ran to the end of the line without its closing quote. */
-  truncated: boolean;
-}
-
-function unwrap(v: Variable, raw: string, result: ScanResult): string {
-  if (v.shape === 'bracket' || v.shape === 'braces') return raw.slice(1, -1);
-  if (v.shape === 'quoted' && raw.charCodeAt(0) === 0x22) {
-    if (raw.length > 1 && raw.endsWith('"')) return raw.slice(1, -1);
-    result.truncated = true;
-    return raw.slice(1);
+function tailEnd(tail: number, line: string, i: number, next: string): number {
+  switch (tail) {
+    case INDEX_OF:
+      return line.indexOf(next, i);
+    case UNTIL_WORD:
+      return untilWord(line, i, next);
+    case UNTIL_ESCAPED:
+      return until(line, i, next, true);
+    case WORD_TO_END:
+      return wordEnd(line, i);
   }
-  return raw;
+  return line.length;
 }
 
 /**
- * Matches `line` against compiled steps in one left-to-right pass, handing each value to `visit`
- * as it is read (what a line that then fails to fit gave is the caller's to discard): every
- * literal is found with a forward search from where the previous value ended, so the work is
- * linear in the line.
+ * Receives each variable's raw text as the scanner reads it (never empty, never an absent `-`),
+ * with the caller's own `arg`, so a scan needs no closure per line.
+ */
+export type Visit<T> = (v: Variable, raw: string, arg: T) => void;
+
+/** {@link scanLine}: the line does not fit the format. */
+export const NO_FIT = -1;
+/** {@link scanLine}: every value was read. */
+export const FIT = 0;
+/** {@link scanLine}: the line fits, but a quoted value ran to its end without the closing quote. */
+export const FIT_TRUNCATED = 1;
+
+/**
+ * Matches `line` against compiled steps in one left-to-right pass, handing each present value to
+ * `visit` as it is read (what a line that then fails to fit gave is the caller's to discard):
+ * every literal is found with a forward search from where the previous value ended, so the work
+ * is linear in the line. Returns {@link NO_FIT}, {@link FIT} or {@link FIT_TRUNCATED}.
  *
  * @example
- * scanLine(steps, '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 5', opts, visit)
+ * scanLine(steps, '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 5', opts, visit, out)
  */
-export function scanLine(
-  steps: readonly Step[],
+export function scanLine<T>(
+  steps: readonly CompiledStep[],
   line: string,
   opts: ScanOptions,
-  visit: Visit,
-): ScanResult | undefined {
-  const result: ScanResult = { truncated: false };
+  visit: Visit<T>,
+  arg: T,
+): number {
+  let result = FIT;
   let i = 0;
   let lastEmpty = false;
-  for (const step of steps) {
-    if (step.lit !== undefined) {
+  for (let n = 0; n < steps.length; n++) {
+    const step = steps[n]!;
+    if (step.kind === LIT) {
       let lit = step.lit;
       if (
         opts.separators &&
@@ -220,19 +325,35 @@ export function scanLine(
         lit.charCodeAt(0) === 0x20 &&
         line.charCodeAt(i - 1) === 0x20
       )
-        lit = lit.slice(1);
-      if (!line.startsWith(lit, i)) return undefined;
+        lit = step.litRest;
+      // Most literals are one character: no substring compare for those.
+      if (lit.length === 1 ? line.charCodeAt(i) !== lit.charCodeAt(0) : !line.startsWith(lit, i))
+        return NO_FIT;
       i += lit.length;
       continue;
     }
     const v = step.v!;
-    const end = endOf(v, step, line, i, opts);
-    if (end < i) return undefined;
+    const end = endOf(step, line, i);
+    if (end < i) return NO_FIT;
     lastEmpty = end === i;
-    visit(v, unwrap(v, line.slice(i, end), result));
+    // The value without what the shape wraps it in.
+    let from = i;
+    let to = end;
+    const kind = step.kind;
+    if (kind === BRACKET || kind === BRACES) {
+      from++;
+      to--;
+    } else if (kind === QUOTED && line.charCodeAt(i) === 0x22) {
+      from++;
+      if (end - i > 1 && line.charCodeAt(end - 1) === 0x22) to--;
+      else result = FIT_TRUNCATED;
+    }
     i = end;
+    if (to <= from) continue;
+    if (to - from === 1 && line.charCodeAt(from) === 0x2d && !v.dashIsValue) continue;
+    visit(v, line.slice(from, to), arg);
   }
   // Trailing blanks and a carriage return are not part of the format.
   while (i < line.length && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x0d)) i++;
-  return i === line.length ? result : undefined;
+  return i === line.length ? result : NO_FIT;
 }
