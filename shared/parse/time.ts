@@ -73,6 +73,8 @@ const CLF =
  * parseClfTime('10/Oct/2000:13:55:36 -0700') // Date.UTC(2000, 9, 10, 20, 55, 36)
  */
 export function parseClfTime(text: string, timeZone?: string): number | undefined {
+  const fast = clfCommon(text, timeZone);
+  if (fast !== null) return fast;
   const m = CLF.exec(text);
   if (!m) return undefined;
   const month = monthIndex(m[2]!);
@@ -93,6 +95,88 @@ export function parseClfTime(text: string, timeZone?: string): number | undefine
   const off = parseZone(m[8]);
   if (off === undefined) return undefined;
   return Date.UTC(+m[3]!, month, +m[1]!, +m[4]!, +m[5]!, +m[6]!, fractionMs(m[7])) - off * 60_000;
+}
+
+/** The digit at `i`, or -1. */
+function digitAt(text: string, i: number): number {
+  const d = text.charCodeAt(i) - 0x30;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+function twoDigits(text: string, i: number): number {
+  const a = digitAt(text, i);
+  const b = digitAt(text, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+// The last CLF day read (`10/Oct/2000`) and its midnight UTC: the lines of a batch share their day.
+let clfDayText = '';
+let clfDayMs = 0;
+let clfYear = 0;
+let clfMonth = 0;
+let clfDate = 0;
+
+/**
+ * {@link parseClfTime} for the shapes servers write (`dd/Mon/yyyy:HH:MM:SS`, then `.mmm` and/or
+ * ` +zzzz`) without a regex or a Date per line; null for any other text, which the regex reads.
+ */
+function clfCommon(text: string, timeZone: string | undefined): number | undefined | null {
+  const n = text.length;
+  let end = 20;
+  let ms = 0;
+  if (n >= 24 && text.charCodeAt(20) === 0x2e /* . */) {
+    const a = digitAt(text, 21);
+    const b = digitAt(text, 22);
+    const c = digitAt(text, 23);
+    if (a < 0 || b < 0 || c < 0) return null;
+    ms = a * 100 + b * 10 + c;
+    end = 24;
+  }
+  const zoned = n === end + 6;
+  if (n !== end && !zoned) return null;
+  const h = twoDigits(text, 12);
+  const mi = twoDigits(text, 15);
+  const sec = twoDigits(text, 18);
+  if (
+    h < 0 ||
+    mi < 0 ||
+    sec < 0 ||
+    text.charCodeAt(11) !== 0x3a ||
+    text.charCodeAt(14) !== 0x3a ||
+    text.charCodeAt(17) !== 0x3a
+  )
+    return null;
+  if (!text.startsWith(clfDayText) || clfDayText === '') {
+    const d = twoDigits(text, 0);
+    const y1 = twoDigits(text, 7);
+    const y2 = twoDigits(text, 9);
+    if (d < 0 || y1 < 0 || y2 < 0 || text.charCodeAt(2) !== 0x2f || text.charCodeAt(6) !== 0x2f)
+      return null;
+    for (let i = 3; i < 6; i++) {
+      const c = text.charCodeAt(i) | 0x20;
+      if (c < 0x61 || c > 0x7a) return null;
+    }
+    const month = monthIndex(text.slice(3, 6));
+    if (month === undefined) return undefined;
+    clfDayText = text.slice(0, 11);
+    clfYear = y1 * 100 + y2;
+    clfMonth = month;
+    clfDate = d;
+    clfDayMs = Date.UTC(clfYear, month, d);
+  }
+  if (!valid(clfMonth, clfDate, h, mi, sec, clfYear)) return undefined;
+  const time = h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+  if (!zoned) {
+    if (!timeZone || timeZone === 'UTC') return clfDayMs + time;
+    return wallTimeToEpoch(clfYear, clfMonth, clfDate, h, mi, sec, ms, timeZone);
+  }
+  const sign = text.charCodeAt(end + 1);
+  const zh = twoDigits(text, end + 2);
+  const zm = twoDigits(text, end + 4);
+  if (text.charCodeAt(end) !== 0x20 || (sign !== 0x2b && sign !== 0x2d) || zh < 0 || zm < 0)
+    return null;
+  const minutes = zh * 60 + zm;
+  return clfDayMs + time - (sign === 0x2d ? -minutes : minutes) * 60_000;
 }
 
 const CTIME = /^[A-Za-z]{3} ([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? (\d{4})$/;
