@@ -102,16 +102,45 @@ export function flag(...truthy: string[]): Conv {
   return (v) => yes.has(v);
 }
 
-const paths = new Map<string, string[]>();
+/** Writes a value at one fixed dotted path of a line's fields. */
+type Setter = (fields: Fields, value: unknown) => void;
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const setters = new Map<string, Setter>();
+
+/**
+ * The setter for a dotted path, built once per path with its names written out. A shared loop
+ * doing `obj[key] = value` for every path sees every object shape of every line at one site,
+ * V8's slowest kind of store; `o.response` in a function of its own sees the few its path has.
+ * Paths come from this module's own tables, and a name that is not a plain identifier gets the loop.
+ */
+function setterFor(path: string): Setter {
+  const known = setters.get(path);
+  if (known) return known;
+  // Built on first use: a cold start compiles only the paths its formats write.
+  let built: Setter | undefined;
+  const set: Setter = (fields, value) => {
+    built ??= buildSetter(path);
+    built(fields, value);
+  };
+  setters.set(path, set);
+  return set;
+}
+
+function buildSetter(path: string): Setter {
+  const parts = path.split('.');
+  if (!parts.every((p) => NAME.test(p) && p !== '__proto__'))
+    return (fields, value) => setParts(fields, parts, value);
+  let body = 'let o = f;\n';
+  for (const p of parts.slice(0, -1))
+    body += `{ let n = o.${p}; if (typeof n !== "object" || n === null || Array.isArray(n)) { n = {}; o.${p} = n; } o = n; }\n`;
+  body += `o.${parts.at(-1)} = v;`;
+  return new Function('f', 'v', body) as Setter;
+}
 
 /** Sets `fields.a.b.c`, creating the objects on the way (a non-object in the way is replaced). */
 export function setPath(fields: Fields, path: string, value: unknown): void {
-  let parts = paths.get(path);
-  if (!parts) {
-    parts = path.split('.');
-    paths.set(path, parts);
-  }
-  setParts(fields, parts, value);
+  setterFor(path)(fields, value);
 }
 
 function setParts(fields: Fields, parts: readonly string[], value: unknown): void {
@@ -136,22 +165,24 @@ function setParts(fields: Fields, parts: readonly string[], value: unknown): voi
  * to('http.response.status_code', int)(out, '200') // out.fields.http.response.status_code === 200
  */
 export function to(path: string, conv: Conv = str): Apply {
-  const parts = path.split('.');
-  if (conv === str) return (out, v) => setParts(out.fields, parts, v);
+  const set = setterFor(path);
+  if (conv === str) return (out, v) => set(out.fields, v);
   return (out, v) => {
     const value = conv(v);
-    if (value !== undefined) setParts(out.fields, parts, value);
+    if (value !== undefined) set(out.fields, value);
   };
 }
 
 /** Like {@link to}, but leaves a value an earlier variable set (Apache `%s` under `%>s`). */
 export function toIfAbsent(path: string, conv: Conv = str): Apply {
+  const parts = path.split('.');
+  const set = setterFor(path);
   return (out, v) => {
     const value = conv(v);
     if (value === undefined) return;
     let obj: unknown = out.fields;
-    for (const p of path.split('.')) obj = (obj as Fields | undefined)?.[p];
-    if (obj === undefined) setPath(out.fields, path, value);
+    for (const p of parts) obj = (obj as Fields | undefined)?.[p];
+    if (obj === undefined) set(out.fields, value);
   };
 }
 
@@ -216,17 +247,18 @@ function ipLiteral(v: string): string | undefined {
  * `obj.address` for hostnames and unix sockets (`unix:/run/app.sock`).
  */
 export function toAddress(obj: string): Apply {
-  const ipPath = `${obj}.ip`.split('.');
-  const addressPath = `${obj}.address`.split('.');
+  const setIp = setterFor(`${obj}.ip`);
+  const setAddress = setterFor(`${obj}.address`);
   return (out, v) => {
     const ip = ipLiteral(v);
-    setParts(out.fields, ip ? ipPath : addressPath, ip ?? v);
+    if (ip) setIp(out.fields, ip);
+    else setAddress(out.fields, v);
   };
 }
 
-const METHOD = ['http', 'request', 'method'];
-const VERSION = ['http', 'version'];
-const ORIGINAL = ['url', 'original'];
+const setMethod = setterFor('http.request.method');
+const setVersion = setterFor('http.version');
+const setOriginal = setterFor('url.original');
 
 /** A request line (`GET /a?b HTTP/1.1`); HAProxy's `<BADREQ>` and the like are no request at all. */
 export const toRequest: Apply = (out, v) => {
@@ -236,35 +268,44 @@ export const toRequest: Apply = (out, v) => {
     url?: { original: string };
   };
   if (r.http) {
-    setParts(out.fields, METHOD, r.http.request.method);
-    if (r.http.version !== undefined) setParts(out.fields, VERSION, r.http.version);
+    setMethod(out.fields, r.http.request.method);
+    if (r.http.version !== undefined) setVersion(out.fields, r.http.version);
   }
-  if (r.url) setParts(out.fields, ORIGINAL, r.url.original);
+  if (r.url) setOriginal(out.fields, r.url.original);
 };
+
+const setForwarded = setterFor('network.forwarded_ip');
+const setClientIp = setterFor('client.ip');
 
 /** X-Forwarded-For: every address in `network.forwarded_ip`, the first (the real client) in `client.ip`. */
 export const toForwarded: Apply = (out, v) => {
   const chain = forwardedList(v);
   if (!chain) return;
-  setPath(out.fields, 'network.forwarded_ip', chain);
+  setForwarded(out.fields, chain);
   const first = ipLiteral(chain[0]!);
-  if (first) setPath(out.fields, 'client.ip', first);
+  if (first) setClientIp(out.fields, first);
 };
+
+const setDomain = setterFor('url.domain');
+const setPort = setterFor('url.port');
 
 /** A Host header or server name: `url.domain`, and `url.port` when it carries one. */
 export const toHost: Apply = (out, v) => {
   const m = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(v);
-  if (!m) return setPath(out.fields, 'url.domain', v);
-  setPath(out.fields, 'url.domain', m[1]!);
-  if (m[2]) setPath(out.fields, 'url.port', Number(m[2]));
+  if (!m) return setDomain(out.fields, v);
+  setDomain(out.fields, m[1]!);
+  if (m[2]) setPort(out.fields, Number(m[2]));
 };
+
+const setTlsVersion = setterFor('tls.version');
+const setTlsProtocol = setterFor('tls.version_protocol');
 
 /** `TLSv1.3` as ECS `tls.version_protocol` (`tls`) and `tls.version` (`1.3`). */
 export const toTlsVersion: Apply = (out, v) => {
   const m = /^(TLS|SSL)v?(\d(?:\.\d)?)$/i.exec(v);
-  if (!m) return setPath(out.fields, 'tls.version', v);
-  setPath(out.fields, 'tls.version_protocol', m[1]!.toLowerCase());
-  setPath(out.fields, 'tls.version', m[2]!);
+  if (!m) return setTlsVersion(out.fields, v);
+  setTlsProtocol(out.fields, m[1]!.toLowerCase());
+  setTlsVersion(out.fields, m[2]!);
 };
 
 /**
