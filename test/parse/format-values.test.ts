@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Fields } from '#shared/model.ts';
+import { compileFormat } from '#shared/parse/format/compile.ts';
 import { setPath } from '#shared/parse/format/values.ts';
+import type { ParseContext } from '#shared/parse/types.ts';
 
 describe('setPath (the per-path setters of declared formats)', () => {
   it('creates the objects on the way and keeps what is already there', () => {
@@ -51,5 +53,53 @@ describe('setPath (the per-path setters of declared formats)', () => {
     setPath(fields, 'app.1st', true);
     // Assess
     expect(fields).toEqual({ app: { 'x-tenant': { id: 'acme' }, '1st': true } });
+  });
+});
+
+describe('numbers a declared format reads straight from the line', () => {
+  const ctx: ParseContext = { eventTime: Date.UTC(2025, 10, 20, 10), source: {} };
+  const nginx = compileFormat({
+    name: 'n',
+    family: 'nginx',
+    format: '$status $body_bytes_sent $request_time $arg_n',
+  });
+  const lb = compileFormat({ name: 'h', family: 'haproxy', format: '%Tw/%Ta %B %ac/%rc' });
+  const http = (line: string) => nginx.parse(line, ctx);
+
+  it('reads digits as the text conversion would, leading zeros included', () => {
+    // Act
+    const p = http('007 000512 3 42');
+    // Assess
+    expect(p?.fields).toEqual({
+      http: { response: { status_code: 7, body: { bytes: 512 } } },
+      event: { duration: 3e9 },
+    });
+    expect(p?.app).toEqual({ arg_n: 42 });
+  });
+
+  it('leaves signs, fractions, escapes and over-long digit runs to the text conversion', () => {
+    // Act
+    const p = http('+200 1234567890123456 0.052 \\x34\\x32');
+    // Assess: `+200` is an int, 16 digits are not, an escaped `42` decodes to digits.
+    expect(p?.fields).toEqual({
+      http: { response: { status_code: 200 } },
+      event: { duration: 52e6 },
+    });
+    expect(p?.app).toEqual({ arg_n: 42 });
+  });
+
+  it('gives HAProxy timers, byte counts and retries the same meaning', () => {
+    // Act
+    const p = lb.parse('-1/15 2048 3/+1', ctx);
+    // Assess (`%Ta` makes the format HTTP: bytes are the response's)
+    expect(p?.fields).toEqual({
+      haproxy: {
+        timers: { active_ms: 15 },
+        connections: { active: 3, retries: 1 },
+        redispatched: true,
+      },
+      event: { duration: 15e6 },
+      http: { response: { bytes: 2048 } },
+    });
   });
 });

@@ -19,7 +19,6 @@ import {
   type ScanOptions,
   type Step,
   scanLine,
-  type Variable,
 } from './scan.ts';
 import type { Out } from './values.ts';
 
@@ -109,19 +108,14 @@ export function compileFormat(spec: FormatSpec): DeclaredFormat {
     backslash: spec.family === 'apache' || mode === 'json',
     separators: spec.family === 'haproxy',
   };
-  const decode = unescaper(spec, mode);
-  const program = compileSteps(compiled, opts);
-  const visit = (v: Variable, raw: string, out: Out) => {
-    if (v.escaped) v.apply(out, decode(raw));
-    else v.apply(out, raw);
-  };
+  const program = compileSteps(compiled, opts, unescaper(spec, mode));
   return {
     name: spec.name,
     family: spec.family,
     dataset,
     parse(line: string, ctx: ParseContext): ParsedLine | undefined {
       const out: Out = { fields: {}, app: {}, http, ctx, time: undefined, fraction: undefined };
-      const scanned = scanLine(program, line, opts, visit, out);
+      const scanned = scanLine(program, line, opts, out);
       if (scanned === NO_FIT) return undefined;
       const parsed: ParsedLine = { dataset, message: line, fields: out.fields };
       if (out.time !== undefined) parsed.time = out.time + (out.fraction ?? 0);

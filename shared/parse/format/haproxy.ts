@@ -10,6 +10,7 @@ import {
   flag,
   haproxyMs,
   int,
+  type Out,
   setPath,
   str,
   to,
@@ -22,6 +23,7 @@ import {
   toRequest,
   toTime,
   toTlsVersion,
+  withDigits,
 } from './values.ts';
 
 interface Known {
@@ -38,10 +40,13 @@ const timer = (name: string, http = false): Known => ({
   apply: to(`haproxy.timers.${name}_ms`, haproxyMs),
   http,
 });
-const nsFromMs = (v: string) => {
-  const ms = haproxyMs(v) as number | undefined;
-  return ms === undefined ? undefined : ms * 1e6;
-};
+const nsFromMs = withDigits(
+  (v: string) => {
+    const ms = haproxyMs(v) as number | undefined;
+    return ms === undefined ? undefined : ms * 1e6;
+  },
+  (n: number) => n * 1e6,
+);
 const clfTime: Known = { apply: toTime((v, ctx) => parseClfTime(v, ctx.timeZone)), shape: 'clf' };
 const stripPrefix =
   (path: string, prefix: RegExp): Apply =>
@@ -83,9 +88,14 @@ const KNOWN: Record<string, Known> = {
   trl: { ...clfTime, http: true },
   Ts: { apply: toTime((v) => (int(v) === undefined ? undefined : Number(v) * 1000)) },
   ms: {
-    apply: (out, v) => {
-      if (int(v) !== undefined) out.fraction = Number(v);
-    },
+    apply: withDigits(
+      (out: Out, v: string) => {
+        if (int(v) !== undefined) out.fraction = Number(v);
+      },
+      (out: Out, n: number) => {
+        out.fraction = n;
+      },
+    ),
   },
   TR: timer('request', true),
   Tw: timer('queue'),
@@ -107,9 +117,16 @@ const KNOWN: Record<string, Known> = {
   sc: { apply: to('haproxy.connections.server', int) },
   // A leading `+` on the retry count: the session was redispatched to another server.
   rc: {
-    apply: all(to('haproxy.connections.retries', int), (out, v) => {
-      if (v.startsWith('+')) setPath(out.fields, 'haproxy.redispatched', true);
-    }),
+    apply: all(
+      to('haproxy.connections.retries', int),
+      withDigits(
+        (out: Out, v: string) => {
+          if (v.startsWith('+')) setPath(out.fields, 'haproxy.redispatched', true);
+        },
+        // Digits alone carry no `+`.
+        () => {},
+      ),
+    ),
   },
   sq: { apply: to('haproxy.queue.server', int) },
   bq: { apply: to('haproxy.queue.backend', int) },

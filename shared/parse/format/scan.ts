@@ -1,5 +1,5 @@
 // The linear-time matcher of a declared log format: literals and variables, one left-to-right pass, no backtracking.
-import type { Apply } from './values.ts';
+import type { Apply, Out } from './values.ts';
 
 /** Finds where a value that starts at `i` ends (exclusive), or -1 when the line does not fit. */
 export type Scan = (line: string, i: number) => number;
@@ -158,6 +158,10 @@ export interface CompiledStep {
   next: string;
   backslash: boolean;
   scan: Scan | undefined;
+  /** Undoes the server's escaping of this variable's value, where it escapes it. */
+  decode: ((raw: string) => string) | undefined;
+  /** The variable's write for a value of digits only, handed the number (see {@link Apply}). */
+  ofDigits: ((out: Out, n: number) => void) | undefined;
 }
 
 function tailOf(v: Variable, next: string | undefined, backslash: boolean): number {
@@ -190,9 +194,13 @@ function kindOf(v: Variable, next: string | undefined, tail: number): number {
  * Compiles steps for {@link scanLine}: each variable's way to find its end is chosen here, once.
  *
  * @example
- * compileSteps([{ v: status }, { lit: ' ' }, { v: bytes }], { backslash: false, separators: false })
+ * compileSteps([{ v: status }, { lit: ' ' }, { v: bytes }], { backslash: false, separators: false }, unescapeNginx)
  */
-export function compileSteps(steps: readonly Step[], opts: ScanOptions): CompiledStep[] {
+export function compileSteps(
+  steps: readonly Step[],
+  opts: ScanOptions,
+  decode: (raw: string) => string,
+): CompiledStep[] {
   return steps.map((step): CompiledStep => {
     const base = {
       lit: '',
@@ -201,6 +209,8 @@ export function compileSteps(steps: readonly Step[], opts: ScanOptions): Compile
       next: '',
       backslash: false,
       scan: undefined,
+      decode: undefined,
+      ofDigits: undefined,
     };
     if (step.lit !== undefined)
       return {
@@ -221,6 +231,8 @@ export function compileSteps(steps: readonly Step[], opts: ScanOptions): Compile
       next: step.next ?? '',
       backslash,
       scan: typeof v.shape === 'function' ? v.shape : undefined,
+      decode: v.escaped ? decode : undefined,
+      ofDigits: v.apply.ofDigits,
     };
   });
 }
@@ -283,12 +295,6 @@ function tailEnd(tail: number, line: string, i: number, next: string): number {
   return line.length;
 }
 
-/**
- * Receives each variable's raw text as the scanner reads it (never empty, never an absent `-`),
- * with the caller's own `arg`, so a scan needs no closure per line.
- */
-export type Visit<T> = (v: Variable, raw: string, arg: T) => void;
-
 /** {@link scanLine}: the line does not fit the format. */
 export const NO_FIT = -1;
 /** {@link scanLine}: every value was read. */
@@ -296,21 +302,33 @@ export const FIT = 0;
 /** {@link scanLine}: the line fits, but a quoted value ran to its end without the closing quote. */
 export const FIT_TRUNCATED = 1;
 
+/** Reads `line[from, to)` as a number when it is 1-15 ASCII digits (exact in a double), else -1. */
+function digitsAt(line: string, from: number, to: number): number {
+  if (to - from > 15) return -1;
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const d = line.charCodeAt(k) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 /**
- * Matches `line` against compiled steps in one left-to-right pass, handing each present value to
- * `visit` as it is read (what a line that then fails to fit gave is the caller's to discard):
- * every literal is found with a forward search from where the previous value ended, so the work
- * is linear in the line. Returns {@link NO_FIT}, {@link FIT} or {@link FIT_TRUNCATED}.
+ * Matches `line` against compiled steps in one left-to-right pass, writing each present value
+ * (not empty, not an absent `-`) into `out` as it is read (what a line that then fails to fit
+ * wrote is the caller's to discard): every literal is found with a forward search from where the
+ * previous value ended, so the work is linear in the line. Returns {@link NO_FIT}, {@link FIT} or
+ * {@link FIT_TRUNCATED}.
  *
  * @example
- * scanLine(steps, '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 5', opts, visit, out)
+ * scanLine(steps, '1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 5', opts, out)
  */
-export function scanLine<T>(
+export function scanLine(
   steps: readonly CompiledStep[],
   line: string,
   opts: ScanOptions,
-  visit: Visit<T>,
-  arg: T,
+  out: Out,
 ): number {
   let result = FIT;
   let i = 0;
@@ -351,7 +369,17 @@ export function scanLine<T>(
     i = end;
     if (to <= from) continue;
     if (to - from === 1 && line.charCodeAt(from) === 0x2d && !v.dashIsValue) continue;
-    visit(v, line.slice(from, to), arg);
+    const ofDigits = step.ofDigits;
+    if (ofDigits !== undefined) {
+      const n = digitsAt(line, from, to);
+      if (n >= 0) {
+        ofDigits(out, n);
+        continue;
+      }
+    }
+    const raw = line.slice(from, to);
+    const decode = step.decode;
+    v.apply(out, decode === undefined ? raw : decode(raw));
   }
   // Trailing blanks and a carriage return are not part of the format.
   while (i < line.length && (line.charCodeAt(i) === 0x20 || line.charCodeAt(i) === 0x0d)) i++;

@@ -19,9 +19,24 @@ export interface Out {
 }
 
 /** Writes one variable's raw value (already unescaped; never `-` or empty). */
-export type Apply = (out: Out, value: string) => void;
+export type Apply = ((out: Out, value: string) => void) & {
+  /**
+   * The same write for a value of 1-15 ASCII digits, handed over as its number: the scanner reads
+   * it from the line without a substring or a `Number()` (digits are the same escaped or not).
+   */
+  ofDigits?: (out: Out, n: number) => void;
+};
 /** Converts a raw value, or undefined when it is not of the type (then nothing is written). */
-export type Conv = (value: string) => unknown;
+export type Conv = ((value: string) => unknown) & {
+  /** The same conversion for a value of 1-15 ASCII digits, given as its number. */
+  ofDigits?: (n: number) => unknown;
+};
+
+/** `fn` with its digits-only twin (see {@link Apply}). */
+export function withDigits<F extends object, D>(fn: F, ofDigits: D): F & { ofDigits: D } {
+  return Object.assign(fn, { ofDigits });
+}
+const same = (n: number) => n;
 
 /** A string as is. */
 export const str: Conv = (v) => v;
@@ -36,27 +51,29 @@ function isDigits(v: string, from: number): boolean {
 }
 
 /** A signed integer (`-1`, `+3` as HAProxy writes them). */
-export const int: Conv = (v) => {
+export const int: Conv = withDigits((v: string) => {
   const c = v.charCodeAt(0);
   if (!isDigits(v, c === 0x2b || c === 0x2d ? 1 : 0) || v.length > 15) return undefined;
   return Number(c === 0x2b ? v.slice(1) : v);
-};
+}, same);
 
 /** A non-negative decimal number. */
-export const num: Conv = (v) => {
+export const num: Conv = withDigits((v: string) => {
   const dot = v.indexOf('.');
   if (dot < 0 ? !isDigits(v, 0) : !isDigits(v.slice(0, dot), 0) || !isDigits(v, dot + 1))
     return undefined;
   const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
-};
+}, same);
 
-const scaled =
-  (factor: number): Conv =>
-  (v) => {
-    const n = num(v) as number | undefined;
-    return n === undefined ? undefined : Math.round(n * factor);
-  };
+const scaled = (factor: number): Conv =>
+  withDigits(
+    (v: string) => {
+      const n = num(v) as number | undefined;
+      return n === undefined ? undefined : Math.round(n * factor);
+    },
+    (n: number) => Math.round(n * factor),
+  );
 
 /** Seconds (nginx `$request_time`, Apache `%T`) to ECS nanoseconds. */
 export const secondsToNs = scaled(1e9);
@@ -66,16 +83,19 @@ export const msToNs = scaled(1e6);
 export const usToNs = scaled(1e3);
 
 /** Seconds with millisecond resolution to milliseconds, keeping a fraction nginx never writes. */
-export const secondsToMs: Conv = (v) => {
-  const n = num(v) as number | undefined;
-  return n === undefined ? undefined : Math.round(n * 1e6) / 1e3;
-};
+export const secondsToMs: Conv = withDigits(
+  (v: string) => {
+    const n = num(v) as number | undefined;
+    return n === undefined ? undefined : Math.round(n * 1e6) / 1e3;
+  },
+  (n: number) => Math.round(n * 1e6) / 1e3,
+);
 
 /** A HAProxy timer in ms: `-1` (never reached) is absent, `+` (logasap) is dropped. */
-export const haproxyMs: Conv = (v) => {
+export const haproxyMs: Conv = withDigits((v: string) => {
   const n = int(v) as number | undefined;
   return n === undefined || n < 0 ? undefined : n;
-};
+}, same);
 
 /**
  * nginx's per-upstream lists (`0.010, 0.020 : 0.005`: commas between servers of a group, colons
@@ -167,40 +187,52 @@ function setParts(fields: Fields, parts: readonly string[], value: unknown): voi
 export function to(path: string, conv: Conv = str): Apply {
   const set = setterFor(path);
   if (conv === str) return (out, v) => set(out.fields, v);
-  return (out, v) => {
+  const apply: Apply = (out, v) => {
     const value = conv(v);
     if (value !== undefined) set(out.fields, value);
   };
+  const digits = conv.ofDigits;
+  if (!digits) return apply;
+  return withDigits(apply, (out: Out, n: number) => {
+    const value = digits(n);
+    if (value !== undefined) set(out.fields, value);
+  });
 }
 
 /** Like {@link to}, but leaves a value an earlier variable set (Apache `%s` under `%>s`). */
 export function toIfAbsent(path: string, conv: Conv = str): Apply {
   const parts = path.split('.');
   const set = setterFor(path);
-  return (out, v) => {
-    const value = conv(v);
+  const setIfAbsent = (out: Out, value: unknown) => {
     if (value === undefined) return;
     let obj: unknown = out.fields;
     for (const p of parts) obj = (obj as Fields | undefined)?.[p];
     if (obj === undefined) set(out.fields, value);
   };
+  const apply: Apply = (out, v) => setIfAbsent(out, conv(v));
+  const digits = conv.ofDigits;
+  return digits ? withDigits(apply, (out: Out, n: number) => setIfAbsent(out, digits(n))) : apply;
 }
 
 /** Several setters for one value. */
 export function all(...applies: Apply[]): Apply {
-  return (out, v) => {
+  const apply: Apply = (out, v) => {
     for (const a of applies) a(out, v);
   };
+  if (!applies.every((a) => a.ofDigits)) return apply;
+  return withDigits(apply, (out: Out, n: number) => {
+    for (const a of applies) a.ofDigits!(out, n);
+  });
 }
 
 /** Numbers where the text is a number, else the text: for `app.*` fields, named after the variable. */
-export function auto(v: string): unknown {
+export const auto = withDigits((v: string): unknown => {
   if (v.length < 16 && /^-?\d+(?:\.\d+)?$/.test(v)) {
     const n = Number(v);
     if (Number.isFinite(n)) return n;
   }
   return v;
-}
+}, same);
 
 /**
  * A setter for `app.<name>`: the variable's own name, typed by its value.
@@ -209,10 +241,16 @@ export function auto(v: string): unknown {
  * toApp('http_x_tenant')(out, 'acme') // out.app.http_x_tenant === 'acme'
  */
 export function toApp(name: string, conv: Conv = auto): Apply {
-  return (out, v) => {
+  const apply: Apply = (out, v) => {
     const value = conv(v);
     if (value !== undefined) setOwn(out.app, name, value);
   };
+  const digits = conv.ofDigits;
+  if (!digits) return apply;
+  return withDigits(apply, (out: Out, n: number) => {
+    const value = digits(n);
+    if (value !== undefined) setOwn(out.app, name, value);
+  });
 }
 
 /** A dotted quad, checked by hand: most clients are IPv4, and this runs once per line. */
@@ -331,5 +369,8 @@ export function toTime(read: (v: string, ctx: ParseContext) => number | undefine
 export function toBytes(httpPath: string, tcpPath: string): Apply {
   const h = to(httpPath, int);
   const t = to(tcpPath, int);
-  return (out, v) => (out.http ? h : t)(out, v);
+  return withDigits(
+    (out: Out, v: string) => (out.http ? h : t)(out, v),
+    (out: Out, n: number) => (out.http ? h : t).ofDigits!(out, n),
+  );
 }
