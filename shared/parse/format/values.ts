@@ -135,15 +135,11 @@ const setters = new Map<string, Setter>();
  * Paths come from this module's own tables, and a name that is not a plain identifier gets the loop.
  */
 function setterFor(path: string): Setter {
-  const known = setters.get(path);
-  if (known) return known;
-  // Built on first use: a cold start compiles only the paths its formats write.
-  let built: Setter | undefined;
-  const set: Setter = (fields, value) => {
-    built ??= buildSetter(path);
-    built(fields, value);
-  };
-  setters.set(path, set);
+  let set = setters.get(path);
+  if (!set) {
+    set = buildSetter(path);
+    setters.set(path, set);
+  }
   return set;
 }
 
@@ -156,6 +152,17 @@ function buildSetter(path: string): Setter {
     body += `{ let n = o.${p}; if (typeof n !== "object" || n === null || Array.isArray(n)) { n = {}; o.${p} = n; } o = n; }\n`;
   body += `o.${parts.at(-1)} = v;`;
   return new Function('f', 'v', body) as Setter;
+}
+
+/** A path's setter, built on first use: a cold start builds only the paths its formats write. */
+class Field {
+  private built: Setter | undefined;
+  constructor(private readonly path: string) {}
+
+  write(fields: Fields, value: unknown): void {
+    if (this.built === undefined) this.built = setterFor(this.path);
+    this.built(fields, value);
+  }
 }
 
 /** Sets `fields.a.b.c`, creating the objects on the way (a non-object in the way is replaced). */
@@ -185,29 +192,31 @@ function setParts(fields: Fields, parts: readonly string[], value: unknown): voi
  * to('http.response.status_code', int)(out, '200') // out.fields.http.response.status_code === 200
  */
 export function to(path: string, conv: Conv = str): Apply {
-  const set = setterFor(path);
-  if (conv === str) return (out, v) => set(out.fields, v);
+  const field = new Field(path);
+  if (conv === str) return (out, v) => field.write(out.fields, v);
   const apply: Apply = (out, v) => {
     const value = conv(v);
-    if (value !== undefined) set(out.fields, value);
+    if (value !== undefined) field.write(out.fields, value);
   };
   const digits = conv.ofDigits;
   if (!digits) return apply;
+  if (digits === same)
+    return withDigits(apply, (out: Out, n: number) => field.write(out.fields, n));
   return withDigits(apply, (out: Out, n: number) => {
     const value = digits(n);
-    if (value !== undefined) set(out.fields, value);
+    if (value !== undefined) field.write(out.fields, value);
   });
 }
 
 /** Like {@link to}, but leaves a value an earlier variable set (Apache `%s` under `%>s`). */
 export function toIfAbsent(path: string, conv: Conv = str): Apply {
   const parts = path.split('.');
-  const set = setterFor(path);
+  const field = new Field(path);
   const setIfAbsent = (out: Out, value: unknown) => {
     if (value === undefined) return;
     let obj: unknown = out.fields;
     for (const p of parts) obj = (obj as Fields | undefined)?.[p];
-    if (obj === undefined) set(out.fields, value);
+    if (obj === undefined) field.write(out.fields, value);
   };
   const apply: Apply = (out, v) => setIfAbsent(out, conv(v));
   const digits = conv.ofDigits;
@@ -285,12 +294,12 @@ function ipLiteral(v: string): string | undefined {
  * `obj.address` for hostnames and unix sockets (`unix:/run/app.sock`).
  */
 export function toAddress(obj: string): Apply {
-  const setIp = setterFor(`${obj}.ip`);
-  const setAddress = setterFor(`${obj}.address`);
+  const ipField = new Field(`${obj}.ip`);
+  const addressField = new Field(`${obj}.address`);
   return (out, v) => {
     const ip = ipLiteral(v);
-    if (ip) setIp(out.fields, ip);
-    else setAddress(out.fields, v);
+    if (ip) ipField.write(out.fields, ip);
+    else addressField.write(out.fields, v);
   };
 }
 
