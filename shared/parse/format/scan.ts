@@ -145,6 +145,8 @@ const WORD_TO_END = 9;
 const INDEX_OF = 10;
 const UNTIL_ESCAPED = 11;
 const UNTIL_WORD = 12;
+/** An `UNTIL_WORD` number before a one-character literal: digits read while finding the end. */
+const NUMBER_WORD = 13;
 
 /** A step compiled for one format: every field set, so all steps share one shape. */
 export interface CompiledStep {
@@ -223,9 +225,18 @@ export function compileSteps(
     const v = step.v!;
     const backslash = opts.backslash || v.backslash === true;
     const tail = tailOf(v, step.next, backslash);
+    let kind = kindOf(v, step.next, tail);
+    const nextCode = step.next?.length === 1 ? step.next.charCodeAt(0) : -1;
+    if (
+      kind === UNTIL_WORD &&
+      v.apply.ofDigits &&
+      nextCode >= 0 &&
+      (nextCode < 0x30 || nextCode > 0x39)
+    )
+      kind = NUMBER_WORD;
     return {
       ...base,
-      kind: kindOf(v, step.next, tail),
+      kind,
       tail,
       v,
       next: step.next ?? '',
@@ -243,6 +254,7 @@ function endOf(step: CompiledStep, line: string, i: number): number {
     case INDEX_OF:
       return line.indexOf(next, i);
     case UNTIL_WORD:
+    case NUMBER_WORD:
       return untilWord(line, i, next);
     case CLF:
       return scanClf(line, i);
@@ -350,6 +362,23 @@ export function scanLine(
       i += lit.length;
       continue;
     }
+    const kind = step.kind;
+    if (kind === NUMBER_WORD) {
+      // Digits up to the literal: the number is read on the way, as untilWord would end there.
+      let n = 0;
+      let j = i;
+      for (; j < line.length; j++) {
+        const d = line.charCodeAt(j) - 0x30;
+        if (d < 0 || d > 9) break;
+        n = n * 10 + d;
+      }
+      if (j > i && j - i <= 15 && line.charCodeAt(j) === step.next.charCodeAt(0)) {
+        step.ofDigits!(out, n);
+        lastEmpty = false;
+        i = j;
+        continue;
+      }
+    }
     const v = step.v!;
     const end = endOf(step, line, i);
     if (end < i) return NO_FIT;
@@ -357,7 +386,6 @@ export function scanLine(
     // The value without what the shape wraps it in.
     let from = i;
     let to = end;
-    const kind = step.kind;
     if (kind === BRACKET || kind === BRACES) {
       from++;
       to--;
