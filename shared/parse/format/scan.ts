@@ -111,11 +111,14 @@ function isDigit(line: string, i: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
+/** Where `dd/Mon/yyyy:HH:MM:SS` has its digits. */
+const CLF_DIGITS = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19];
+
 /** `dd/Mon/yyyy:HH:MM:SS`, then an optional fraction and an optional ` +zzzz`. */
 export function scanClf(line: string, i: number): number {
   if (line.length < i + 20 || line.charCodeAt(i + 2) !== 0x2f || line.charCodeAt(i + 6) !== 0x2f)
     return -1;
-  for (const d of [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19]) if (!isDigit(line, i + d)) return -1;
+  for (const d of CLF_DIGITS) if (!isDigit(line, i + d)) return -1;
   let j = i + 20;
   if (line.charCodeAt(j) === 0x2e /* . */ && isDigit(line, j + 1)) {
     j++;
@@ -160,6 +163,11 @@ export interface CompiledStep {
   next: string;
   backslash: boolean;
   scan: Scan | undefined;
+  /**
+   * The end is found where the literal after the value starts: that literal is then matched too,
+   * and its step skipped (unless the value is empty: HAProxy's merged separators).
+   */
+  found: boolean;
   /** Undoes the server's escaping of this variable's value, where it escapes it. */
   decode: ((raw: string) => string) | undefined;
   /** The variable's write for a value of digits only, handed the number (see {@link Apply}). */
@@ -192,6 +200,9 @@ function kindOf(v: Variable, next: string | undefined, tail: number): number {
   return tail;
 }
 
+/** Kinds whose end is the start of the literal after the value. */
+const FINDS_NEXT = new Set([INDEX_OF, UNTIL_WORD, UNTIL_ESCAPED, NUMBER_WORD, LIST, ADDRESS]);
+
 /**
  * Compiles steps for {@link scanLine}: each variable's way to find its end is chosen here, once.
  *
@@ -211,6 +222,7 @@ export function compileSteps(
       next: '',
       backslash: false,
       scan: undefined,
+      found: false,
       decode: undefined,
       ofDigits: undefined,
     };
@@ -242,6 +254,7 @@ export function compileSteps(
       next: step.next ?? '',
       backslash,
       scan: typeof v.shape === 'function' ? v.shape : undefined,
+      found: step.next !== undefined && FINDS_NEXT.has(kind),
       decode: v.escaped ? decode : undefined,
       ofDigits: v.apply.ofDigits,
     };
@@ -365,17 +378,18 @@ export function scanLine(
     const kind = step.kind;
     if (kind === NUMBER_WORD) {
       // Digits up to the literal: the number is read on the way, as untilWord would end there.
-      let n = 0;
+      let value = 0;
       let j = i;
       for (; j < line.length; j++) {
         const d = line.charCodeAt(j) - 0x30;
         if (d < 0 || d > 9) break;
-        n = n * 10 + d;
+        value = value * 10 + d;
       }
       if (j > i && j - i <= 15 && line.charCodeAt(j) === step.next.charCodeAt(0)) {
-        step.ofDigits!(out, n);
+        step.ofDigits!(out, value);
         lastEmpty = false;
-        i = j;
+        i = j + 1;
+        n++;
         continue;
       }
     }
@@ -394,14 +408,17 @@ export function scanLine(
       if (end - i > 1 && line.charCodeAt(end - 1) === 0x22) to--;
       else result = FIT_TRUNCATED;
     }
-    i = end;
+    if (step.found && end > i) {
+      i = end + step.next.length;
+      n++;
+    } else i = end;
     if (to <= from) continue;
     if (to - from === 1 && line.charCodeAt(from) === 0x2d && !v.dashIsValue) continue;
     const ofDigits = step.ofDigits;
     if (ofDigits !== undefined) {
-      const n = digitsAt(line, from, to);
-      if (n >= 0) {
-        ofDigits(out, n);
+      const value = digitsAt(line, from, to);
+      if (value >= 0) {
+        ofDigits(out, value);
         continue;
       }
     }
