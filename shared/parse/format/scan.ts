@@ -61,6 +61,23 @@ export interface ScanOptions {
 
 function until(line: string, i: number, lit: string, backslash: boolean): number {
   if (!backslash) return line.indexOf(lit, i);
+  if (lit.charCodeAt(0) === 0x5c) return untilByChar(line, i, lit);
+  // Jumps from backslash to backslash with indexOf instead of reading every character: the
+  // literal found at `k` stands unless a backslash before it escapes it. Each search starts past
+  // the previous one, so the work stays linear in the line.
+  let k = line.indexOf(lit, i);
+  let j = i;
+  while (k >= 0) {
+    const b = line.indexOf('\\', j);
+    if (b < 0 || b >= k) return k;
+    j = b + 2;
+    if (j > k) k = line.indexOf(lit, j);
+  }
+  return -1;
+}
+
+/** {@link until} one character at a time, for a literal that itself starts with a backslash. */
+function untilByChar(line: string, i: number, lit: string): number {
   const first = lit.charCodeAt(0);
   for (let j = i; j < line.length; j++) {
     const c = line.charCodeAt(j);
