@@ -41,9 +41,10 @@ const same = (n: number) => n;
 /** A string as is. */
 export const str: Conv = (v) => v;
 
-function isDigits(v: string, from: number): boolean {
-  if (from >= v.length) return false;
-  for (let i = from; i < v.length; i++) {
+/** True when `v[from, to)` is one or more ASCII digits. */
+function isDigits(v: string, from: number, to = v.length): boolean {
+  if (from >= to) return false;
+  for (let i = from; i < to; i++) {
     const c = v.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return false;
   }
@@ -60,11 +61,20 @@ export const int: Conv = withDigits((v: string) => {
 /** A non-negative decimal number. */
 export const num: Conv = withDigits((v: string) => {
   const dot = v.indexOf('.');
-  if (dot < 0 ? !isDigits(v, 0) : !isDigits(v.slice(0, dot), 0) || !isDigits(v, dot + 1))
+  if (dot < 0 ? !isDigits(v, 0) : dot === 0 || !isDigits(v, dot + 1) || !isDigits(v, 0, dot))
     return undefined;
+  // Up to 15 digits make an exact integer, and one division by an exact power of ten rounds as
+  // Number() does: no string-to-number parse for the usual `0.052`.
+  if (v.length <= 16) {
+    let m = 0;
+    for (let i = 0; i < v.length; i++) if (i !== dot) m = m * 10 + v.charCodeAt(i) - 0x30;
+    return dot < 0 ? m : m / POW10[v.length - dot - 1]!;
+  }
   const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
 }, same);
+
+const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
 
 const scaled = (factor: number): Conv =>
   withDigits(
