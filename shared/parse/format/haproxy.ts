@@ -7,11 +7,11 @@ import type { Part, Shape, Variable } from './scan.ts';
 import {
   type Apply,
   all,
+  Field,
   flag,
   haproxyMs,
   int,
   type Out,
-  setPath,
   str,
   to,
   toAddress,
@@ -52,10 +52,13 @@ const stripPrefix =
   (path: string, prefix: RegExp): Apply =>
   (out, v) =>
     to(path)(out, v.replace(prefix, ''));
-const captures =
-  (path: string): Apply =>
-  (out, v) =>
-    setPath(out.fields, path, v.split('|'));
+const captures = (path: string): Apply => {
+  const field = new Field(path);
+  return (out, v) => field.write(out.fields, v.split('|'));
+};
+const frontendName = new Field('haproxy.frontend_name');
+const tlsEstablished = new Field('tls.established');
+const redispatched = new Field('haproxy.redispatched');
 
 const KNOWN: Record<string, Known> = {
   ci: { apply: toAddress('source'), shape: 'address' },
@@ -71,8 +74,8 @@ const KNOWN: Record<string, Known> = {
   ft: {
     apply: (out, v) => {
       const tls = v.endsWith('~');
-      setPath(out.fields, 'haproxy.frontend_name', tls ? v.slice(0, -1) : v);
-      if (tls) setPath(out.fields, 'tls.established', true);
+      frontendName.write(out.fields, tls ? v.slice(0, -1) : v);
+      if (tls) tlsEstablished.write(out.fields, true);
     },
   },
   b: { apply: to('haproxy.backend_name') },
@@ -121,7 +124,7 @@ const KNOWN: Record<string, Known> = {
       to('haproxy.connections.retries', int),
       withDigits(
         (out: Out, v: string) => {
-          if (v.startsWith('+')) setPath(out.fields, 'haproxy.redispatched', true);
+          if (v.startsWith('+')) redispatched.write(out.fields, true);
         },
         // Digits alone carry no `+`.
         () => {},

@@ -164,8 +164,13 @@ function buildSetter(path: string): Setter {
   return new Function('f', 'v', body) as Setter;
 }
 
-/** A path's setter, built on first use: a cold start builds only the paths its formats write. */
-class Field {
+/**
+ * A path's setter, built on first use: a cold start builds only the paths its formats write.
+ *
+ * @example
+ * new Field('tls.established').write(out.fields, true)
+ */
+export class Field {
   private built: Setter | undefined;
   constructor(private readonly path: string) {}
 
