@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fields } from '#shared/model.ts';
 import { compileFormat } from '#shared/parse/format/compile.ts';
-import { setPath } from '#shared/parse/format/values.ts';
+import { setPath } from '#shared/parse/format/setters.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
 
 describe('setPath (the per-path setters of declared formats)', () => {

@@ -2,13 +2,12 @@
 import { FormatError } from '#shared/errors.ts';
 import { parseClfTime } from '#shared/parse/time.ts';
 import { configEscape } from './config-escape.ts';
+import { int, num } from './convert.ts';
 import type { Part, Variable } from './scan.ts';
 import { compileStrftime } from './strftime.ts';
 import {
   type Apply,
-  int,
   msToNs,
-  num,
   secondsToNs,
   to,
   toAddress,

@@ -11,15 +11,8 @@ import type { LineParser, ParseContext } from '#shared/parse/types.ts';
 import { tokenizeApache } from './apache.ts';
 import { tokenizeHaproxy } from './haproxy.ts';
 import { tokenizeNginx } from './nginx.ts';
-import {
-  compileSteps,
-  FIT_TRUNCATED,
-  NO_FIT,
-  type Part,
-  type ScanOptions,
-  type Step,
-  scanLine,
-} from './scan.ts';
+import { FIT_TRUNCATED, NO_FIT, type Part, type ScanOptions, type Step, scanLine } from './scan.ts';
+import { compileSteps } from './steps.ts';
 import type { Out } from './values.ts';
 
 export type FormatFamily = 'nginx' | 'apache' | 'haproxy';

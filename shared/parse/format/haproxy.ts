@@ -3,27 +3,24 @@ import { FormatError } from '#shared/errors.ts';
 import { parseClfTime } from '#shared/parse/time.ts';
 import { snake } from './apache.ts';
 import { configEscape } from './config-escape.ts';
+import { flag, haproxyMs, haproxyMsToNs, int, str, withDigits } from './convert.ts';
 import type { Part, Shape, Variable } from './scan.ts';
+import { Field } from './setters.ts';
 import {
   type Apply,
   all,
-  Field,
-  flag,
-  haproxyMs,
-  int,
   type Out,
-  str,
   to,
   toAddress,
   toApp,
   toBytes,
   toForwarded,
+  toFraction,
   toHost,
   toIfAbsent,
   toRequest,
   toTime,
   toTlsVersion,
-  withDigits,
 } from './values.ts';
 
 interface Known {
@@ -40,13 +37,6 @@ const timer = (name: string, http = false): Known => ({
   apply: to(`haproxy.timers.${name}_ms`, haproxyMs),
   http,
 });
-const nsFromMs = withDigits(
-  (v: string) => {
-    const ms = haproxyMs(v) as number | undefined;
-    return ms === undefined ? undefined : ms * 1e6;
-  },
-  (n: number) => n * 1e6,
-);
 const clfTime: Known = { apply: toTime((v, ctx) => parseClfTime(v, ctx.timeZone)), shape: 'clf' };
 const stripPrefix =
   (path: string, prefix: RegExp): Apply =>
@@ -90,22 +80,13 @@ const KNOWN: Record<string, Known> = {
   trg: { ...clfTime, http: true },
   trl: { ...clfTime, http: true },
   Ts: { apply: toTime((v) => (int(v) === undefined ? undefined : Number(v) * 1000)) },
-  ms: {
-    apply: withDigits(
-      (out: Out, v: string) => {
-        if (int(v) !== undefined) out.fraction = Number(v);
-      },
-      (out: Out, n: number) => {
-        out.fraction = n;
-      },
-    ),
-  },
+  ms: { apply: toFraction },
   TR: timer('request', true),
   Tw: timer('queue'),
   Tc: timer('connect'),
   Tr: timer('response', true),
-  Ta: { apply: all(timer('active').apply, to('event.duration', nsFromMs)), http: true },
-  Tt: { apply: all(timer('total').apply, toIfAbsent('event.duration', nsFromMs)) },
+  Ta: { apply: all(timer('active').apply, to('event.duration', haproxyMsToNs)), http: true },
+  Tt: { apply: all(timer('total').apply, toIfAbsent('event.duration', haproxyMsToNs)) },
   Th: timer('handshake'),
   Ti: timer('idle', true),
   Tq: timer('client_request', true),

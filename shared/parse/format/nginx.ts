@@ -2,16 +2,12 @@
 import { FormatError } from '#shared/errors.ts';
 import { parseClfTime, parseEpoch, parseIsoTime } from '#shared/parse/time.ts';
 import { configEscape } from './config-escape.ts';
+import { flag, int, list, num, str } from './convert.ts';
 import type { Part, Shape, Variable } from './scan.ts';
 import {
   type Apply,
-  flag,
-  int,
-  list,
-  num,
   secondsToMs,
   secondsToNs,
-  str,
   to,
   toAddress,
   toApp,

@@ -4,6 +4,8 @@ import type { Fields } from '#shared/model.ts';
 import { forwardedList, requestFields } from '#shared/parse/http-request.ts';
 import { setOwn } from '#shared/parse/merge.ts';
 import type { ParseContext } from '#shared/parse/types.ts';
+import { type Conv, int, num, same, str, withDigits } from './convert.ts';
+import { Field, setterFor } from './setters.ts';
 
 /** What a line's variables build up. */
 export interface Out {
@@ -26,56 +28,6 @@ export type Apply = ((out: Out, value: string) => void) & {
    */
   ofDigits?: (out: Out, n: number) => void;
 };
-/** Converts a raw value, or undefined when it is not of the type (then nothing is written). */
-export type Conv = ((value: string) => unknown) & {
-  /** The same conversion for a value of 1-15 ASCII digits, given as its number. */
-  ofDigits?: (n: number) => unknown;
-};
-
-/** `fn` with its digits-only twin (see {@link Apply}). */
-export function withDigits<F extends object, D>(fn: F, ofDigits: D): F & { ofDigits: D } {
-  return Object.assign(fn, { ofDigits });
-}
-const same = (n: number) => n;
-
-/** A string as is. */
-export const str: Conv = (v) => v;
-
-/** True when `v[from, to)` is one or more ASCII digits. */
-function isDigits(v: string, from: number, to = v.length): boolean {
-  if (from >= to) return false;
-  for (let i = from; i < to; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
-}
-
-/** A signed integer (`-1`, `+3` as HAProxy writes them). */
-export const int: Conv = withDigits((v: string) => {
-  const c = v.charCodeAt(0);
-  if (!isDigits(v, c === 0x2b || c === 0x2d ? 1 : 0) || v.length > 15) return undefined;
-  return Number(c === 0x2b ? v.slice(1) : v);
-}, same);
-
-/** A non-negative decimal number. */
-export const num: Conv = withDigits((v: string) => {
-  const dot = v.indexOf('.');
-  if (dot < 0 ? !isDigits(v, 0) : dot === 0 || !isDigits(v, dot + 1) || !isDigits(v, 0, dot))
-    return undefined;
-  // Up to 15 digits make an exact integer, and one division by an exact power of ten rounds as
-  // Number() does: no string-to-number parse for the usual `0.052`.
-  if (v.length <= 16) {
-    let m = 0;
-    for (let i = 0; i < v.length; i++) if (i !== dot) m = m * 10 + v.charCodeAt(i) - 0x30;
-    return dot < 0 ? m : m / POW10[v.length - dot - 1]!;
-  }
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}, same);
-
-const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
-
 const scaled = (factor: number): Conv =>
   withDigits(
     (v: string) => {
@@ -100,105 +52,6 @@ export const secondsToMs: Conv = withDigits(
   },
   (n: number) => Math.round(n * 1e6) / 1e3,
 );
-
-/** A HAProxy timer in ms: `-1` (never reached) is absent, `+` (logasap) is dropped. */
-export const haproxyMs: Conv = withDigits((v: string) => {
-  const n = int(v) as number | undefined;
-  return n === undefined || n < 0 ? undefined : n;
-}, same);
-
-/**
- * nginx's per-upstream lists (`0.010, 0.020 : 0.005`: commas between servers of a group, colons
- * between groups after an internal redirect), one converted value per attempt; a single attempt
- * stays a scalar.
- */
-export function list(conv: Conv): Conv {
-  return (v) => {
-    if (!v.includes(',') && !v.includes(' : ')) return conv(v);
-    const out: unknown[] = [];
-    for (const group of v.split(' : '))
-      for (const part of group.split(',')) {
-        const p = part.trim();
-        const c = p && p !== '-' ? conv(p) : undefined;
-        if (c !== undefined) out.push(c);
-      }
-    return out.length ? out : undefined;
-  };
-}
-
-/** A word for true (`on`, `p`, `r`, `OK`, `1`, `true`, `yes`); anything else is false. */
-export function flag(...truthy: string[]): Conv {
-  const yes = new Set(truthy);
-  return (v) => yes.has(v);
-}
-
-/** Writes a value at one fixed dotted path of a line's fields. */
-type Setter = (fields: Fields, value: unknown) => void;
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const setters = new Map<string, Setter>();
-
-/**
- * The setter for a dotted path, built once per path with its names written out. A shared loop
- * doing `obj[key] = value` for every path sees every object shape of every line at one site,
- * V8's slowest kind of store; `o.response` in a function of its own sees the few its path has.
- * Paths come from this module's own tables, and a name that is not a plain identifier gets the loop.
- */
-function setterFor(path: string): Setter {
-  let set = setters.get(path);
-  if (!set) {
-    set = buildSetter(path);
-    setters.set(path, set);
-  }
-  return set;
-}
-
-function buildSetter(path: string): Setter {
-  const parts = path.split('.');
-  if (!parts.every((p) => NAME.test(p) && p !== '__proto__'))
-    return (fields, value) => setParts(fields, parts, value);
-  let body = 'let o = f;\n';
-  for (const p of parts.slice(0, -1))
-    body += `{ let n = o.${p}; if (typeof n !== "object" || n === null || Array.isArray(n)) { n = {}; o.${p} = n; } o = n; }\n`;
-  body += `o.${parts.at(-1)} = v;`;
-  return new Function('f', 'v', body) as Setter;
-}
-
-/**
- * A path's setter, built on first use: a cold start builds only the paths its formats write.
- *
- * @example
- * new Field('tls.established').write(out.fields, true)
- */
-export class Field {
-  private built: Setter | undefined;
-  constructor(private readonly path: string) {}
-
-  write(fields: Fields, value: unknown): void {
-    if (this.built === undefined) this.built = setterFor(this.path);
-    this.built(fields, value);
-  }
-}
-
-/** Sets `fields.a.b.c`, creating the objects on the way (a non-object in the way is replaced). */
-export function setPath(fields: Fields, path: string, value: unknown): void {
-  setterFor(path)(fields, value);
-}
-
-function setParts(fields: Fields, parts: readonly string[], value: unknown): void {
-  let obj = fields;
-  const last = parts.length - 1;
-  for (let i = 0; i < last; i++) {
-    const key = parts[i]!;
-    let next = obj[key];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) {
-      next = {};
-      obj[key] = next;
-    }
-    obj = next as Fields;
-  }
-  obj[parts[last]!] = value;
-}
 
 /**
  * A setter for an ECS path.
@@ -398,3 +251,13 @@ export function toBytes(httpPath: string, tcpPath: string): Apply {
     (out: Out, n: number) => (out.http ? h : t).ofDigits!(out, n),
   );
 }
+
+/** Milliseconds a separate variable adds to the line's time (HAProxy `%ms`). */
+export const toFraction: Apply = withDigits(
+  (out: Out, v: string) => {
+    if (int(v) !== undefined) out.fraction = Number(v);
+  },
+  (out: Out, n: number) => {
+    out.fraction = n;
+  },
+);
