@@ -11,13 +11,21 @@ import { kplAggregate } from '#test/helpers/kinesis-events.ts';
 const dir = path.join(ROOT, '.local', 'tmp', 'bundle-trims');
 const entry = path.join(dir, 'probe.ts');
 
+interface Serializer {
+  serialize(value: unknown): string;
+  deserialize(json: string): unknown;
+}
+
 interface Probe {
   client: {
+    transport: { serializer: Serializer };
     indices: { create: unknown };
     cluster: { health: unknown };
     ml: unknown;
     bulk: unknown;
   };
+  /** A client with the long-numeral mode on, the one path that would use json11. */
+  longNumerals: { transport: { serializer: Serializer } };
   kpl: {
     deaggregate: (
       record: unknown,
@@ -41,6 +49,7 @@ beforeAll(async () => {
     `import { Client } from '@opensearch-project/opensearch';
 import kpl from 'aws-kinesis-agg';
 export const client = new Client({ node: 'http://127.0.0.1:9' });
+export const longNumerals = new Client({ node: 'http://127.0.0.1:9', enableLongNumeralSupport: true });
 export { kpl };`,
   );
   const out = await build({
@@ -73,6 +82,20 @@ describe('bundle trims', () => {
     // Names only the ML API's own operations carry.
     expect(probe.code).not.toContain('_plugins/_ml/models');
     expect(probe.code).toContain('_bulk');
+  });
+
+  it('serialises and parses bodies without json11, falling back to plain JSON in long-numeral mode', () => {
+    // Act: what the transport does with a request and a response body.
+    const plain = probe.client.transport.serializer;
+    const long = probe.longNumerals.transport.serializer;
+    // Assess: plain JSON both ways; with the mode on, the stub's throw is caught and the plain result kept.
+    expect(plain.serialize({ a: 1, b: 'x' })).toBe('{"a":1,"b":"x"}');
+    expect(plain.deserialize('{"took":3,"errors":false}')).toEqual({ took: 3, errors: false });
+    expect(long.deserialize('{"n":12345678901234567890}')).toEqual({ n: 12345678901234567000 });
+    expect(long.serialize({ n: 1 })).toBe('{"n":1}');
+    // json11's own error texts are not in the bundle.
+    expect(probe.code).not.toContain('JSON11: invalid character');
+    expect(probe.code).toContain('json11 (long numerals) is not in the Lambda bundle');
   });
 
   it('de-aggregates KPL records with the trimmed library as the full one aggregated them', () => {
