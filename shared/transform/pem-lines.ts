@@ -1,5 +1,7 @@
 // Masks PEM private keys logged one line per event (container stdout splits a key into a BEGIN line, body lines, an END line), per stream of a batch.
+
 import type { EventSource, InputEvent } from '#shared/model.ts';
+import { isBase64Char } from './chars.ts';
 import type { Redactor } from './redact.ts';
 
 /** What the step reads of an event and may rewrite: its line to parse and the event as delivered. */
@@ -29,22 +31,11 @@ function streamOf(source: EventSource): string {
     : `${source.logGroup}\u0000\u0000${String(owner)}`;
 }
 
-function isBase64(c: number): boolean {
-  return (
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2b ||
-    c === 0x2f ||
-    c === 0x3d
-  );
-}
-
 /** A line of a PEM body: base64 and nothing else, surrounding spaces aside. */
 function isBodyLine(line: string): boolean {
   const s = line.trim();
   if (s.length < 4) return false;
-  for (let i = 0; i < s.length; i++) if (!isBase64(s.charCodeAt(i))) return false;
+  for (let i = 0; i < s.length; i++) if (!isBase64Char(s.charCodeAt(i))) return false;
   return true;
 }
 

@@ -1,4 +1,5 @@
 // Masks values by the secret-sounding name before them (`password=`, `"apiKey":`, `X-Amz-Signature=`, `Api-Key:`), in linear time.
+import { isAsciiAlnum } from './chars.ts';
 import { isSecretName, skipToSecretWord } from './secret-names.ts';
 
 /** Every lowercase word a secret name holds one of: lines without any skip the scan (most lines). */
@@ -200,14 +201,7 @@ export function maskNamedValues(s: string, mask: string, everyName = false): str
 
 /** A character of a command-line option's name. */
 function isOptionChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x5f ||
-    c === 0x2d ||
-    c === 0x2e
-  );
+  return isAsciiAlnum(c) || c === 0x5f || c === 0x2d || c === 0x2e;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Masks secrets recognisable by their shape: provider tokens, JWTs, PEM private keys, URL passwords, emails; each scan linear in the line.
-//
+import { isAsciiAlnum, isBase64Char } from './chars.ts';
+
 // Why linear: every pattern here either starts only where a token starts (a one-character lookbehind)
 // and ends with its one unbounded run, or is a plain loop over indexOf hits that never looks back.
 // A failed attempt then costs at most the run it started, and runs do not overlap, so a 256 KiB line
@@ -107,12 +108,7 @@ export function maskBearer(s: string, mask: string): string {
 /** A character of a PEM body: base64, line ends, and `\n` as a JSON string writes them. */
 function inPemBody(c: number): boolean {
   return (
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2b ||
-    c === 0x2f ||
-    c === 0x3d ||
+    isBase64Char(c) ||
     c === 0x0a ||
     c === 0x0d ||
     c === 0x5c ||
@@ -161,14 +157,7 @@ export function maskPrivateKeys(s: string, mask: string): string {
 }
 
 function isSchemeChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2b ||
-    c === 0x2e ||
-    c === 0x2d
-  );
+  return isAsciiAlnum(c) || c === 0x2b || c === 0x2e || c === 0x2d;
 }
 
 /** Ends a URL's authority: whitespace / " ' \ ? # < > and the path's `/`. */
@@ -221,26 +210,11 @@ export function maskUrlPasswords(s: string, mask: string): string {
 }
 
 function isLocalChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2e ||
-    c === 0x5f ||
-    c === 0x25 ||
-    c === 0x2b ||
-    c === 0x2d
-  );
+  return isAsciiAlnum(c) || c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d;
 }
 
 function isDomainChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x2e ||
-    c === 0x2d
-  );
+  return isAsciiAlnum(c) || c === 0x2e || c === 0x2d;
 }
 
 /**

@@ -1,4 +1,5 @@
 // Whether a field or key name names a secret (`password`, `secretAccessKey`, `X-Amz-Signature`), judged word by word in one scan.
+import { isAsciiAlnum } from './chars.ts';
 
 /** Last words that name a secret on their own: `db_password`, `id_token`, `X-Amz-Signature`. */
 const LAST = new Set([
@@ -204,14 +205,7 @@ function decide(name: string, query: boolean): boolean {
 const NAME_WORDS = /pass|pwd|s(?:ecret|ig)|token|key|auth|c(?:redential|ode)/gi;
 
 function isNameChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x39) ||
-    c === 0x5f ||
-    c === 0x2e ||
-    c === 0x2d
-  );
+  return isAsciiAlnum(c) || c === 0x5f || c === 0x2e || c === 0x2d;
 }
 
 /**
